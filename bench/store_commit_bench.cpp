@@ -1,0 +1,116 @@
+// Group-commit throughput of the embedded store: how many events per second
+// the correlator can make durable, in batches as it commits them (events plus
+// the alerts and incident they touch). Each commit is fsynced, so the figure
+// depends on the disk under --dir.
+//
+//   store_commit_bench [--events N] [--batch N] [--alerts-per-batch N] [--dir DIR]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using tocsin::ChangeSet;
+
+struct Options {
+  long events = 200'000;
+  long batch = 1'000;
+  long alerts_per_batch = 20;
+  std::string dir;
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string_view flag = argv[i];
+    if (flag == "--events") o.events = std::atol(argv[i + 1]);
+    else if (flag == "--batch") o.batch = std::atol(argv[i + 1]);
+    else if (flag == "--alerts-per-batch") o.alerts_per_batch = std::atol(argv[i + 1]);
+    else if (flag == "--dir") o.dir = argv[i + 1];
+  }
+  o.batch = std::max(o.batch, 1L);
+  o.alerts_per_batch = std::clamp(o.alerts_per_batch, 1L, o.batch);
+  return o;
+}
+
+// A syslog-like event: a few attributes and a payload of typical size.
+tocsin::EventRecord event(std::int64_t id, std::int64_t alert_id) {
+  tocsin::EventRecord r;
+  r.id = id;
+  r.alert_id = alert_id;
+  r.fingerprint = "fp-" + std::to_string(alert_id);
+  r.event.source = "syslog";
+  r.event.source_address = "192.0.2.10:514";
+  r.event.received_at_ms = 1'700'000'000'000 + id;
+  r.event.name = "interface_down";
+  r.event.alert_key = "interface_down";
+  r.event.kind = tocsin::EventKind::problem;
+  r.event.severity = tocsin::Severity::major;
+  r.event.resource = "edge-rtr" + std::to_string(alert_id % 100);
+  r.event.summary = "Interface GigabitEthernet0/1 changed state to down";
+  r.event.attributes = {{"facility", "local7"}, {"ifName", "Gi0/1"}, {"host", r.event.resource}};
+  r.event.fingerprint_keys = {"ifName"};
+  r.event.rule = "cisco-link-down";
+  r.event.raw = "<187>Oct 11 22:14:15 " + r.event.resource +
+                " %LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down";
+  return r;
+}
+
+ChangeSet batch(std::int64_t number, const Options& o) {
+  ChangeSet c;
+  tocsin::Incident incident;
+  incident.id = number;
+  incident.title = "batch " + std::to_string(number);
+  c.incidents.push_back(incident);
+  const std::int64_t first_alert = number * o.alerts_per_batch;
+  for (long a = 0; a < o.alerts_per_batch; ++a) {
+    tocsin::Alert alert;
+    alert.id = first_alert + a;
+    alert.incident_id = number;
+    alert.fingerprint = "fp-" + std::to_string(alert.id);
+    c.alerts.push_back(alert);
+  }
+  for (long k = 0; k < o.batch; ++k) c.events.push_back(event(number * o.batch + k, first_alert + k % o.alerts_per_batch));
+  c.timeline.push_back({0, number, 0, "tocsin", "opened", ""});
+  return c;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o = parse(argc, argv);
+  const fs::path dir = o.dir.empty() ? fs::temp_directory_path() / "tocsin-store-bench" : fs::path(o.dir);
+  fs::remove_all(dir);
+  tocsin::SqliteStore store((dir / "bench.db").string());
+
+  const long batches = std::max(1L, o.events / o.batch);
+  std::vector<ChangeSet> prepared;
+  for (long b = 1; b <= batches; ++b) prepared.push_back(batch(b, o));
+
+  std::vector<double> latencies_ms;
+  const auto start = std::chrono::steady_clock::now();
+  for (const auto& changes : prepared) {
+    const auto before = std::chrono::steady_clock::now();
+    store.commit(changes);
+    latencies_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - before).count());
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  std::sort(latencies_ms.begin(), latencies_ms.end());
+  const double events = static_cast<double>(batches * o.batch);
+  std::printf("store_commit: %.0f events in %ld commits of %ld events (%ld alerts each) in %.2f s\n", events, batches,
+              o.batch, o.alerts_per_batch, seconds);
+  std::printf("store_commit: %.0f events/s, %.0f commits/s, commit latency p50 %.2f ms, p99 %.2f ms\n",
+              events / seconds, static_cast<double>(batches) / seconds, latencies_ms[latencies_ms.size() / 2],
+              latencies_ms[latencies_ms.size() * 99 / 100]);
+  fs::remove_all(dir);
+  return 0;
+}

@@ -1,0 +1,38 @@
+#pragma once
+// What a person does to an incident (through the API, tocsinctl, later an SMS or
+// mail reply). Actions go through the same queue as events so that the
+// correlator is the only writer of incident state.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "correlator/model.hpp"
+
+namespace tocsin {
+
+enum class ActionKind : std::uint8_t { acknowledge = 0, resolve };
+
+std::string_view to_string(ActionKind k);
+std::optional<ActionKind> parse_action_kind(std::string_view s);
+
+struct IncidentAction {
+  std::int64_t incident_id = 0;
+  ActionKind kind = ActionKind::acknowledge;
+  std::string actor;    // who: the API token's name or a user
+  std::string comment;  // optional reason, kept in the timeline
+};
+
+// `status` follows HTTP meaning: 200 done, 404 no such incident, 409 not allowed
+// in the incident's state (e.g. acknowledging a resolved incident), 503 store
+// failure. `incident` is the state after the action when status is 200.
+struct ActionResult {
+  int status = 200;
+  std::string error;
+  std::optional<Incident> incident;
+};
+
+using ActionDone = std::function<void(ActionResult)>;
+
+}  // namespace tocsin

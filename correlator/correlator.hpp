@@ -1,0 +1,79 @@
+#pragma once
+// The correlation engine: folds Events and incident actions into Alerts and
+// Incidents. Pure logic over (state, input, now): no I/O, no clock of its own.
+// Every change is appended to a ChangeSet that the pipeline commits as one
+// transaction; the in-memory state holds only what can still change (firing
+// alerts, unresolved incidents) and is rebuilt from the store at start-up.
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "correlator/actions.hpp"
+#include "correlator/model.hpp"
+#include "correlator/stats.hpp"
+
+namespace tocsin {
+
+struct CorrelatorConfig {
+  std::string default_group = "noc";           // owner of incidents until the CMDB names one
+  std::vector<std::string> email_recipients;   // paged by e-mail when an incident opens
+  std::string console_url = "http://127.0.0.1:8080";  // base of the links in pages
+};
+
+class Correlator {
+ public:
+  Correlator(CorrelatorConfig config, StatsRegistry& stats);
+
+  void set_config(CorrelatorConfig config) { config_ = std::move(config); }
+
+  // Rebuilds the working state from the store (start-up).
+  void restore(const IdState& ids, std::vector<Alert> firing, std::vector<Incident> unresolved);
+
+  // Folds one event. The event record is appended to `changes` at once; changed
+  // alerts and incidents are appended by flush().
+  void on_event(Event event, std::int64_t now_ms, ChangeSet& changes);
+
+  // Applies a person's action to an unresolved incident. Returns 404 when the
+  // incident is not among the unresolved ones; the caller tells a resolved
+  // incident (409) from an unknown one (404) by asking the store.
+  ActionResult on_action(const IncidentAction& action, std::int64_t now_ms, ChangeSet& changes);
+
+  // Appends every alert and incident changed since the last flush, once each.
+  void flush(ChangeSet& changes);
+
+  std::size_t firing_alert_count() const { return firing_.size(); }
+  std::size_t unresolved_incident_count() const { return incidents_.size(); }
+
+ private:
+  void open_alert(const Event& event, const std::string& fp, std::int64_t now_ms, EventRecord& record,
+                  ChangeSet& changes);
+  void repeat_alert(Alert& alert, const Event& event, std::int64_t now_ms);
+  void clear_alert(Alert& alert, const Event& event, std::int64_t now_ms, ChangeSet& changes);
+  void resolve_incident(Incident& incident, const std::string& actor, const std::string& why, std::int64_t now_ms,
+                        ChangeSet& changes);
+  void page(const Incident& incident, const Alert& alert, std::int64_t now_ms, ChangeSet& changes);
+
+  CorrelatorConfig config_;
+  IdState ids_;
+  std::unordered_map<std::string, Alert> firing_;           // fingerprint → firing alert
+  std::unordered_map<std::int64_t, Incident> incidents_;    // id → unresolved incident
+  std::unordered_set<std::string> dirty_alerts_;
+  std::unordered_set<std::int64_t> dirty_incidents_;
+  std::vector<Alert> resolved_alerts_;  // left the working set, still to be written
+
+  Counter& events_problem_;
+  Counter& events_clear_;
+  Counter& events_info_;
+  Counter& clears_without_alert_;
+  Counter& alerts_opened_;
+  Counter& incidents_opened_;
+  Counter& incidents_resolved_;
+};
+
+// Priority until the CMDB supplies impact: urgency from severity alone.
+std::string priority_for(Severity severity);
+
+}  // namespace tocsin

@@ -1,0 +1,68 @@
+// Event vocabulary helpers and the fingerprint.
+#include "correlator/event.hpp"
+
+#include <array>
+
+namespace tocsin {
+namespace {
+constexpr std::array<std::string_view, 6> severity_names{"clear", "info", "warning", "minor", "major", "critical"};
+constexpr std::array<std::string_view, 3> kind_names{"problem", "clear", "info"};
+
+// FNV-1a, 64 bit: cheap, stable, and good enough to key a hash index; the
+// fingerprint also keeps the readable identity so collisions cannot merge alerts.
+std::uint64_t fnv1a(std::string_view s, std::uint64_t h) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+}  // namespace
+
+std::string_view to_string(Severity s) { return severity_names[static_cast<std::size_t>(s)]; }
+std::string_view to_string(EventKind k) { return kind_names[static_cast<std::size_t>(k)]; }
+
+std::optional<Severity> parse_severity(std::string_view s) {
+  for (std::size_t i = 0; i < severity_names.size(); ++i)
+    if (severity_names[i] == s) return static_cast<Severity>(i);
+  return std::nullopt;
+}
+
+std::optional<EventKind> parse_event_kind(std::string_view s) {
+  for (std::size_t i = 0; i < kind_names.size(); ++i)
+    if (kind_names[i] == s) return static_cast<EventKind>(i);
+  return std::nullopt;
+}
+
+const std::string* Event::attribute(std::string_view key) const {
+  for (const auto& [k, v] : attributes)
+    if (k == key) return &v;
+  return nullptr;
+}
+
+std::string fingerprint(const Event& e) {
+  // Readable and unambiguous: fields are length-prefixed so "a|b" + "c" never
+  // equals "a" + "b|c".
+  std::string id;
+  auto add = [&id](std::string_view part) {
+    id += std::to_string(part.size());
+    id += ':';
+    id += part;
+    id += ';';
+  };
+  add(e.resource);
+  add(e.alert_key.empty() ? e.name : e.alert_key);
+  for (const auto& key : e.fingerprint_keys) {
+    add(key);
+    const std::string* v = e.attribute(key);
+    add(v ? *v : std::string_view{});
+  }
+  char hex[17];
+  static constexpr char digits[] = "0123456789abcdef";
+  std::uint64_t h = fnv1a(id, 14695981039346656037ULL);
+  for (int i = 15; i >= 0; --i, h >>= 4) hex[i] = digits[h & 0xf];
+  hex[16] = '\0';
+  return std::string(hex, 16);
+}
+
+}  // namespace tocsin

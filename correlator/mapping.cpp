@@ -1,0 +1,175 @@
+// Compiled mapping rules: RE2 matchers and pre-split templates.
+#include "correlator/mapping.hpp"
+
+#include <re2/re2.h>
+
+namespace tocsin {
+
+const std::string_view* Fields::get(std::string_view name) const {
+  // Later entries win: captures and rule attributes override collector fields.
+  for (auto it = items_.rbegin(); it != items_.rend(); ++it)
+    if (it->first == name) return &it->second;
+  return nullptr;
+}
+
+Template::Template(std::string_view text) {
+  std::string literal;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if ((c == '{' || c == '}') && i + 1 < text.size() && text[i + 1] == c) {
+      literal += c;
+      ++i;
+      continue;
+    }
+    if (c == '{') {
+      auto close = text.find('}', i);
+      if (close != std::string_view::npos) {
+        if (!literal.empty()) parts_.emplace_back(false, std::move(literal));
+        literal.clear();
+        parts_.emplace_back(true, std::string(text.substr(i + 1, close - i - 1)));
+        i = close;
+        continue;
+      }
+    }
+    literal += c;
+  }
+  if (!literal.empty()) parts_.emplace_back(false, std::move(literal));
+}
+
+std::string Template::render(const Fields& fields) const {
+  std::string out;
+  for (const auto& [is_field, text] : parts_) {
+    if (!is_field) {
+      out += text;
+    } else if (const auto* v = fields.get(text)) {
+      out += *v;
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> Template::references() const {
+  std::vector<std::string> out;
+  for (const auto& [is_field, text] : parts_)
+    if (is_field) out.push_back(text);
+  return out;
+}
+
+struct RuleSet::Rule {
+  struct Matcher {
+    std::string field;
+    std::unique_ptr<re2::RE2> re;
+    std::vector<std::pair<int, std::string>> groups;  // capture index → name
+  };
+  std::string name;
+  std::vector<Matcher> matchers;
+  Template event, severity, resource, summary, clears;
+  EventKind kind = EventKind::problem;
+  std::vector<std::string> fingerprint;
+  std::vector<std::pair<std::string, Template>> attributes;
+};
+
+RuleSet::RuleSet() = default;
+RuleSet::~RuleSet() = default;
+RuleSet::RuleSet(RuleSet&&) noexcept = default;
+RuleSet& RuleSet::operator=(RuleSet&&) noexcept = default;
+std::size_t RuleSet::size() const { return rules_.size(); }
+
+RuleSet RuleSet::compile(const std::vector<RuleSpec>& specs, std::vector<std::string>& errors) {
+  RuleSet set;
+  for (const auto& spec : specs) {
+    auto rule = std::make_unique<Rule>();
+    rule->name = spec.name;
+    std::string where = spec.origin.empty() ? "rule '" + spec.name + "'" : spec.origin + ": rule '" + spec.name + "'";
+    bool ok = true;
+    for (const auto& [field, pattern] : spec.match) {
+      re2::RE2::Options options;
+      options.set_log_errors(false);
+      options.set_max_mem(8 << 20);
+      auto re = std::make_unique<re2::RE2>(pattern, options);
+      if (!re->ok()) {
+        errors.push_back(where + ": match." + field + ": bad pattern: " + re->error());
+        ok = false;
+        continue;
+      }
+      Rule::Matcher m{field, std::move(re), {}};
+      for (const auto& [group, index] : m.re->NamedCapturingGroups()) m.groups.emplace_back(index, group);
+      rule->matchers.push_back(std::move(m));
+    }
+    auto kind = parse_event_kind(spec.kind.empty() ? "problem" : spec.kind);
+    if (!kind) {
+      errors.push_back(where + ": kind '" + spec.kind + "' is not one of problem, clear, info");
+      ok = false;
+    }
+    rule->kind = kind.value_or(EventKind::problem);
+    if (spec.event.empty()) {
+      errors.push_back(where + ": 'event' is required (the event name, e.g. interface_down)");
+      ok = false;
+    }
+    std::string severity =
+        spec.severity.empty() ? (rule->kind == EventKind::clear ? "clear" : "{severity}") : spec.severity;
+    rule->severity = Template(severity);
+    if (rule->severity.is_literal() && !parse_severity(severity)) {
+      errors.push_back(where + ": severity '" + severity +
+                       "' is not one of clear, info, warning, minor, major, critical");
+      ok = false;
+    }
+    if (rule->kind == EventKind::clear && spec.clears.empty()) {
+      errors.push_back(where + ": a clear rule needs 'clears' (the event name of the problem it resolves)");
+      ok = false;
+    }
+    rule->event = Template(spec.event);
+    rule->resource = Template(spec.resource.empty() ? "{host}" : spec.resource);
+    rule->summary = Template(spec.summary.empty() ? "{message}" : spec.summary);
+    rule->clears = Template(spec.clears);
+    rule->fingerprint = spec.fingerprint;
+    for (const auto& [name, text] : spec.attributes) rule->attributes.emplace_back(name, Template(text));
+    if (ok) set.rules_.push_back(std::move(rule));
+  }
+  return set;
+}
+
+bool RuleSet::apply(Fields& fields, Event& event) const {
+  const std::size_t base = fields.size();
+  std::vector<re2::StringPiece> groups;
+  for (const auto& rule : rules_) {
+    bool matched = true;
+    for (const auto& m : rule->matchers) {
+      const std::string_view* value = fields.get(m.field);
+      if (!value) {
+        matched = false;
+        break;
+      }
+      groups.assign(static_cast<std::size_t>(m.re->NumberOfCapturingGroups()) + 1, {});
+      if (!m.re->Match(re2::StringPiece(value->data(), value->size()), 0, value->size(), re2::RE2::UNANCHORED,
+                       groups.data(), static_cast<int>(groups.size()))) {
+        matched = false;
+        break;
+      }
+      for (const auto& [index, name] : m.groups) {
+        const auto& g = groups[static_cast<std::size_t>(index)];
+        if (g.data()) fields.add(name, std::string_view(g.data(), g.size()));
+      }
+    }
+    if (!matched) {
+      fields.truncate(base);
+      continue;
+    }
+    event.rule = rule->name;
+    event.kind = rule->kind;
+    event.name = rule->event.render(fields);
+    event.alert_key = rule->kind == EventKind::clear ? rule->clears.render(fields) : event.name;
+    event.severity = parse_severity(rule->severity.render(fields)).value_or(Severity::warning);
+    if (rule->kind == EventKind::clear) event.severity = Severity::clear;
+    event.resource = rule->resource.render(fields);
+    event.summary = rule->summary.render(fields);
+    event.fingerprint_keys = rule->fingerprint;
+    for (std::size_t i = base; i < fields.size(); ++i)
+      event.attributes.emplace_back(std::string(fields.items()[i].first), std::string(fields.items()[i].second));
+    for (const auto& [name, tmpl] : rule->attributes) event.attributes.emplace_back(name, tmpl.render(fields));
+    return true;
+  }
+  return false;
+}
+
+}  // namespace tocsin

@@ -1,0 +1,130 @@
+#pragma once
+// The durable records of the pipeline (Alert, Incident, timeline, Notification)
+// and the ChangeSet the correlator hands to the Store: everything one batch of
+// events changed, committed in one transaction (group commit).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "correlator/event.hpp"
+
+namespace tocsin {
+
+enum class AlertState : std::uint8_t { firing = 0, resolved };
+enum class IncidentState : std::uint8_t { open = 0, acknowledged, resolved, closed };
+enum class NotificationState : std::uint8_t { pending = 0, sending, sent, failed };
+
+std::string_view to_string(AlertState s);
+std::string_view to_string(IncidentState s);
+std::string_view to_string(NotificationState s);
+std::optional<AlertState> parse_alert_state(std::string_view s);
+std::optional<IncidentState> parse_incident_state(std::string_view s);
+std::optional<NotificationState> parse_notification_state(std::string_view s);
+
+struct EventRecord {
+  std::int64_t id = 0;
+  std::int64_t alert_id = 0;  // 0 when the event raised no alert (info, orphan clear)
+  std::string fingerprint;
+  Event event;
+};
+
+struct Alert {
+  std::int64_t id = 0;
+  std::string fingerprint;
+  std::string name;  // alert key
+  std::string resource;
+  Severity severity = Severity::info;
+  AlertState state = AlertState::firing;
+  std::string summary;
+  Attributes attributes;  // from the first event
+  std::int64_t first_seen_ms = 0;
+  std::int64_t last_seen_ms = 0;
+  std::int64_t resolved_at_ms = 0;  // 0 while firing
+  std::int64_t count = 0;           // problem events folded into this alert
+  std::int64_t incident_id = 0;
+};
+
+struct Sla {
+  std::int64_t ack_due_ms = 0;  // 0 = no target
+  std::int64_t resolve_due_ms = 0;
+  bool ack_breached = false;
+  bool resolve_breached = false;
+};
+
+struct Incident {
+  std::int64_t id = 0;
+  std::string title;
+  IncidentState state = IncidentState::open;
+  std::string priority;  // "P1".."P5"
+  Severity severity = Severity::info;
+  std::string ci;
+  std::string service;
+  std::string group;
+  std::string assignee;
+  std::int64_t alert_count = 0;
+  std::int64_t event_count = 0;
+  std::int64_t opened_at_ms = 0;
+  std::int64_t acknowledged_at_ms = 0;  // 0 = not yet
+  std::int64_t resolved_at_ms = 0;
+  std::int64_t closed_at_ms = 0;
+  Sla sla;
+  int escalation_level = 0;
+  std::int64_t updated_at_ms = 0;
+};
+
+struct TimelineEntry {
+  std::int64_t id = 0;  // assigned by the store
+  std::int64_t incident_id = 0;
+  std::int64_t at_ms = 0;
+  std::string actor;   // "tocsin", a user name, a token name
+  std::string action;  // "opened", "event", "acknowledged", "resolved", "notified", ...
+  std::string text;
+};
+
+struct Notification {
+  std::int64_t id = 0;  // assigned by the store
+  std::int64_t incident_id = 0;
+  std::string channel;    // "email", "sms", "webhook"
+  std::string recipient;  // address or number
+  std::string subject;
+  std::string body;
+  NotificationState state = NotificationState::pending;
+  int attempts = 0;
+  std::int64_t created_at_ms = 0;
+  std::int64_t next_attempt_ms = 0;
+  std::int64_t sent_at_ms = 0;
+  std::string last_error;
+  bool possible_duplicate = false;  // its send was in flight at a crash
+};
+
+// Highest ids in use, so the correlator can allocate ids without a round trip.
+struct IdState {
+  std::int64_t event = 0;
+  std::int64_t alert = 0;
+  std::int64_t incident = 0;
+};
+
+// Everything one batch changed. Alerts and incidents are full rows (upserts by
+// id); events, timeline entries and notifications are appended.
+struct ChangeSet {
+  std::vector<EventRecord> events;
+  std::vector<Alert> alerts;
+  std::vector<Incident> incidents;
+  std::vector<TimelineEntry> timeline;
+  std::vector<Notification> notifications;
+
+  bool empty() const {
+    return events.empty() && alerts.empty() && incidents.empty() && timeline.empty() && notifications.empty();
+  }
+  void clear() {
+    events.clear();
+    alerts.clear();
+    incidents.clear();
+    timeline.clear();
+    notifications.clear();
+  }
+};
+
+}  // namespace tocsin

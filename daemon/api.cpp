@@ -1,0 +1,214 @@
+// The /api/v1 incident and alert routes.
+#include "daemon/api.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <variant>
+#include <spdlog/spdlog.h>
+
+#include "daemon/json.hpp"
+
+namespace tocsin::api {
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::int64_t max_limit = 1000;
+
+std::optional<std::int64_t> parse_int(std::string_view s, std::int64_t low, std::int64_t high) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc{} || p != s.data() + s.size() || v < low || v > high) return std::nullopt;
+  return v;
+}
+
+bool is_priority(std::string_view s) { return s.size() == 2 && s[0] == 'P' && s[1] >= '1' && s[1] <= '5'; }
+
+// Unknown parameters are refused so that a typo ("stat=open") never silently
+// lists everything.
+std::optional<FieldError> unknown_parameter(const ApiRequest& r, std::initializer_list<std::string_view> known) {
+  for (const auto& [key, value] : r.query)
+    if (std::find(known.begin(), known.end(), key) == known.end())
+      return FieldError{key, "unknown query parameter '" + valid_utf8(key) + "'"};
+  return std::nullopt;
+}
+
+std::optional<FieldError> read_limit(const ApiRequest& r, std::int64_t& limit) {
+  if (const std::string* v = r.query_value("limit")) {
+    auto n = parse_int(*v, 1, max_limit);
+    if (!n) return FieldError{"limit", "limit must be an integer from 1 to " + std::to_string(max_limit)};
+    limit = *n;
+  }
+  return std::nullopt;
+}
+
+Response field_error(const FieldError& e) {
+  return error_response(http::status::bad_request, e.message, e.field);
+}
+
+std::optional<std::int64_t> incident_id(const ApiRequest& r) {
+  return parse_int(r.param("id"), 1, std::numeric_limits<std::int64_t>::max());
+}
+
+Response bad_id() { return error_response(http::status::bad_request, "incident id must be a positive integer", "id"); }
+
+Response json_ok(const json::value& v) { return json_response(http::status::ok, json::serialize(v)); }
+
+// The optional body of an action: empty, or {"comment": "..."}.
+std::variant<std::string, Response> read_comment(const Request& r) {
+  if (r.body().find_first_not_of(" \t\r\n") == std::string::npos) return std::string{};
+  boost::system::error_code ec;
+  json::value v = json::parse(r.body(), ec);
+  if (ec) return error_response(http::status::bad_request, "invalid JSON body: " + ec.message());
+  if (!v.is_object()) return error_response(http::status::bad_request, "body must be a JSON object");
+  for (const auto& kv : v.get_object())
+    if (kv.key() != "comment")
+      return error_response(http::status::bad_request, "unknown field '" + std::string(kv.key()) + "'",
+                            kv.key());
+  const json::value* c = v.get_object().if_contains("comment");
+  if (!c) return std::string{};
+  if (!c->is_string()) return error_response(http::status::bad_request, "comment must be a string", "comment");
+  return std::string(c->get_string());
+}
+
+Response action_response(const ActionResult& result) {
+  if (result.status == 200 && result.incident) return json_ok(to_json(*result.incident));
+  if (result.status == 200)
+    return error_response(http::status::internal_server_error, "action completed without an incident");
+  auto status = static_cast<http::status>(result.status);
+  if (http::to_status_class(status) == http::status_class::unknown || result.status < 400)
+    status = http::status::internal_server_error;
+  return error_response(status, result.error.empty() ? "action failed" : result.error);
+}
+
+}  // namespace
+
+std::optional<FieldError> parse_incident_filter(const ApiRequest& r, IncidentFilter& f) {
+  if (auto e = unknown_parameter(r, {"state", "priority", "group", "ci", "limit", "before"})) return e;
+  if (const std::string* v = r.query_value("state")) {
+    f.state = parse_incident_state(*v);
+    if (!f.state) return FieldError{"state", "state must be one of open, acknowledged, resolved, closed"};
+  }
+  if (const std::string* v = r.query_value("priority")) {
+    if (!is_priority(*v)) return FieldError{"priority", "priority must be one of P1, P2, P3, P4, P5"};
+    f.priority = *v;
+  }
+  if (const std::string* v = r.query_value("group")) f.group = *v;
+  if (const std::string* v = r.query_value("ci")) f.ci = *v;
+  if (const std::string* v = r.query_value("before")) {
+    auto n = parse_int(*v, 1, std::numeric_limits<std::int64_t>::max());
+    if (!n) return FieldError{"before", "before must be a positive incident id"};
+    f.before_id = *n;
+  }
+  return read_limit(r, f.limit);
+}
+
+std::optional<FieldError> parse_alert_filter(const ApiRequest& r, AlertFilter& f) {
+  if (auto e = unknown_parameter(r, {"state", "resource", "incident", "limit"})) return e;
+  if (const std::string* v = r.query_value("state")) {
+    f.state = parse_alert_state(*v);
+    if (!f.state) return FieldError{"state", "state must be one of firing, resolved"};
+  }
+  if (const std::string* v = r.query_value("resource")) f.resource = *v;
+  if (const std::string* v = r.query_value("incident")) {
+    auto n = parse_int(*v, 1, std::numeric_limits<std::int64_t>::max());
+    if (!n) return FieldError{"incident", "incident must be a positive incident id"};
+    f.incident_id = *n;
+  }
+  return read_limit(r, f.limit);
+}
+
+StoreReaders::StoreReaders(OpenStore open_store, int readers)
+    : open_store_(std::move(open_store)), pool_(static_cast<std::size_t>(readers)) {
+  for (int i = 0; i < readers; ++i) readers_.push_back(std::make_unique<Reader>(pool_));
+}
+
+StoreReaders::~StoreReaders() { pool_.join(); }
+
+void StoreReaders::run(Read read, Respond respond) {
+  Reader& reader = *readers_[next_.fetch_add(1, std::memory_order_relaxed) % readers_.size()];
+  boost::asio::post(reader.strand, [this, &reader, read = std::move(read), respond = std::move(respond)] {
+    read_on(reader, read, respond);
+  });
+}
+
+void StoreReaders::read_on(Reader& reader, const Read& read, const Respond& respond) {
+  try {
+    if (!reader.store) reader.store = open_store_();
+    respond(read(*reader.store));
+  } catch (const std::exception& e) {
+    spdlog::warn("api: store read failed: {}", e.what());
+    reader.store.reset();
+    respond(error_response(http::status::service_unavailable, "store unavailable"));
+  }
+}
+
+ApiRoutes::ApiRoutes(Router& router, ApiBackend& backend, StoreReaders::OpenStore open_store)
+    : backend_(backend), readers_(std::move(open_store), 2) {
+  using http::verb;
+  auto bind = [this](auto method) {
+    return [this, method](ApiRequest r, Respond respond) { (this->*method)(std::move(r), std::move(respond)); };
+  };
+  router.add(verb::get, "/api/v1/incidents", Role::viewer, bind(&ApiRoutes::list_incidents));
+  router.add(verb::get, "/api/v1/incidents/{id}", Role::viewer, bind(&ApiRoutes::get_incident));
+  router.add(verb::post, "/api/v1/incidents/{id}/acknowledge", Role::operator_,
+             [this](ApiRequest r, Respond respond) { act(ActionKind::acknowledge, std::move(r), std::move(respond)); });
+  router.add(verb::post, "/api/v1/incidents/{id}/resolve", Role::operator_,
+             [this](ApiRequest r, Respond respond) { act(ActionKind::resolve, std::move(r), std::move(respond)); });
+  router.add(verb::get, "/api/v1/alerts", Role::viewer, bind(&ApiRoutes::list_alerts));
+}
+
+void ApiRoutes::list_incidents(ApiRequest request, Respond respond) {
+  IncidentFilter filter;
+  if (auto e = parse_incident_filter(request, filter)) return respond(field_error(*e));
+  readers_.run(
+      [filter](Store& store) {
+        std::vector<Incident> found = store.incidents(filter);
+        json::array items;
+        for (const auto& i : found) items.push_back(to_json(i));
+        json::value next = nullptr;
+        if (!found.empty() && static_cast<std::int64_t>(found.size()) >= filter.limit) next = found.back().id;
+        return json_ok(json::object{{"incidents", std::move(items)}, {"next_before", next}});
+      },
+      std::move(respond));
+}
+
+void ApiRoutes::get_incident(ApiRequest request, Respond respond) {
+  auto id = incident_id(request);
+  if (!id) return respond(bad_id());
+  readers_.run(
+      [id = *id](Store& store) {
+        std::optional<IncidentDetail> detail = store.incident(id);
+        if (!detail)
+          return error_response(http::status::not_found, "incident " + std::to_string(id) + " does not exist");
+        return json_ok(to_json(*detail));
+      },
+      std::move(respond));
+}
+
+void ApiRoutes::act(ActionKind kind, ApiRequest request, Respond respond) {
+  auto id = incident_id(request);
+  if (!id) return respond(bad_id());
+  auto comment = read_comment(request.http);
+  if (auto* error = std::get_if<Response>(&comment)) return respond(std::move(*error));
+  IncidentAction action{*id, kind, request.actor, std::move(std::get<std::string>(comment))};
+  backend_.act(std::move(action),
+               [respond = std::move(respond)](ActionResult result) { respond(action_response(result)); });
+}
+
+void ApiRoutes::list_alerts(ApiRequest request, Respond respond) {
+  AlertFilter filter;
+  if (auto e = parse_alert_filter(request, filter)) return respond(field_error(*e));
+  readers_.run(
+      [filter](Store& store) {
+        json::array items;
+        for (const auto& a : store.alerts(filter)) items.push_back(to_json(a));
+        return json_ok(json::object{{"alerts", std::move(items)}});
+      },
+      std::move(respond));
+}
+
+}  // namespace tocsin::api

@@ -1,0 +1,173 @@
+// Start-up, reload and shutdown of tocsind.
+#include "daemon/daemon.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+
+#include <cstdlib>
+#include <future>
+
+#include "daemon/version.hpp"
+#include "sinks/email/client.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+
+namespace tocsin {
+
+namespace {
+constexpr const char* component_loggers[] = {"tocsind", "pipeline", "syslog", "http", "outbox", "email", "store"};
+
+std::shared_ptr<spdlog::logger> log() { return spdlog::get("tocsind"); }
+}  // namespace
+
+void configure_logging(const std::string& level) {
+  auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  for (const char* name : component_loggers) {
+    if (!spdlog::get(name)) spdlog::register_logger(std::make_shared<spdlog::logger>(name, sink));
+  }
+  spdlog::set_default_logger(spdlog::get("tocsind"));
+  // Under systemd the journal stamps time itself; elsewhere a timestamp helps.
+  spdlog::set_pattern(std::getenv("JOURNAL_STREAM") ? "%^%l%$ [%n] %v" : "%Y-%m-%dT%H:%M:%S.%e %^%l%$ [%n] %v");
+  spdlog::set_level(spdlog::level::from_str(level));
+}
+
+class Daemon::PipelineBackend final : public api::ApiBackend {
+ public:
+  explicit PipelineBackend(Pipeline& pipeline) : pipeline_(pipeline) {}
+  void act(IncidentAction action, ActionDone done) override { pipeline_.act(std::move(action), std::move(done)); }
+  bool ready() const override { return pipeline_.ready(); }
+
+ private:
+  Pipeline& pipeline_;
+};
+
+Daemon::Daemon(Settings settings)
+    : settings_(std::move(settings)), signals_(io_, SIGTERM, SIGINT, SIGHUP), watchdog_(io_) {}
+
+Daemon::~Daemon() = default;
+
+void Daemon::start() {
+  const Settings& s = settings_;
+  std::string store_path = s.store_path;
+  auto open_store = [store_path] { return std::make_unique<SqliteStore>(store_path); };
+
+  pipeline_ = std::make_unique<Pipeline>(s.pipeline, open_store(), s.correlator, clock_, stats_);
+  pipeline_->start();
+
+  std::vector<std::unique_ptr<Sink>> sinks;
+  if (s.email_enabled) sinks.push_back(std::make_unique<email::SmtpSink>(s.smtp, clock_));
+  outbox_ = std::make_unique<OutboxWorker>(s.outbox, open_store, std::move(sinks), clock_, stats_);
+  pipeline_->on_notifications([this] { outbox_->wake(); });
+  outbox_->start();
+
+  backend_ = std::make_unique<PipelineBackend>(*pipeline_);
+  http_ = std::make_unique<api::HttpServer>(io_, s.api, *backend_, open_store, stats_);
+  http_->start();
+  log()->info("HTTP API listening on {}:{}", s.api.address, http_->local_endpoint().port());
+
+  syslog_decoder_ = std::make_unique<syslog::Decoder>(s.syslog, *pipeline_, stats_, clock_);
+  for (const auto& c : s.syslog_udp) {
+    auto l = std::make_unique<syslog::UdpListener>(io_, c, *syslog_decoder_, stats_);
+    l->start();
+    log()->info("syslog listening on udp {}:{}", c.address, c.port);
+    syslog_udp_.push_back(std::move(l));
+  }
+  for (const auto& c : s.syslog_tcp) {
+    auto l = std::make_unique<syslog::TcpListener>(io_, c, *syslog_decoder_, stats_);
+    l->start();
+    log()->info("syslog listening on {} {}:{}", c.tls ? "tls" : "tcp", c.address, c.port);
+    syslog_tcp_.push_back(std::move(l));
+  }
+  up_since_ = stats_.gauge("tocsin_start_time_seconds", "When this tocsind started (Unix time)", {},
+                           [t = clock_.wall_ms() / 1000.0] { return t; });
+}
+
+void Daemon::stop() {
+  sd_notify(0, "STOPPING=1");
+  log()->info("stopping: closing listeners, committing what was accepted");
+  for (auto& l : syslog_udp_) l->stop();
+  for (auto& l : syslog_tcp_) l->stop();
+  pipeline_->stop();
+  outbox_->stop();
+  if (http_) http_->stop();
+  watchdog_.cancel();
+  signals_.cancel();
+}
+
+void Daemon::reload() {
+  config::Errors errors;
+  auto next = load_settings(settings_.file, errors);
+  if (!next) {
+    for (const auto& e : errors.messages()) log()->error("reload rejected: {}", e);
+    log()->error("reload rejected: the running configuration stays in force");
+    sd_notify(0, "READY=1\nSTATUS=reload rejected, old configuration running");
+    return;
+  }
+  configure_logging(next->log_level);
+  syslog_decoder_->reconfigure(next->syslog);
+  pipeline_->set_correlator_config(next->correlator);
+  http_->set_tokens(next->api.tokens);
+  bool restart_needed = next->store_path != settings_.store_path || next->api.port != settings_.api.port ||
+                        next->api.address != settings_.api.address ||
+                        next->syslog_udp.size() != settings_.syslog_udp.size() ||
+                        next->syslog_tcp.size() != settings_.syslog_tcp.size() ||
+                        next->email_enabled != settings_.email_enabled;
+  if (restart_needed)
+    log()->warn("reload: listener, store and e-mail server changes take effect at the next restart");
+  settings_.syslog = next->syslog;
+  settings_.correlator = next->correlator;
+  settings_.api.tokens = next->api.tokens;
+  settings_.log_level = next->log_level;
+  log()->info("configuration reloaded from {}", settings_.file);
+  sd_notify(0, "READY=1\nSTATUS=configuration reloaded");
+}
+
+void Daemon::wait_signals() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    if (signo == SIGHUP) {
+      sd_notify(0, "RELOADING=1");
+      reload();
+      wait_signals();
+      return;
+    }
+    log()->info("received {}", signo == SIGTERM ? "SIGTERM" : "SIGINT");
+    stop();
+  });
+}
+
+void Daemon::arm_watchdog(std::chrono::microseconds interval) {
+  watchdog_.expires_after(interval / 2);
+  watchdog_.async_wait([this, interval](const boost::system::error_code& ec) {
+    if (ec) return;
+    // Only a pipeline that commits is alive; a stuck store stops the pings and
+    // lets systemd restart us.
+    if (pipeline_->ready()) sd_notify(0, "WATCHDOG=1");
+    arm_watchdog(interval);
+  });
+}
+
+int Daemon::run() {
+  try {
+    start();
+  } catch (const std::exception& e) {
+    log()->critical("start-up failed: {}", e.what());
+    if (pipeline_) pipeline_->stop();
+    if (outbox_) outbox_->stop();
+    return 1;
+  }
+  wait_signals();
+  std::uint64_t watchdog_usec = 0;
+  if (sd_watchdog_enabled(0, &watchdog_usec) > 0) arm_watchdog(std::chrono::microseconds(watchdog_usec));
+  sd_notifyf(0, "READY=1\nSTATUS=tocsind %s running", version);
+  log()->info("tocsind {} ready (config {})", version, settings_.file);
+
+  unsigned n = std::max(2u, std::min(4u, std::thread::hardware_concurrency()));
+  for (unsigned i = 1; i < n; ++i) threads_.emplace_back([this] { io_.run(); });
+  io_.run();
+  for (auto& t : threads_) t.join();
+  log()->info("stopped");
+  return 0;
+}
+
+}  // namespace tocsin

@@ -1,0 +1,64 @@
+#pragma once
+// tocsind's wiring: builds every component from Settings, starts them in
+// pipeline order (store → correlator → sinks → API → collectors), reloads on
+// SIGHUP and stops in the reverse order on SIGTERM/SIGINT, committing
+// everything already accepted.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "collectors/syslog/decoder.hpp"
+#include "collectors/syslog/transport.hpp"
+#include "correlator/clock.hpp"
+#include "correlator/stats.hpp"
+#include "daemon/http_server.hpp"
+#include "daemon/pipeline.hpp"
+#include "daemon/settings.hpp"
+#include "sinks/outbox.hpp"
+
+namespace tocsin {
+
+class Daemon {
+ public:
+  explicit Daemon(Settings settings);
+  ~Daemon();
+
+  // Runs until SIGTERM/SIGINT; returns the process exit code.
+  int run();
+
+ private:
+  class PipelineBackend;
+
+  void start();
+  void stop();
+  void reload();
+  void wait_signals();
+  void arm_watchdog(std::chrono::microseconds interval);
+
+  Settings settings_;
+  SystemClock clock_;
+  StatsRegistry stats_;
+  boost::asio::io_context io_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer watchdog_;
+
+  std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<OutboxWorker> outbox_;
+  std::unique_ptr<PipelineBackend> backend_;
+  std::unique_ptr<api::HttpServer> http_;
+  std::unique_ptr<syslog::Decoder> syslog_decoder_;
+  std::vector<std::unique_ptr<syslog::UdpListener>> syslog_udp_;
+  std::vector<std::unique_ptr<syslog::TcpListener>> syslog_tcp_;
+  std::vector<std::thread> threads_;
+  GaugeHandle up_since_;
+};
+
+// Applies the log level and pattern to every component logger.
+void configure_logging(const std::string& level);
+
+}  // namespace tocsin

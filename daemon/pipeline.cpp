@@ -1,0 +1,183 @@
+// Bounded queue, single writer, group commit.
+#include "daemon/pipeline.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace tocsin {
+
+namespace {
+std::shared_ptr<spdlog::logger> logger() {
+  static auto log = [] {
+    auto l = spdlog::get("pipeline");
+    return l ? l : spdlog::default_logger()->clone("pipeline");
+  }();
+  return log;
+}
+}  // namespace
+
+Pipeline::Pipeline(PipelineConfig config, std::unique_ptr<Store> store, CorrelatorConfig correlator,
+                   const Clock& clock, StatsRegistry& stats)
+    : config_(config),
+      store_(std::move(store)),
+      correlator_(std::move(correlator), stats),
+      clock_(clock),
+      accepted_(stats.counter("tocsin_pipeline_events_accepted_total", "Events taken into the pipeline queue")),
+      dropped_full_(stats.counter("tocsin_pipeline_events_dropped_total",
+                                  "Events from lossy inputs dropped because the queue was full",
+                                  {{"reason", "queue_full"}})),
+      commits_(stats.counter("tocsin_store_commits_total", "Batches committed to the store")),
+      commit_failures_(stats.counter("tocsin_store_commit_failures_total", "Commits that failed and were retried")) {
+  queue_gauge_ = stats.gauge("tocsin_pipeline_queue_events", "Events waiting in the pipeline queue", {}, [this] {
+    std::lock_guard lock(mutex_);
+    return static_cast<double>(queued_events_);
+  });
+  firing_gauge_ = stats.gauge("tocsin_alerts_firing", "Alerts currently firing", {},
+                              [this] { return static_cast<double>(firing_alerts_.load()); });
+}
+
+Pipeline::~Pipeline() { stop(); }
+
+void Pipeline::start() {
+  correlator_.restore(store_->max_ids(), store_->firing_alerts(), store_->unresolved_incidents());
+  firing_alerts_ = correlator_.firing_alert_count();
+  logger()->info("state restored: {} firing alerts, {} unresolved incidents", correlator_.firing_alert_count(),
+                 correlator_.unresolved_incident_count());
+  thread_ = std::thread([this] { run(); });
+  ready_ = true;
+}
+
+void Pipeline::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  ready_ = false;
+}
+
+std::size_t Pipeline::offer(std::vector<Event>& events) {
+  std::size_t taken = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      std::size_t room = config_.queue_capacity > queued_events_ ? config_.queue_capacity - queued_events_ : 0;
+      taken = std::min(room, events.size());
+      if (taken > 0) {
+        Batch b;
+        if (taken == events.size()) {
+          b.events = std::move(events);
+        } else {
+          b.events.assign(std::make_move_iterator(events.begin()), std::make_move_iterator(events.begin() + taken));
+        }
+        queued_events_ += taken;
+        queue_.emplace_back(std::move(b));
+      }
+    }
+  }
+  if (taken > 0) wake_.notify_one();
+  accepted_.inc(taken);
+  if (taken < events.size()) dropped_full_.inc(events.size() - taken);
+  return taken;
+}
+
+void Pipeline::submit(std::vector<Event> events, std::function<void()> durable) {
+  accepted_.inc(events.size());
+  {
+    std::lock_guard lock(mutex_);
+    queued_events_ += events.size();
+    queue_.emplace_back(Batch{std::move(events), std::move(durable)});
+  }
+  wake_.notify_one();
+}
+
+void Pipeline::act(IncidentAction action, ActionDone done) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.emplace_back(Action{std::move(action), std::move(done)});
+  }
+  wake_.notify_one();
+}
+
+void Pipeline::set_correlator_config(CorrelatorConfig config) {
+  std::lock_guard lock(mutex_);
+  pending_config_ = std::make_unique<CorrelatorConfig>(std::move(config));
+}
+
+void Pipeline::run() {
+  std::deque<Item> items;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      if (pending_config_) {
+        correlator_.set_config(std::move(*pending_config_));
+        pending_config_.reset();
+      }
+      // Take whole items up to batch_max events: everything that queued while
+      // the previous commit ran shares the next one.
+      std::size_t events = 0;
+      while (!queue_.empty() && (items.empty() || events < config_.batch_max)) {
+        if (auto* b = std::get_if<Batch>(&queue_.front())) events += b->events.size();
+        items.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      queued_events_ -= std::min(queued_events_, events);
+    }
+    process(items);
+    items.clear();
+  }
+}
+
+void Pipeline::process(std::deque<Item>& items) {
+  ChangeSet changes;
+  std::vector<std::pair<ActionDone, ActionResult>> replies;
+  std::int64_t now = clock_.wall_ms();
+  for (auto& item : items) {
+    if (auto* b = std::get_if<Batch>(&item)) {
+      for (auto& e : b->events) correlator_.on_event(std::move(e), now, changes);
+      continue;
+    }
+    auto& a = std::get<Action>(item);
+    ActionResult r = correlator_.on_action(a.action, now, changes);
+    if (r.status == 404 && store_->incident(a.action.incident_id))
+      r = {409, "incident " + std::to_string(a.action.incident_id) + " is already resolved", std::nullopt};
+    replies.emplace_back(std::move(a.done), std::move(r));
+  }
+  correlator_.flush(changes);
+  firing_alerts_ = correlator_.firing_alert_count();
+  bool paged = !changes.notifications.empty();
+  if (!changes.empty()) commit_with_retry(changes);
+  for (auto& item : items)
+    if (auto* b = std::get_if<Batch>(&item); b && b->durable) b->durable();
+  for (auto& [done, result] : replies)
+    if (done) done(std::move(result));
+  if (paged && notify_) notify_();
+}
+
+void Pipeline::commit_with_retry(ChangeSet& changes) {
+  // Nothing in this batch has been acknowledged, and the correlator already
+  // counts it as done: the only correct way forward is to keep trying. Inputs
+  // push back meanwhile (queue bound, unacknowledged TCP reads).
+  std::chrono::milliseconds backoff{100};
+  for (;;) {
+    try {
+      store_->commit(changes);
+      commits_.inc();
+      if (!ready_.load() && !stopping_) ready_ = true;
+      return;
+    } catch (const std::exception& e) {
+      commit_failures_.inc();
+      ready_ = false;
+      logger()->error("commit failed, retrying: {} (batch of {} events)", e.what(), changes.events.size());
+      std::this_thread::sleep_for(backoff);
+      backoff = std::min(backoff * 2, std::chrono::milliseconds{5000});
+    }
+  }
+}
+
+}  // namespace tocsin

@@ -1,0 +1,91 @@
+#pragma once
+// The pipeline's spine: a bounded queue in front of one writer thread that
+// folds events and actions through the correlator and commits each batch in
+// one store transaction (group commit). Acknowledgements (TCP reads, HTTP
+// replies, INFORM responses, MQTT PUBACKs) are released only after the commit
+// that made their events durable.
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <variant>
+
+#include "correlator/actions.hpp"
+#include "correlator/clock.hpp"
+#include "correlator/correlator.hpp"
+#include "correlator/event_sink.hpp"
+#include "correlator/stats.hpp"
+#include "store/store.hpp"
+
+namespace tocsin {
+
+struct PipelineConfig {
+  std::size_t queue_capacity = 65536;  // events waiting; lossy inputs drop beyond it
+  std::size_t batch_max = 4096;        // events folded into one transaction at most
+};
+
+class Pipeline final : public EventSink {
+ public:
+  Pipeline(PipelineConfig config, std::unique_ptr<Store> store, CorrelatorConfig correlator, const Clock& clock,
+           StatsRegistry& stats);
+  ~Pipeline() override;
+
+  // Loads the working state from the store and starts the writer thread.
+  void start();
+  // Stops taking input, commits everything queued, joins. Bounded by the
+  // time of the last commits.
+  void stop();
+
+  std::size_t offer(std::vector<Event>& events) override;
+  void submit(std::vector<Event> events, std::function<void()> durable) override;
+  void act(IncidentAction action, ActionDone done);
+
+  // Called (on the writer thread) after a commit that queued notifications.
+  void on_notifications(std::function<void()> callback) { notify_ = std::move(callback); }
+  void set_correlator_config(CorrelatorConfig config);
+  bool ready() const { return ready_.load(); }
+
+ private:
+  struct Batch {
+    std::vector<Event> events;
+    std::function<void()> durable;
+  };
+  struct Action {
+    IncidentAction action;
+    ActionDone done;
+  };
+  using Item = std::variant<Batch, Action>;
+
+  void run();
+  void process(std::deque<Item>& items);
+  void commit_with_retry(ChangeSet& changes);
+
+  PipelineConfig config_;
+  std::unique_ptr<Store> store_;
+  Correlator correlator_;
+  const Clock& clock_;
+  std::function<void()> notify_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Item> queue_;
+  std::size_t queued_events_ = 0;
+  bool stopping_ = false;
+  std::unique_ptr<CorrelatorConfig> pending_config_;
+  std::thread thread_;
+  std::atomic<bool> ready_{false};
+
+  Counter& accepted_;
+  Counter& dropped_full_;
+  Counter& commits_;
+  Counter& commit_failures_;
+  GaugeHandle queue_gauge_;
+  GaugeHandle firing_gauge_;
+  std::atomic<std::size_t> firing_alerts_{0};
+};
+
+}  // namespace tocsin

@@ -1,0 +1,304 @@
+// Schema tables of every section and the loader that builds Settings from them.
+#include "daemon/settings.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "correlator/mapping_config.hpp"
+
+namespace tocsin {
+
+using config::Key;
+using config::Section;
+using config::Type;
+
+namespace {
+
+const Section& root_section() {
+  static const Section s{
+      "(top level)",
+      "The configuration file. Relative paths are relative to the directory tocsind runs in.",
+      {
+          {"log", Type::map, "", "Logging."},
+          {"store", Type::map, "", "Where events, alerts, incidents and the outbox are kept."},
+          {"pipeline", Type::map, "", "The queue between collectors and the correlator."},
+          {"api", Type::map, "", "HTTP API, metrics and health endpoints."},
+          {"syslog", Type::map, "", "The syslog collector."},
+          {"correlation", Type::map, "", "Deduplication and incidents."},
+          {"notifications", Type::map, "", "Pages: the outbox and its channels."},
+      }};
+  return s;
+}
+
+const Section& log_section() {
+  static const Section s{"log", "Logging to standard error (the journal under systemd).",
+                         {{"level", Type::choice, "info", "Least severe level written.",
+                           {"trace", "debug", "info", "warn", "error"}}}};
+  return s;
+}
+
+const Section& store_section() {
+  static const Section s{
+      "store",
+      "The durable store. `sqlite` is embedded and needs no service.",
+      {{"backend", Type::choice, "sqlite", "Store implementation.", {"sqlite"}},
+       {"path", Type::path, "./var/tocsin.db", "SQLite database file; its directory is created if missing."}}};
+  return s;
+}
+
+const Section& pipeline_section() {
+  static const Section s{
+      "pipeline",
+      "Bounded queue in front of the correlator. Acknowledged inputs (TCP, HTTP, SMTP, MQTT) push back when it "
+      "is busy; UDP inputs drop and count beyond `queue_capacity`.",
+      {{"queue_capacity", Type::integer, "65536", "Events that may wait for the correlator."},
+       {"batch_max", Type::integer, "4096", "Most events committed in one transaction (group commit)."}}};
+  return s;
+}
+
+const Section& api_section() {
+  static const Section s{
+      "api",
+      "HTTP API (/api/v1), /metrics, /healthz and /readyz.",
+      {{"listen", Type::address, "127.0.0.1:8080", "Address and port to listen on."},
+       {"max_body", Type::size, "1MiB", "Largest request body accepted (413 beyond)."},
+       {"read_timeout", Type::duration, "30s", "Time allowed to send a whole request."},
+       {"max_connections", Type::integer, "512", "Open connections at most; more are refused."},
+       {"tokens", Type::list, "", "Bearer tokens. Each needs `name`, `role` and `token` or `token_file`."}}};
+  return s;
+}
+
+const Section& token_section() {
+  static const Section s{
+      "api.tokens[]",
+      "One bearer token.",
+      {{"name", Type::string, "", "Who uses the token; recorded as the actor of its actions.", {}, true},
+       {"role", Type::choice, "viewer", "viewer reads; operator also acts on incidents; admin may do everything.",
+        {"viewer", "operator", "admin"}},
+       {"token", Type::string, "", "The secret itself, in plain sight (examples and tests only)."},
+       {"token_file", Type::file, "", "File holding the secret (first line); use this in production."}}};
+  return s;
+}
+
+const Section& syslog_section() {
+  static const Section s{
+      "syslog",
+      "The syslog collector: RFC 5424 and RFC 3164 over UDP, TCP (RFC 6587) and TLS (RFC 5425).",
+      {{"udp", Type::list, "", "UDP listeners."},
+       {"tcp", Type::list, "", "TCP and TLS listeners."},
+       {"rules", Type::list, "", "Mapping rules, tried before the built-in ones (see <collector>.rules[])."},
+       {"default_rules", Type::boolean, "true", "Also apply the built-in interface up/down rules."},
+       {"unmatched", Type::choice, "record",
+        "What becomes of a message no rule matches: record it as an info event, raise an alert, or discard it "
+        "(counted).",
+        {"record", "alert", "discard"}},
+       {"max_message", Type::size, "64KiB", "Longest message accepted; longer ones are rejected and counted."}}};
+  return s;
+}
+
+const Section& syslog_udp_section() {
+  static const Section s{
+      "syslog.udp[]",
+      "One UDP listener.",
+      {{"listen", Type::address, "", "Address and port, e.g. 127.0.0.1:5514 or [::1]:514.", {}, true},
+       {"receive_buffer", Type::size, "8MiB", "Socket receive buffer (SO_RCVBUF); larger absorbs bursts."},
+       {"max_datagram", Type::size, "64KiB", "Largest datagram read; longer ones are counted as too_long."}}};
+  return s;
+}
+
+const Section& syslog_tcp_section() {
+  static const Section s{
+      "syslog.tcp[]",
+      "One TCP listener; with `tls: true` it speaks TLS (RFC 5425).",
+      {{"listen", Type::address, "", "Address and port, e.g. 127.0.0.1:5514 or 0.0.0.0:6514.", {}, true},
+       {"max_frame", Type::size, "64KiB", "Longest frame; longer LF-framed lines are cut and counted."},
+       {"max_connections", Type::integer, "1000", "Open connections at most; more are closed and counted."},
+       {"idle_timeout", Type::duration, "5m", "A connection silent this long is closed."},
+       {"tls", Type::boolean, "false", "Require TLS on this listener."},
+       {"certificate", Type::file, "", "PEM certificate chain (required with tls)."},
+       {"key", Type::file, "", "PEM private key (required with tls)."},
+       {"handshake_timeout", Type::duration, "10s", "Time allowed for the TLS handshake."}}};
+  return s;
+}
+
+const Section& correlation_section() {
+  static const Section s{"correlation",
+                         "Deduplication by fingerprint, clear pairing and incidents.",
+                         {{"default_group", Type::string, "noc", "Group that owns incidents of unknown resources."}}};
+  return s;
+}
+
+const Section& notifications_section() {
+  static const Section s{
+      "notifications",
+      "Pages. Every notification is committed to the outbox with the incident change that caused it and "
+      "delivered by a worker that retries with capped backoff.",
+      {{"console_url", Type::string, "http://127.0.0.1:8080", "Base URL of links in pages."},
+       {"initial_backoff", Type::duration, "5s", "Delay after the first failed delivery; doubles each time."},
+       {"max_backoff", Type::duration, "5m", "Longest delay between retries; delivery is retried forever."},
+       {"poll_interval", Type::duration, "1s", "How often the outbox is looked at when nothing wakes it."},
+       {"email", Type::map, "", "E-mail pages over SMTP."}}};
+  return s;
+}
+
+const Section& email_section() {
+  static const Section s{
+      "notifications.email",
+      "E-mail pages. While no server answers, pages wait in the outbox and the log says so.",
+      {{"enabled", Type::boolean, "false", "Send e-mail pages."},
+       {"server", Type::string, "127.0.0.1:2526", "SMTP server host:port."},
+       {"tls", Type::choice, "none",
+        "none; starttls when offered; required_starttls; implicit (TLS from the first byte, port 465).",
+        {"none", "starttls", "required_starttls", "implicit"}},
+       {"username", Type::string, "", "SMTP AUTH user; no AUTH when empty."},
+       {"password", Type::string, "", "SMTP AUTH password in plain sight (tests only)."},
+       {"password_file", Type::file, "", "File holding the SMTP AUTH password (first line)."},
+       {"auth", Type::choice, "plain", "SASL mechanism.", {"plain", "login"}},
+       {"ca_file", Type::file, "", "CA certificate(s) to verify the server; empty = system store."},
+       {"from", Type::string, "tocsin@localhost", "Envelope sender and From header."},
+       {"helo_name", Type::string, "", "Name given in EHLO; empty = this host's name."},
+       {"timeout", Type::duration, "30s", "Bound on one delivery."},
+       {"recipients", Type::string_list, "", "Addresses paged when an incident opens."}}};
+  return s;
+}
+
+std::string first_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
+}
+
+void load_api(const config::Node& root, Settings& s) {
+  auto n = root.map("api", api_section());
+  if (auto e = n.address("listen")) {
+    s.api.address = e->host;
+    s.api.port = e->port;
+  }
+  s.api.max_body = n.size("max_body");
+  s.api.read_timeout = std::chrono::duration_cast<std::chrono::seconds>(n.duration("read_timeout"));
+  s.api.max_connections = static_cast<int>(n.integer("max_connections", 1, 1'000'000));
+  for (const auto& t : n.list("tokens", token_section())) {
+    api::ApiToken token;
+    token.name = t.string("name");
+    token.role = api::parse_role(t.choice("role")).value_or(api::Role::viewer);
+    token.token = t.string("token");
+    if (std::string file = t.file("token_file"); !file.empty()) token.token = first_line(file);
+    if (token.token.empty()) t.error("a token needs `token` or `token_file`");
+    s.api.tokens.push_back(std::move(token));
+  }
+}
+
+void load_syslog(const config::Node& root, Settings& s) {
+  auto n = root.map("syslog", syslog_section());
+  for (const auto& u : n.list("udp", syslog_udp_section())) {
+    syslog::UdpListenerConfig c;
+    if (auto e = u.address("listen")) {
+      c.address = e->host;
+      c.port = e->port;
+    }
+    c.receive_buffer_bytes = static_cast<int>(std::min<std::uint64_t>(u.size("receive_buffer"), 1U << 30));
+    c.max_datagram = u.size("max_datagram");
+    s.syslog_udp.push_back(c);
+  }
+  for (const auto& t : n.list("tcp", syslog_tcp_section())) {
+    syslog::TcpListenerConfig c;
+    if (auto e = t.address("listen")) {
+      c.address = e->host;
+      c.port = e->port;
+    }
+    c.max_frame = t.size("max_frame");
+    c.max_connections = static_cast<int>(t.integer("max_connections", 1, 1'000'000));
+    c.idle_timeout = std::chrono::duration_cast<std::chrono::seconds>(t.duration("idle_timeout"));
+    c.tls = t.boolean("tls");
+    c.certificate_file = t.file("certificate");
+    c.key_file = t.file("key");
+    c.handshake_timeout = std::chrono::duration_cast<std::chrono::seconds>(t.duration("handshake_timeout"));
+    if (c.tls && (c.certificate_file.empty() || c.key_file.empty()))
+      t.error("tls: true needs `certificate` and `key`");
+    s.syslog_tcp.push_back(c);
+  }
+  s.syslog.rules = parse_rules(n, "rules");
+  s.syslog.default_rules = n.boolean("default_rules");
+  std::string unmatched = n.choice("unmatched");
+  s.syslog.unmatched = unmatched == "alert"     ? syslog::Unmatched::alert
+                       : unmatched == "discard" ? syslog::Unmatched::discard
+                                                : syslog::Unmatched::record;
+  s.syslog.limits.max_message = n.size("max_message");
+}
+
+void load_notifications(const config::Node& root, Settings& s) {
+  auto n = root.map("notifications", notifications_section());
+  s.correlator.console_url = n.string("console_url");
+  s.outbox.initial_backoff = n.duration("initial_backoff");
+  s.outbox.max_backoff = n.duration("max_backoff");
+  s.outbox.poll_interval = n.duration("poll_interval");
+  auto e = n.map("email", email_section());
+  s.email_enabled = e.boolean("enabled");
+  s.smtp.server = e.string("server");
+  std::string tls = e.choice("tls");
+  using Tls = email::SmtpConfig::Tls;
+  s.smtp.tls = tls == "starttls" ? Tls::starttls
+               : tls == "required_starttls" ? Tls::required_starttls
+               : tls == "implicit"          ? Tls::implicit
+                                            : Tls::none;
+  s.smtp.username = e.string("username");
+  s.smtp.password = e.string("password");
+  if (std::string file = e.file("password_file"); !file.empty()) s.smtp.password = first_line(file);
+  s.smtp.auth = e.choice("auth") == "login" ? email::SmtpConfig::Auth::login : email::SmtpConfig::Auth::plain;
+  s.smtp.ca_file = e.file("ca_file");
+  s.smtp.from = e.string("from");
+  s.smtp.helo_name = e.string("helo_name");
+  s.smtp.timeout = std::chrono::duration_cast<std::chrono::seconds>(e.duration("timeout"));
+  s.smtp.console_url = s.correlator.console_url;
+  if (s.email_enabled) {
+    s.correlator.email_recipients = e.string_list("recipients");
+    if (s.correlator.email_recipients.empty())
+      e.error("recipients", "e-mail pages are enabled but nobody is listed to receive them");
+  }
+  if (s.outbox.max_backoff < s.outbox.initial_backoff)
+    n.error("max_backoff", "must not be shorter than initial_backoff");
+}
+
+}  // namespace
+
+std::optional<Settings> load_settings(const std::string& path, config::Errors& errors) {
+  std::ifstream in(path);
+  if (!in) {
+    errors.add(path + ": cannot open the configuration file");
+    return std::nullopt;
+  }
+  YAML::Node doc;
+  try {
+    doc = YAML::Load(in);
+  } catch (const YAML::Exception& e) {
+    errors.add(path, e.mark, "YAML syntax error: " + e.msg);
+    return std::nullopt;
+  }
+  Settings s;
+  s.file = path;
+  config::Node root(doc, root_section(), path, "", errors);
+  s.log_level = root.map("log", log_section()).choice("level");
+  auto store = root.map("store", store_section());
+  store.choice("backend");
+  s.store_path = store.string("path");
+  auto pipeline = root.map("pipeline", pipeline_section());
+  s.pipeline.queue_capacity = static_cast<std::size_t>(pipeline.integer("queue_capacity", 1, 100'000'000));
+  s.pipeline.batch_max = static_cast<std::size_t>(pipeline.integer("batch_max", 1, 1'000'000));
+  load_api(root, s);
+  load_syslog(root, s);
+  s.correlator.default_group = root.map("correlation", correlation_section()).string("default_group");
+  load_notifications(root, s);
+  if (!errors.empty()) return std::nullopt;
+  return s;
+}
+
+std::vector<const config::Section*> all_sections() {
+  return {&root_section(),     &log_section(),          &store_section(),      &pipeline_section(),
+          &api_section(),      &token_section(),        &syslog_section(),     &syslog_udp_section(),
+          &syslog_tcp_section(), &rule_section(),       &correlation_section(), &notifications_section(),
+          &email_section()};
+}
+
+}  // namespace tocsin

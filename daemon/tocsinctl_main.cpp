@@ -1,0 +1,372 @@
+// tocsinctl: the command-line client of the tocsind HTTP API, for people on
+// shift: list and inspect incidents and alerts, acknowledge and resolve, check
+// health and read metrics. Exit status: 0 done, 1 the server or the network
+// refused, 2 the command line is wrong.
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+#include <boost/url.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "daemon/json.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+namespace json = boost::json;
+using namespace tocsin;
+
+constexpr std::string_view usage_text = R"(usage: tocsinctl [--url URL] [--token TOKEN] COMMAND [OPTIONS]
+
+Talks to the tocsind HTTP API (default URL http://127.0.0.1:8080). The token
+may also come from the environment variable TOCSIN_TOKEN.
+
+commands:
+  incidents [--state S] [--priority P] [--group G] [--ci CI] [--limit N] [--before ID] [--json]
+                                  list incidents, newest first
+  incident ID [--json]            one incident with its alerts and timeline
+  ack ID [--comment TEXT]         acknowledge an incident (operator role)
+  resolve ID [--comment TEXT]     resolve an incident (operator role)
+  alerts [--state S] [--resource R] [--incident ID] [--limit N] [--json]
+                                  list alerts
+  health                          liveness and readiness of the daemon
+  metrics                         the Prometheus metrics text
+
+exit status: 0 success, 1 the server answered with an error or could not be
+reached, 2 wrong usage.
+)";
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct RequestError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct CommandLine {
+  std::string url = "http://127.0.0.1:8080";
+  std::string token;
+  std::string command;
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> options;  // "--state" → "open"; flags map to ""
+  bool json = false;
+  bool help = false;
+};
+
+// Options of each command; `true` when the option takes a value.
+const std::map<std::string, std::map<std::string, bool>> command_options = {
+    {"incidents",
+     {{"--state", true}, {"--priority", true}, {"--group", true}, {"--ci", true}, {"--limit", true},
+      {"--before", true}, {"--json", false}}},
+    {"incident", {{"--json", false}}},
+    {"ack", {{"--comment", true}}},
+    {"resolve", {{"--comment", true}}},
+    {"alerts", {{"--state", true}, {"--resource", true}, {"--incident", true}, {"--limit", true}, {"--json", false}}},
+    {"health", {}},
+    {"metrics", {}},
+};
+
+std::string take_value(int argc, char** argv, int& i) {
+  if (i + 1 >= argc) throw UsageError(std::string(argv[i]) + " needs a value");
+  return argv[++i];
+}
+
+void take_option(CommandLine& cl, int argc, char** argv, int& i) {
+  std::string arg = argv[i];
+  if (arg == "--url") return void(cl.url = take_value(argc, argv, i));
+  if (arg == "--token") return void(cl.token = take_value(argc, argv, i));
+  if (cl.command.empty()) throw UsageError("unknown option " + arg);
+  const auto& allowed = command_options.at(cl.command);
+  auto it = allowed.find(arg);
+  if (it == allowed.end()) throw UsageError("'" + cl.command + "' has no option " + arg);
+  cl.options[arg] = it->second ? take_value(argc, argv, i) : "";
+  if (arg == "--json") cl.json = true;
+}
+
+CommandLine parse_command_line(int argc, char** argv) {
+  CommandLine cl;
+  if (const char* t = std::getenv("TOCSIN_TOKEN")) cl.token = t;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      cl.help = true;
+    } else if (arg.starts_with("--")) {
+      take_option(cl, argc, argv, i);
+    } else if (cl.command.empty()) {
+      if (!command_options.contains(arg)) throw UsageError("unknown command '" + arg + "'");
+      cl.command = arg;
+    } else {
+      cl.positional.push_back(arg);
+    }
+  }
+  if (!cl.help && cl.command.empty()) throw UsageError("no command given");
+  return cl;
+}
+
+std::string incident_id_argument(const CommandLine& cl) {
+  if (cl.positional.size() != 1) throw UsageError("'" + cl.command + "' needs exactly one incident ID");
+  const std::string& id = cl.positional[0];
+  if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
+    throw UsageError("incident ID must be a number, not '" + id + "'");
+  return id;
+}
+
+// --- HTTP -------------------------------------------------------------------
+
+struct Server {
+  std::string host;
+  std::string port;
+  std::string base_path;  // a reverse proxy may mount the API under a prefix
+};
+
+Server parse_url(const std::string& url) {
+  auto parsed = boost::urls::parse_uri(url);
+  if (!parsed || parsed->scheme() != "http" || parsed->host().empty())
+    throw UsageError("--url must look like http://HOST[:PORT], not '" + url + "'");
+  std::string path = parsed->path();
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  return {parsed->host(), parsed->has_port() ? std::string(parsed->port()) : "80", path};
+}
+
+struct Reply {
+  unsigned status = 0;
+  std::string body;
+};
+
+Reply exchange(const CommandLine& cl, http::verb method, const std::string& target, std::string body = {}) {
+  Server server = parse_url(cl.url);
+  asio::io_context io;
+  asio::ip::tcp::socket socket(io);
+  boost::system::error_code ec;
+  auto endpoints = asio::ip::tcp::resolver(io).resolve(server.host, server.port, ec);
+  if (!ec) asio::connect(socket, endpoints, ec);
+  if (ec) throw RequestError("cannot reach " + cl.url + ": " + ec.message());
+  http::request<http::string_body> req{method, server.base_path + target, 11};
+  req.set(http::field::host, server.host);
+  req.set(http::field::user_agent, "tocsinctl");
+  if (!cl.token.empty()) req.set(http::field::authorization, "Bearer " + cl.token);
+  if (!body.empty()) req.set(http::field::content_type, "application/json");
+  req.body() = std::move(body);
+  req.keep_alive(false);
+  req.prepare_payload();
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64u << 20);
+  boost::beast::flat_buffer buffer;
+  http::write(socket, req, ec);
+  if (!ec) http::read(socket, buffer, parser, ec);
+  if (ec) throw RequestError("request to " + cl.url + " failed: " + ec.message());
+  return {parser.get().result_int(), parser.get().body()};
+}
+
+// The server's {"error": ...} when it sent one, else the raw body.
+std::string error_text(const Reply& r) {
+  boost::system::error_code ec;
+  json::value v = json::parse(r.body, ec);
+  if (!ec && v.is_object() && v.as_object().contains("error") && v.at("error").is_string()) {
+    std::string text(v.at("error").as_string());
+    if (v.as_object().contains("field") && v.at("field").is_string())
+      text += " (field " + std::string(v.at("field").as_string()) + ")";
+    return text;
+  }
+  return r.body.empty() ? "no details" : r.body;
+}
+
+Reply checked(Reply r) {
+  if (r.status >= 200 && r.status < 300) return r;
+  std::string hint = r.status == 401 ? " (give a token with --token or TOCSIN_TOKEN)" : "";
+  throw RequestError("HTTP " + std::to_string(r.status) + ": " + error_text(r) + hint);
+}
+
+json::value get_json(const CommandLine& cl, const std::string& target) {
+  Reply r = checked(exchange(cl, http::verb::get, target));
+  boost::system::error_code ec;
+  json::value v = json::parse(r.body, ec);
+  if (ec) throw RequestError("the server sent invalid JSON: " + ec.message());
+  return v;
+}
+
+// Query string from the options the user gave, percent-encoded.
+std::string with_query(std::string path, const CommandLine& cl, const std::map<std::string, std::string>& names) {
+  boost::urls::url u;
+  u.set_path(path);
+  for (const auto& [option, parameter] : names)
+    if (auto it = cl.options.find(option); it != cl.options.end()) u.params().append({parameter, it->second});
+  return std::string(u.buffer());
+}
+
+// --- output -----------------------------------------------------------------
+
+std::string time_text(std::int64_t ms) { return ms ? api::format_time(ms).substr(0, 19) + "Z" : "-"; }
+
+std::string cell(std::string s, std::size_t width) {
+  if (s.empty()) s = "-";
+  if (s.size() > width) return s.substr(0, width - 1) + "~";
+  return s + std::string(width - s.size(), ' ');
+}
+
+void print_incident_row(const Incident& i) {
+  std::cout << cell(std::to_string(i.id), 7) << ' ' << cell(i.priority, 3) << ' '
+            << cell(std::string(to_string(i.state)), 12) << ' ' << cell(std::string(to_string(i.severity)), 8) << ' '
+            << cell(i.group, 12) << ' ' << cell(i.assignee, 12) << ' ' << cell(time_text(i.opened_at_ms), 20) << ' '
+            << i.title << '\n';
+}
+
+void print_alert_row(const Alert& a) {
+  std::cout << cell(std::to_string(a.id), 7) << ' ' << cell(std::string(to_string(a.state)), 8) << ' '
+            << cell(std::string(to_string(a.severity)), 8) << ' ' << cell(a.resource, 16) << ' ' << cell(a.name, 18)
+            << ' ' << cell(std::to_string(a.count), 6) << ' ' << cell(a.incident_id ? std::to_string(a.incident_id) : "", 8)
+            << ' ' << cell(time_text(a.last_seen_ms), 20) << ' ' << a.summary << '\n';
+}
+
+template <typename Record, typename Read, typename Print>
+void print_table(const json::value& items, std::string_view header, Read read, Print print) {
+  if (!items.is_array()) throw RequestError("the server sent an unexpected document");
+  if (items.as_array().empty()) return void(std::cout << "(none)\n");
+  std::cout << header << '\n';
+  for (const auto& item : items.as_array()) {
+    std::optional<Record> r = read(item);
+    if (!r) throw RequestError("the server sent a record this tocsinctl cannot read");
+    print(*r);
+  }
+}
+
+constexpr std::string_view incident_header = "ID      PRI STATE        SEVERITY GROUP        ASSIGNEE     OPENED               TITLE";
+constexpr std::string_view alert_header =
+    "ID      STATE    SEVERITY RESOURCE         NAME               COUNT  INCIDENT LAST SEEN            SUMMARY";
+
+void print_incident_detail(const json::value& v) {
+  auto i = api::incident_from_json(v);
+  if (!i) throw RequestError("the server sent an incident this tocsinctl cannot read");
+  std::cout << "Incident " << i->id << ": " << i->title << '\n'
+            << "  state       " << to_string(i->state) << "\n  priority    " << i->priority << "\n  severity    "
+            << to_string(i->severity) << "\n  ci          " << i->ci << "\n  service     " << i->service
+            << "\n  group       " << i->group << "\n  assignee    " << (i->assignee.empty() ? "-" : i->assignee)
+            << "\n  opened      " << time_text(i->opened_at_ms) << "\n  acknowledged " << time_text(i->acknowledged_at_ms)
+            << "\n  resolved    " << time_text(i->resolved_at_ms) << "\n  ack due     " << time_text(i->sla.ack_due_ms)
+            << (i->sla.ack_breached ? " (breached)" : "") << "\n  resolve due " << time_text(i->sla.resolve_due_ms)
+            << (i->sla.resolve_breached ? " (breached)" : "") << "\n  escalation  level " << i->escalation_level
+            << "\n\nAlerts (" << i->alert_count << "):\n";
+  print_table<Alert>(v.at("alerts"), alert_header, api::alert_from_json, print_alert_row);
+  std::cout << "\nTimeline:\n";
+  for (const auto& item : v.at("timeline").as_array()) {
+    auto e = api::timeline_entry_from_json(item);
+    if (!e) throw RequestError("the server sent a timeline entry this tocsinctl cannot read");
+    std::cout << "  " << time_text(e->at_ms) << "  " << cell(e->actor, 14) << ' ' << cell(e->action, 14) << ' '
+              << e->text << '\n';
+  }
+}
+
+// --- commands ---------------------------------------------------------------
+
+int print_json(const json::value& v) {
+  std::cout << json::serialize(v) << '\n';
+  return 0;
+}
+
+void no_positional(const CommandLine& cl) {
+  if (!cl.positional.empty()) throw UsageError("'" + cl.command + "' takes no argument '" + cl.positional[0] + "'");
+}
+
+int list_incidents(const CommandLine& cl) {
+  no_positional(cl);
+  json::value v = get_json(cl, with_query("/api/v1/incidents", cl,
+                                          {{"--state", "state"}, {"--priority", "priority"}, {"--group", "group"},
+                                           {"--ci", "ci"}, {"--limit", "limit"}, {"--before", "before"}}));
+  if (cl.json) return print_json(v);
+  print_table<Incident>(v.at("incidents"), incident_header, api::incident_from_json, print_incident_row);
+  if (v.at("next_before").is_int64()) std::cout << "(more: add --before " << v.at("next_before").as_int64() << ")\n";
+  return 0;
+}
+
+int show_incident(const CommandLine& cl) {
+  json::value v = get_json(cl, "/api/v1/incidents/" + incident_id_argument(cl));
+  if (cl.json) return print_json(v);
+  print_incident_detail(v);
+  return 0;
+}
+
+int act(const CommandLine& cl, std::string_view verb, std::string_view done) {
+  std::string id = incident_id_argument(cl);
+  std::string body;
+  if (auto it = cl.options.find("--comment"); it != cl.options.end())
+    body = json::serialize(json::object{{"comment", it->second}});
+  Reply r = checked(exchange(cl, http::verb::post, "/api/v1/incidents/" + id + "/" + std::string(verb), body));
+  boost::system::error_code ec;
+  auto incident = api::incident_from_json(json::parse(r.body, ec));
+  std::cout << "incident " << id << ' ' << done;
+  if (incident) std::cout << " (state " << to_string(incident->state) << ")";
+  std::cout << '\n';
+  return 0;
+}
+
+int list_alerts(const CommandLine& cl) {
+  no_positional(cl);
+  json::value v = get_json(cl, with_query("/api/v1/alerts", cl,
+                                          {{"--state", "state"}, {"--resource", "resource"},
+                                           {"--incident", "incident"}, {"--limit", "limit"}}));
+  if (cl.json) return print_json(v);
+  print_table<Alert>(v.at("alerts"), alert_header, api::alert_from_json, print_alert_row);
+  return 0;
+}
+
+int health(const CommandLine& cl) {
+  no_positional(cl);
+  Reply live = exchange(cl, http::verb::get, "/healthz");
+  Reply ready = exchange(cl, http::verb::get, "/readyz");
+  auto line = [](std::string_view what, const Reply& r) {
+    std::string body = r.body;
+    while (!body.empty() && body.back() == '\n') body.pop_back();
+    std::cout << what << ": " << (body.empty() ? "HTTP " + std::to_string(r.status) : body) << '\n';
+  };
+  line("healthz", live);
+  line("readyz", ready);
+  return live.status == 200 && ready.status == 200 ? 0 : 1;
+}
+
+int metrics(const CommandLine& cl) {
+  no_positional(cl);
+  std::cout << checked(exchange(cl, http::verb::get, "/metrics")).body;
+  return 0;
+}
+
+int run(const CommandLine& cl) {
+  if (cl.command == "incidents") return list_incidents(cl);
+  if (cl.command == "incident") return show_incident(cl);
+  if (cl.command == "ack") return act(cl, "acknowledge", "acknowledged");
+  if (cl.command == "resolve") return act(cl, "resolve", "resolved");
+  if (cl.command == "alerts") return list_alerts(cl);
+  if (cl.command == "health") return health(cl);
+  return metrics(cl);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    CommandLine cl = parse_command_line(argc, argv);
+    if (cl.help) {
+      std::cout << usage_text;
+      return 0;
+    }
+    parse_url(cl.url);
+    return run(cl);
+  } catch (const UsageError& e) {
+    std::cerr << "tocsinctl: " << e.what() << "\n\n" << usage_text;
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "tocsinctl: " << e.what() << '\n';
+    return 1;
+  }
+}

@@ -1,0 +1,200 @@
+// The outbox worker: turns committed notification intents into deliveries and
+// records every outcome in the Store, so that a page is never lost and, without
+// faults, never sent twice.
+#include "sinks/outbox.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <exception>
+#include <string_view>
+
+namespace tocsin {
+
+namespace {
+
+std::shared_ptr<spdlog::logger> outbox_log() {
+  static const std::shared_ptr<spdlog::logger> logger = [] {
+    if (auto existing = spdlog::get("outbox")) return existing;
+    try {
+      return spdlog::stdout_color_mt("outbox");
+    } catch (const spdlog::spdlog_ex&) {
+      return spdlog::get("outbox");  // registered concurrently by someone else
+    }
+  }();
+  return logger;
+}
+
+// Subjects and server replies come from outside: keep one log record on one line.
+std::string for_log(std::string_view text) {
+  constexpr std::size_t max_chars = 200;
+  std::string out;
+  for (char c : text.substr(0, max_chars)) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
+  if (text.size() > max_chars) out += "...";
+  return out;
+}
+
+constexpr const char* sent_metric = "tocsin_notifications_sent_total";
+constexpr const char* failed_metric = "tocsin_notifications_failed_total";
+constexpr const char* retried_metric = "tocsin_notifications_retried_total";
+constexpr const char* store_error_metric = "tocsin_outbox_store_errors_total";
+
+}  // namespace
+
+std::chrono::milliseconds retry_delay(const OutboxConfig& config, int failed_attempts) {
+  auto delay = config.initial_backoff;
+  // Doubling step by step instead of shifting keeps large attempt counts from overflowing.
+  for (int i = 1; i < failed_attempts && delay < config.max_backoff; ++i) delay *= 2;
+  return std::min(delay, config.max_backoff);
+}
+
+OutboxWorker::OutboxWorker(OutboxConfig config, std::function<std::unique_ptr<Store>()> open_store,
+                           std::vector<std::unique_ptr<Sink>> sinks, const Clock& clock, StatsRegistry& stats)
+    : config_(config),
+      open_store_(std::move(open_store)),
+      sinks_(std::move(sinks)),
+      clock_(clock),
+      stats_(stats) {
+  config_.batch = std::max(config_.batch, 1);
+  pending_gauge_ = stats_.gauge("tocsin_outbox_pending", "Notifications waiting for delivery (as of the last pass)",
+                                {}, [this] { return static_cast<double>(pending_.load()); });
+}
+
+OutboxWorker::~OutboxWorker() { stop(); }
+
+void OutboxWorker::start() {
+  if (thread_.joinable()) return;
+  stop_requested_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void OutboxWorker::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    wake_requested_ = true;
+  }
+  cv_.notify_one();
+}
+
+void OutboxWorker::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stop_requested_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+Store& OutboxWorker::store() {
+  // Opened on the thread that uses it: a Store instance belongs to one thread.
+  if (!store_) store_ = open_store_();
+  return *store_;
+}
+
+Sink* OutboxWorker::sink_for(const std::string& channel) const {
+  for (const auto& sink : sinks_)
+    if (sink->channel() == channel) return sink.get();
+  return nullptr;
+}
+
+void OutboxWorker::run() {
+  try {
+    int recovered = store().recover_in_flight();
+    if (recovered > 0)
+      outbox_log()->warn("notifications in flight at the last shutdown will be resent as possible duplicates, count={}",
+                         recovered);
+  } catch (const std::exception& e) {
+    stats_.counter(store_error_metric, "Outbox passes that failed on a store error").inc();
+    outbox_log()->error("outbox recovery failed, error=\"{}\"", e.what());
+  }
+  while (!stop_requested_) {
+    int handled = 0;
+    try {
+      handled = run_once();
+    } catch (const std::exception& e) {
+      stats_.counter(store_error_metric, "Outbox passes that failed on a store error").inc();
+      outbox_log()->error("outbox pass failed, will retry, error=\"{}\"", e.what());
+    }
+    wait_for_work(handled >= config_.batch);
+  }
+}
+
+void OutboxWorker::wait_for_work(bool more_due) {
+  std::unique_lock lock(mutex_);
+  if (!more_due)
+    cv_.wait_for(lock, config_.poll_interval, [this] { return wake_requested_ || stop_requested_; });
+  wake_requested_ = false;
+}
+
+int OutboxWorker::run_once() {
+  Store& s = store();
+  int handled = 0;
+  // One claim per delivery: a stop between deliveries then never leaves rows
+  // claimed but not attempted, which recovery would resend as possible duplicates.
+  while (handled < config_.batch && !stop_requested_) {
+    auto due = s.claim_due(clock_.wall_ms(), 1);
+    if (due.empty()) break;
+    handle(due.front());
+    ++handled;
+  }
+  pending_ = s.pending_notifications();
+  return handled;
+}
+
+void OutboxWorker::handle(const Notification& n) {
+  const int attempt = std::max(n.attempts, 1);
+  Sink* sink = sink_for(n.channel);
+  if (!sink) {
+    record_failed(n, attempt, "no_sink", "no sink configured for channel '" + n.channel + "'");
+    return;
+  }
+  DeliveryResult result;
+  try {
+    result = sink->deliver(n);
+  } catch (const std::exception& e) {
+    result = {DeliveryResult::Outcome::retry, std::string("sink error: ") + e.what()};
+  }
+  switch (result.outcome) {
+    case DeliveryResult::Outcome::delivered:
+      record_sent(n, attempt);
+      break;
+    case DeliveryResult::Outcome::retry:
+      record_retry(n, attempt, result.detail);
+      break;
+    case DeliveryResult::Outcome::rejected:
+      record_failed(n, attempt, "rejected", result.detail);
+      break;
+  }
+}
+
+void OutboxWorker::record_sent(const Notification& n, int attempt) {
+  store().mark_sent(n.id, clock_.wall_ms());
+  stats_.counter(sent_metric, "Notifications delivered", {{"channel", n.channel}}).inc();
+  outbox_log()->info("notification delivered, incident={} notification={} channel={} recipient={} attempt={}{}",
+                     n.incident_id, n.id, n.channel, for_log(n.recipient), attempt,
+                     n.possible_duplicate ? " possible_duplicate=yes" : "");
+}
+
+void OutboxWorker::record_retry(const Notification& n, int attempt, const std::string& error) {
+  const auto delay = retry_delay(config_, attempt);
+  store().mark_retry(n.id, clock_.wall_ms() + delay.count(), error);
+  stats_.counter(retried_metric, "Notification deliveries that failed and will be retried", {{"channel", n.channel}})
+      .inc();
+  outbox_log()->warn(
+      "notification queued, delivery failed, will retry, incident={} notification={} channel={} recipient={} "
+      "attempt={} retry_in_s={} subject=\"{}\" error=\"{}\"",
+      n.incident_id, n.id, n.channel, for_log(n.recipient), attempt, delay.count() / 1000, for_log(n.subject), for_log(error));
+}
+
+void OutboxWorker::record_failed(const Notification& n, int attempt, const std::string& reason,
+                                 const std::string& error) {
+  store().mark_failed(n.id, error);
+  stats_.counter(failed_metric, "Notifications given up", {{"channel", n.channel}, {"reason", reason}}).inc();
+  outbox_log()->error(
+      "notification failed, not retried, incident={} notification={} channel={} recipient={} attempt={} reason={} "
+      "subject=\"{}\" error=\"{}\"",
+      n.incident_id, n.id, n.channel, for_log(n.recipient), attempt, reason, for_log(n.subject), for_log(error));
+}
+
+}  // namespace tocsin

@@ -1,0 +1,157 @@
+// Schema steps of the embedded store. Attribute lists are BLOBs in the
+// store's own length-prefixed encoding (see sqlite_store.cpp) rather than JSON:
+// values such as SNMP OCTET STRINGs are arbitrary bytes, and JSON text could
+// not keep them intact. Ids referring to nothing (an event that raised no
+// alert) are NULL so that foreign keys hold.
+#include "store/sqlite/migrations.hpp"
+
+#include <array>
+#include <stdexcept>
+#include <string>
+
+namespace tocsin::sqlite {
+
+namespace {
+
+constexpr std::string_view initial_schema = R"sql(
+CREATE TABLE incidents (
+  id INTEGER PRIMARY KEY,
+  title TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'resolved', 'closed')),
+  priority TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  ci TEXT NOT NULL,
+  service TEXT NOT NULL,
+  group_name TEXT NOT NULL,
+  assignee TEXT NOT NULL,
+  alert_count INTEGER NOT NULL,
+  event_count INTEGER NOT NULL,
+  opened_at_ms INTEGER NOT NULL,
+  acknowledged_at_ms INTEGER NOT NULL,
+  resolved_at_ms INTEGER NOT NULL,
+  closed_at_ms INTEGER NOT NULL,
+  sla_ack_due_ms INTEGER NOT NULL,
+  sla_resolve_due_ms INTEGER NOT NULL,
+  sla_ack_breached INTEGER NOT NULL,
+  sla_resolve_breached INTEGER NOT NULL,
+  escalation_level INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+CREATE INDEX incidents_by_state ON incidents (state);
+CREATE INDEX incidents_by_priority ON incidents (priority);
+CREATE INDEX incidents_by_group ON incidents (group_name);
+CREATE INDEX incidents_by_ci ON incidents (ci);
+
+CREATE TABLE alerts (
+  id INTEGER PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  name TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('firing', 'resolved')),
+  summary TEXT NOT NULL,
+  attributes BLOB NOT NULL,
+  first_seen_ms INTEGER NOT NULL,
+  last_seen_ms INTEGER NOT NULL,
+  resolved_at_ms INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  incident_id INTEGER REFERENCES incidents (id)
+);
+CREATE INDEX alerts_by_fingerprint ON alerts (fingerprint);
+CREATE INDEX alerts_by_state ON alerts (state);
+CREATE INDEX alerts_by_resource ON alerts (resource);
+CREATE INDEX alerts_by_incident ON alerts (incident_id);
+
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  received_at_ms INTEGER NOT NULL,
+  source TEXT NOT NULL,
+  source_address TEXT NOT NULL,
+  name TEXT NOT NULL,
+  alert_key TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  rule TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  alert_id INTEGER REFERENCES alerts (id),
+  attributes BLOB NOT NULL,
+  fingerprint_keys BLOB NOT NULL,
+  raw BLOB NOT NULL
+);
+CREATE INDEX events_by_alert ON events (alert_id);
+
+CREATE TABLE timeline (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  incident_id INTEGER NOT NULL REFERENCES incidents (id),
+  at_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  text TEXT NOT NULL
+);
+CREATE INDEX timeline_by_incident ON timeline (incident_id, at_ms);
+
+CREATE TABLE notifications (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  incident_id INTEGER REFERENCES incidents (id),
+  channel TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+  attempts INTEGER NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  next_attempt_ms INTEGER NOT NULL,
+  sent_at_ms INTEGER NOT NULL,
+  last_error TEXT NOT NULL,
+  possible_duplicate INTEGER NOT NULL
+);
+CREATE INDEX notifications_due ON notifications (state, next_attempt_ms);
+CREATE INDEX notifications_by_incident ON notifications (incident_id);
+)sql";
+
+constexpr std::array<Migration, 1> steps{{
+    {"events, alerts, incidents, timeline and the notification outbox", initial_schema},
+}};
+
+// Returns false when another connection applied the step first (it may have
+// migrated while this one waited for the write lock).
+bool apply_step(Database& db, const Migration& step, int version) {
+  Transaction transaction(db, Transaction::Mode::immediate);
+  if (schema_version(db) >= version) return false;
+  try {
+    db.exec(std::string{step.sql});
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string{e.what()} + " (schema step " + std::to_string(version) + ": " +
+                             std::string{step.description} + ")");
+  }
+  db.exec("PRAGMA user_version = " + std::to_string(version));
+  transaction.commit();
+  return true;
+}
+
+}  // namespace
+
+std::span<const Migration> schema_migrations() { return steps; }
+
+int latest_schema_version() { return static_cast<int>(steps.size()); }
+
+int schema_version(Database& db) { return static_cast<int>(db.query_int64("PRAGMA user_version")); }
+
+int migrate(Database& db, std::span<const Migration> steps) {
+  const int known = static_cast<int>(steps.size());
+  const int found = schema_version(db);
+  if (found > known) {
+    throw std::runtime_error(db.path() + ": schema version " + std::to_string(found) +
+                             " is newer than this build knows (" + std::to_string(known) +
+                             "); use a newer tocsind");
+  }
+  int applied = 0;
+  for (int version = found + 1; version <= known; ++version) {
+    if (apply_step(db, steps[static_cast<std::size_t>(version - 1)], version)) ++applied;
+  }
+  return applied;
+}
+
+}  // namespace tocsin::sqlite

@@ -1,0 +1,541 @@
+// The embedded Store on SQLite: group commit of the correlator's ChangeSets,
+// the API's reads and the notification outbox.
+//
+// Attribute lists and fingerprint keys are stored as BLOBs holding, for each
+// string, its length as an unsigned LEB128 varint followed by its bytes
+// (attributes: key then value, pair after pair). Values are arbitrary bytes
+// (SNMP OCTET STRINGs, non-UTF-8 syslog), which JSON text cannot carry intact.
+// Enumerations are stored by name, as the API shows them.
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+#include <variant>
+
+#include "store/sqlite/migrations.hpp"
+
+namespace tocsin {
+
+namespace {
+
+using sqlite::Blob;
+using sqlite::RowReader;
+using sqlite::Statement;
+using sqlite::Transaction;
+
+// ---- byte encoding of string lists -------------------------------------------------
+
+void put_string(std::string& out, std::string_view s) {
+  std::uint64_t n = s.size();
+  while (n >= 0x80) {
+    out.push_back(static_cast<char>((n & 0x7f) | 0x80));
+    n >>= 7;
+  }
+  out.push_back(static_cast<char>(n));
+  out.append(s);
+}
+
+class StringReader {
+ public:
+  explicit StringReader(std::string_view in) : in_(in) {}
+  bool done() const { return pos_ == in_.size(); }
+
+  std::string next() {
+    std::uint64_t size = 0;
+    for (int shift = 0;; shift += 7) {
+      if (pos_ == in_.size() || shift > 63) corrupt();
+      auto byte = static_cast<unsigned char>(in_[pos_++]);
+      size |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+      if (!(byte & 0x80)) break;
+    }
+    if (size > in_.size() - pos_) corrupt();
+    std::string s{in_.substr(pos_, size)};
+    pos_ += size;
+    return s;
+  }
+
+ private:
+  [[noreturn]] static void corrupt() { throw std::runtime_error("store: corrupt string list in the database"); }
+
+  std::string_view in_;
+  std::size_t pos_ = 0;
+};
+
+std::string encode(const Attributes& attributes) {
+  std::string out;
+  for (const auto& [key, value] : attributes) {
+    put_string(out, key);
+    put_string(out, value);
+  }
+  return out;
+}
+
+std::string encode(const std::vector<std::string>& strings) {
+  std::string out;
+  for (const auto& s : strings) put_string(out, s);
+  return out;
+}
+
+Attributes decode_attributes(std::string_view bytes) {
+  Attributes attributes;
+  StringReader reader(bytes);
+  while (!reader.done()) {
+    std::string key = reader.next();
+    attributes.emplace_back(std::move(key), reader.next());
+  }
+  return attributes;
+}
+
+std::vector<std::string> decode_strings(std::string_view bytes) {
+  std::vector<std::string> strings;
+  StringReader reader(bytes);
+  while (!reader.done()) strings.push_back(reader.next());
+  return strings;
+}
+
+template <typename E>
+E decode_name(std::optional<E> (*parse)(std::string_view), const std::string& name) {
+  std::optional<E> value = parse(name);
+  if (!value) throw std::runtime_error("store: unknown state or severity '" + name + "' in the database");
+  return *value;
+}
+
+// 0 means "none" in the model and NULL in the schema (foreign keys).
+std::optional<std::int64_t> reference(std::int64_t id) {
+  return id == 0 ? std::nullopt : std::optional<std::int64_t>{id};
+}
+
+// ---- row layouts: each column list matches its decoder ------------------------------
+
+constexpr std::string_view incident_columns =
+    "id, title, state, priority, severity, ci, service, group_name, assignee, alert_count, event_count, "
+    "opened_at_ms, acknowledged_at_ms, resolved_at_ms, closed_at_ms, sla_ack_due_ms, sla_resolve_due_ms, "
+    "sla_ack_breached, sla_resolve_breached, escalation_level, updated_at_ms";
+
+Incident read_incident(const Statement& stmt) {
+  RowReader row(stmt);
+  Incident i;
+  i.id = row.int64();
+  i.title = row.text();
+  i.state = decode_name(parse_incident_state, row.text());
+  i.priority = row.text();
+  i.severity = decode_name(parse_severity, row.text());
+  i.ci = row.text();
+  i.service = row.text();
+  i.group = row.text();
+  i.assignee = row.text();
+  i.alert_count = row.int64();
+  i.event_count = row.int64();
+  i.opened_at_ms = row.int64();
+  i.acknowledged_at_ms = row.int64();
+  i.resolved_at_ms = row.int64();
+  i.closed_at_ms = row.int64();
+  i.sla.ack_due_ms = row.int64();
+  i.sla.resolve_due_ms = row.int64();
+  i.sla.ack_breached = row.boolean();
+  i.sla.resolve_breached = row.boolean();
+  i.escalation_level = row.integer();
+  i.updated_at_ms = row.int64();
+  return i;
+}
+
+constexpr std::string_view alert_columns =
+    "id, fingerprint, name, resource, severity, state, summary, attributes, first_seen_ms, last_seen_ms, "
+    "resolved_at_ms, count, incident_id";
+
+Alert read_alert(const Statement& stmt) {
+  RowReader row(stmt);
+  Alert a;
+  a.id = row.int64();
+  a.fingerprint = row.text();
+  a.name = row.text();
+  a.resource = row.text();
+  a.severity = decode_name(parse_severity, row.text());
+  a.state = decode_name(parse_alert_state, row.text());
+  a.summary = row.text();
+  a.attributes = decode_attributes(row.blob());
+  a.first_seen_ms = row.int64();
+  a.last_seen_ms = row.int64();
+  a.resolved_at_ms = row.int64();
+  a.count = row.int64();
+  a.incident_id = row.int64();
+  return a;
+}
+
+constexpr std::string_view event_columns =
+    "id, received_at_ms, source, source_address, name, alert_key, kind, severity, resource, summary, rule, "
+    "fingerprint, alert_id, attributes, fingerprint_keys, raw";
+
+EventRecord read_event(const Statement& stmt) {
+  RowReader row(stmt);
+  EventRecord r;
+  r.id = row.int64();
+  Event& e = r.event;
+  e.received_at_ms = row.int64();
+  e.source = row.text();
+  e.source_address = row.text();
+  e.name = row.text();
+  e.alert_key = row.text();
+  e.kind = decode_name(parse_event_kind, row.text());
+  e.severity = decode_name(parse_severity, row.text());
+  e.resource = row.text();
+  e.summary = row.text();
+  e.rule = row.text();
+  r.fingerprint = row.text();
+  r.alert_id = row.int64();
+  e.attributes = decode_attributes(row.blob());
+  e.fingerprint_keys = decode_strings(row.blob());
+  e.raw = row.blob();
+  return r;
+}
+
+constexpr std::string_view timeline_columns = "id, incident_id, at_ms, actor, action, text";
+
+TimelineEntry read_timeline(const Statement& stmt) {
+  RowReader row(stmt);
+  TimelineEntry t;
+  t.id = row.int64();
+  t.incident_id = row.int64();
+  t.at_ms = row.int64();
+  t.actor = row.text();
+  t.action = row.text();
+  t.text = row.text();
+  return t;
+}
+
+constexpr std::string_view notification_columns =
+    "id, incident_id, channel, recipient, subject, body, state, attempts, created_at_ms, next_attempt_ms, "
+    "sent_at_ms, last_error, possible_duplicate";
+
+Notification read_notification(const Statement& stmt) {
+  RowReader row(stmt);
+  Notification n;
+  n.id = row.int64();
+  n.incident_id = row.int64();
+  n.channel = row.text();
+  n.recipient = row.text();
+  n.subject = row.text();
+  n.body = row.text();
+  n.state = decode_name(parse_notification_state, row.text());
+  n.attempts = row.integer();
+  n.created_at_ms = row.int64();
+  n.next_attempt_ms = row.int64();
+  n.sent_at_ms = row.int64();
+  n.last_error = row.text();
+  n.possible_duplicate = row.boolean();
+  return n;
+}
+
+// ---- query helpers -------------------------------------------------------------------
+
+template <typename Decode>
+auto collect(Statement& stmt, Decode decode) {
+  std::vector<decltype(decode(stmt))> rows;
+  try {
+    while (stmt.step()) rows.push_back(decode(stmt));
+  } catch (...) {
+    stmt.reset();
+    throw;
+  }
+  stmt.reset();
+  return rows;
+}
+
+std::string select_from(std::string_view columns, std::string_view table) {
+  std::string sql = "SELECT ";
+  sql += columns;
+  sql += " FROM ";
+  sql += table;
+  return sql;
+}
+
+// A SELECT whose WHERE clause depends on which filters are set. Each shape of
+// the query is its own cached statement, so SQLite can pick the index that
+// fits the filter.
+class FilteredQuery {
+ public:
+  FilteredQuery(std::string_view columns, std::string_view table) : sql_(select_from(columns, table)) {}
+
+  void where(std::string_view condition, std::variant<std::int64_t, std::string_view> value) {
+    sql_ += params_.empty() ? " WHERE " : " AND ";
+    sql_ += condition;
+    params_.push_back(value);
+  }
+
+  Statement& prepare(sqlite::Database& db, std::int64_t limit) {
+    sql_ += " ORDER BY id DESC LIMIT ?";
+    Statement& stmt = db.cached(sql_);
+    int index = 0;
+    for (const auto& p : params_) std::visit([&](auto v) { stmt.bind(++index, v); }, p);
+    stmt.bind(++index, std::max<std::int64_t>(limit, 0));
+    return stmt;
+  }
+
+ private:
+  std::string sql_;
+  std::vector<std::variant<std::int64_t, std::string_view>> params_;
+};
+
+std::string prepare_parent_directory(const std::string& path) {
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (path == ":memory:" || parent.empty()) return path;
+  std::error_code error;
+  std::filesystem::create_directories(parent, error);
+  if (error) throw std::runtime_error(path + ": cannot create directory " + parent.string() + ": " + error.message());
+  return path;
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::string& path, SqliteOptions options) : db_(prepare_parent_directory(path)) {
+  configure(options);
+  sqlite::migrate(db_);
+}
+
+void SqliteStore::configure(const SqliteOptions& options) {
+  db_.set_busy_timeout(options.busy_timeout_ms);
+  std::string mode = db_.query_text("PRAGMA journal_mode = WAL");
+  if (mode != "wal" && mode != "memory") {
+    throw std::runtime_error(db_.path() + ": cannot switch to WAL journal mode (got '" + mode + "')");
+  }
+  // FULL: in WAL mode NORMAL may lose the last commits on power loss, and
+  // commit() promises durability before inputs are acknowledged.
+  db_.exec("PRAGMA synchronous = FULL");
+  db_.exec("PRAGMA foreign_keys = ON");
+  db_.exec("PRAGMA cache_size = -" + std::to_string(options.cache_kib));
+  // Truncate the WAL after checkpoints so a burst does not leave a huge file.
+  db_.exec("PRAGMA journal_size_limit = 67108864");
+}
+
+// ---- writes --------------------------------------------------------------------------
+
+void SqliteStore::commit(const ChangeSet& changes) {
+  if (changes.empty()) return;
+  Transaction transaction(db_, Transaction::Mode::immediate);
+  // Parents before children, for the foreign keys.
+  for (const auto& incident : changes.incidents) upsert(incident);
+  for (const auto& alert : changes.alerts) upsert(alert);
+  for (const auto& event : changes.events) insert(event);
+  for (const auto& entry : changes.timeline) insert(entry);
+  for (const auto& notification : changes.notifications) insert(notification);
+  transaction.commit();
+}
+
+void SqliteStore::upsert(const Incident& i) {
+  Statement& stmt = db_.cached(
+      "INSERT INTO incidents (id, title, state, priority, severity, ci, service, group_name, assignee, "
+      "alert_count, event_count, opened_at_ms, acknowledged_at_ms, resolved_at_ms, closed_at_ms, "
+      "sla_ack_due_ms, sla_resolve_due_ms, sla_ack_breached, sla_resolve_breached, escalation_level, "
+      "updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (id) DO UPDATE SET title = excluded.title, state = excluded.state, "
+      "priority = excluded.priority, severity = excluded.severity, ci = excluded.ci, "
+      "service = excluded.service, group_name = excluded.group_name, assignee = excluded.assignee, "
+      "alert_count = excluded.alert_count, event_count = excluded.event_count, "
+      "opened_at_ms = excluded.opened_at_ms, acknowledged_at_ms = excluded.acknowledged_at_ms, "
+      "resolved_at_ms = excluded.resolved_at_ms, closed_at_ms = excluded.closed_at_ms, "
+      "sla_ack_due_ms = excluded.sla_ack_due_ms, sla_resolve_due_ms = excluded.sla_resolve_due_ms, "
+      "sla_ack_breached = excluded.sla_ack_breached, sla_resolve_breached = excluded.sla_resolve_breached, "
+      "escalation_level = excluded.escalation_level, updated_at_ms = excluded.updated_at_ms");
+  stmt.bind_all(i.id, i.title, to_string(i.state), i.priority, to_string(i.severity), i.ci, i.service, i.group,
+                i.assignee, i.alert_count, i.event_count, i.opened_at_ms, i.acknowledged_at_ms, i.resolved_at_ms,
+                i.closed_at_ms, i.sla.ack_due_ms, i.sla.resolve_due_ms, i.sla.ack_breached, i.sla.resolve_breached,
+                i.escalation_level, i.updated_at_ms);
+  stmt.run();
+}
+
+void SqliteStore::upsert(const Alert& a) {
+  Statement& stmt = db_.cached(
+      "INSERT INTO alerts (id, fingerprint, name, resource, severity, state, summary, attributes, "
+      "first_seen_ms, last_seen_ms, resolved_at_ms, count, incident_id) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, name = excluded.name, "
+      "resource = excluded.resource, severity = excluded.severity, state = excluded.state, "
+      "summary = excluded.summary, attributes = excluded.attributes, first_seen_ms = excluded.first_seen_ms, "
+      "last_seen_ms = excluded.last_seen_ms, resolved_at_ms = excluded.resolved_at_ms, count = excluded.count, "
+      "incident_id = excluded.incident_id");
+  const std::string attributes = encode(a.attributes);
+  stmt.bind_all(a.id, a.fingerprint, a.name, a.resource, to_string(a.severity), to_string(a.state), a.summary,
+                Blob{attributes}, a.first_seen_ms, a.last_seen_ms, a.resolved_at_ms, a.count,
+                reference(a.incident_id));
+  stmt.run();
+}
+
+void SqliteStore::insert(const EventRecord& r) {
+  Statement& stmt = db_.cached(
+      "INSERT INTO events (id, received_at_ms, source, source_address, name, alert_key, kind, severity, "
+      "resource, summary, rule, fingerprint, alert_id, attributes, fingerprint_keys, raw) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  const Event& e = r.event;
+  const std::string attributes = encode(e.attributes);
+  const std::string fingerprint_keys = encode(e.fingerprint_keys);
+  stmt.bind_all(r.id, e.received_at_ms, e.source, e.source_address, e.name, e.alert_key, to_string(e.kind),
+                to_string(e.severity), e.resource, e.summary, e.rule, r.fingerprint, reference(r.alert_id),
+                Blob{attributes}, Blob{fingerprint_keys}, Blob{e.raw});
+  stmt.run();
+}
+
+void SqliteStore::insert(const TimelineEntry& t) {
+  Statement& stmt = db_.cached(
+      "INSERT INTO timeline (incident_id, at_ms, actor, action, text) VALUES (?, ?, ?, ?, ?)");
+  stmt.bind_all(t.incident_id, t.at_ms, t.actor, t.action, t.text);
+  stmt.run();
+}
+
+void SqliteStore::insert(const Notification& n) {
+  Statement& stmt = db_.cached(
+      "INSERT INTO notifications (incident_id, channel, recipient, subject, body, state, attempts, "
+      "created_at_ms, next_attempt_ms, sent_at_ms, last_error, possible_duplicate) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  stmt.bind_all(reference(n.incident_id), n.channel, n.recipient, n.subject, n.body, to_string(n.state),
+                n.attempts, n.created_at_ms, n.next_attempt_ms, n.sent_at_ms, n.last_error,
+                n.possible_duplicate);
+  stmt.run();
+}
+
+// ---- state reloaded at start-up ---------------------------------------------------------
+
+IdState SqliteStore::max_ids() {
+  Statement& stmt = db_.cached(
+      "SELECT (SELECT ifnull(max(id), 0) FROM events), (SELECT ifnull(max(id), 0) FROM alerts), "
+      "(SELECT ifnull(max(id), 0) FROM incidents)");
+  auto rows = collect(stmt, [](const Statement& s) {
+    RowReader row(s);
+    IdState ids;
+    ids.event = row.int64();
+    ids.alert = row.int64();
+    ids.incident = row.int64();
+    return ids;
+  });
+  return rows.at(0);
+}
+
+std::vector<Alert> SqliteStore::firing_alerts() {
+  static const std::string sql = select_from(alert_columns, "alerts") + " WHERE state = 'firing' ORDER BY id";
+  return collect(db_.cached(sql), read_alert);
+}
+
+std::vector<Incident> SqliteStore::unresolved_incidents() {
+  static const std::string sql =
+      select_from(incident_columns, "incidents") + " WHERE state IN ('open', 'acknowledged') ORDER BY id";
+  return collect(db_.cached(sql), read_incident);
+}
+
+// ---- reads for the API ----------------------------------------------------------------
+
+std::vector<Incident> SqliteStore::incidents(const IncidentFilter& filter) {
+  FilteredQuery query(incident_columns, "incidents");
+  if (filter.state) query.where("state = ?", to_string(*filter.state));
+  if (!filter.priority.empty()) query.where("priority = ?", filter.priority);
+  if (!filter.group.empty()) query.where("group_name = ?", filter.group);
+  if (!filter.ci.empty()) query.where("ci = ?", filter.ci);
+  if (filter.before_id > 0) query.where("id < ?", filter.before_id);
+  return collect(query.prepare(db_, filter.limit), read_incident);
+}
+
+std::optional<IncidentDetail> SqliteStore::incident(std::int64_t id) {
+  static const std::string incident_sql = select_from(incident_columns, "incidents") + " WHERE id = ?";
+  static const std::string alerts_sql = select_from(alert_columns, "alerts") + " WHERE incident_id = ? ORDER BY id";
+  static const std::string timeline_sql =
+      select_from(timeline_columns, "timeline") + " WHERE incident_id = ? ORDER BY at_ms, id";
+  // One snapshot, so the alerts and timeline match the incident row.
+  Transaction snapshot(db_, Transaction::Mode::deferred);
+  Statement& stmt = db_.cached(incident_sql);
+  stmt.bind(1, id);
+  auto found = collect(stmt, read_incident);
+  if (found.empty()) return std::nullopt;
+  IncidentDetail detail{std::move(found.front()), {}, {}};
+  Statement& alerts = db_.cached(alerts_sql);
+  alerts.bind(1, id);
+  detail.alerts = collect(alerts, read_alert);
+  Statement& timeline = db_.cached(timeline_sql);
+  timeline.bind(1, id);
+  detail.timeline = collect(timeline, read_timeline);
+  snapshot.commit();
+  return detail;
+}
+
+std::vector<Alert> SqliteStore::alerts(const AlertFilter& filter) {
+  FilteredQuery query(alert_columns, "alerts");
+  if (filter.state) query.where("state = ?", to_string(*filter.state));
+  if (!filter.resource.empty()) query.where("resource = ?", filter.resource);
+  if (filter.incident_id > 0) query.where("incident_id = ?", filter.incident_id);
+  return collect(query.prepare(db_, filter.limit), read_alert);
+}
+
+std::vector<EventRecord> SqliteStore::events_of_alert(std::int64_t alert_id, std::int64_t limit) {
+  FilteredQuery query(event_columns, "events");
+  query.where("alert_id = ?", alert_id);
+  return collect(query.prepare(db_, limit), read_event);
+}
+
+// ---- outbox ---------------------------------------------------------------------------------
+
+std::vector<Notification> SqliteStore::claim_due(std::int64_t now_ms, int limit) {
+  if (limit <= 0) return {};
+  static const std::string sql =
+      "UPDATE notifications SET state = 'sending', attempts = attempts + 1 WHERE id IN "
+      "(SELECT id FROM notifications WHERE state = 'pending' AND next_attempt_ms <= ? "
+      "ORDER BY next_attempt_ms, id LIMIT ?) RETURNING " +
+      std::string{notification_columns};
+  Transaction transaction(db_, Transaction::Mode::immediate);
+  Statement& stmt = db_.cached(sql);
+  stmt.bind_all(now_ms, limit);
+  auto claimed = collect(stmt, read_notification);
+  transaction.commit();
+  // RETURNING gives no order; hand out the longest waiting first.
+  std::sort(claimed.begin(), claimed.end(), [](const Notification& a, const Notification& b) {
+    return std::pair(a.next_attempt_ms, a.id) < std::pair(b.next_attempt_ms, b.id);
+  });
+  return claimed;
+}
+
+void SqliteStore::mark_sent(std::int64_t id, std::int64_t now_ms) {
+  Statement& stmt = db_.cached("UPDATE notifications SET state = 'sent', sent_at_ms = ? WHERE id = ?");
+  stmt.bind_all(now_ms, id);
+  stmt.run();
+  expect_one_notification_changed(id);
+}
+
+void SqliteStore::mark_retry(std::int64_t id, std::int64_t next_attempt_ms, const std::string& error) {
+  Statement& stmt = db_.cached(
+      "UPDATE notifications SET state = 'pending', next_attempt_ms = ?, last_error = ? WHERE id = ?");
+  stmt.bind_all(next_attempt_ms, error, id);
+  stmt.run();
+  expect_one_notification_changed(id);
+}
+
+void SqliteStore::mark_failed(std::int64_t id, const std::string& error) {
+  Statement& stmt = db_.cached("UPDATE notifications SET state = 'failed', last_error = ? WHERE id = ?");
+  stmt.bind_all(error, id);
+  stmt.run();
+  expect_one_notification_changed(id);
+}
+
+void SqliteStore::expect_one_notification_changed(std::int64_t id) {
+  if (db_.changes() != 1) {
+    throw std::runtime_error(db_.path() + ": no notification with id " + std::to_string(id));
+  }
+}
+
+int SqliteStore::recover_in_flight() {
+  Statement& stmt = db_.cached(
+      "UPDATE notifications SET state = 'pending', possible_duplicate = 1 WHERE state = 'sending'");
+  stmt.run();
+  return static_cast<int>(db_.changes());
+}
+
+std::vector<Notification> SqliteStore::notifications(std::int64_t incident_id) {
+  static const std::string sql =
+      select_from(notification_columns, "notifications") + " WHERE incident_id = ? ORDER BY id";
+  Statement& stmt = db_.cached(sql);
+  stmt.bind(1, incident_id);
+  return collect(stmt, read_notification);
+}
+
+std::int64_t SqliteStore::pending_notifications() {
+  Statement& stmt = db_.cached("SELECT count(*) FROM notifications WHERE state IN ('pending', 'sending')");
+  return collect(stmt, [](const Statement& s) { return s.column_int64(0); }).at(0);
+}
+
+}  // namespace tocsin

@@ -1,0 +1,73 @@
+#pragma once
+// The embedded Store: one SQLite file in WAL mode. Each instance is one
+// connection for one thread; the correlator thread commits, the API thread
+// reads and the outbox worker claims and marks notifications, each through its
+// own instance on the same file. commit() returns only once the batch is
+// fsynced (synchronous=FULL), so inputs may be acknowledged after it.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/sqlite/sqlite.hpp"
+#include "store/store.hpp"
+
+namespace tocsin {
+
+struct SqliteOptions {
+  // How long a writer waits for another connection's write transaction.
+  int busy_timeout_ms = 5000;
+  // Page cache per connection.
+  int cache_kib = 32 * 1024;
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Creates the parent directory and the schema if missing, migrates an older
+  // schema. Throws std::runtime_error naming the path and SQLite's message if
+  // the file cannot be opened, is not a database, or has a newer schema.
+  explicit SqliteStore(const std::string& path, SqliteOptions options = {});
+
+  // One transaction; on failure nothing of the batch is kept and
+  // std::runtime_error is thrown. Timeline and notification ids are assigned
+  // here; the ids the caller put in them are ignored.
+  void commit(const ChangeSet& changes) override;
+
+  IdState max_ids() override;
+  std::vector<Alert> firing_alerts() override;
+  std::vector<Incident> unresolved_incidents() override;
+
+  // Newest first (highest id first).
+  std::vector<Incident> incidents(const IncidentFilter& filter) override;
+  // Alerts by id, timeline chronological.
+  std::optional<IncidentDetail> incident(std::int64_t id) override;
+  // Newest first.
+  std::vector<Alert> alerts(const AlertFilter& filter) override;
+  // The latest `limit` events, newest first.
+  std::vector<EventRecord> events_of_alert(std::int64_t alert_id, std::int64_t limit) override;
+
+  // Oldest due first. The mark_* calls throw std::runtime_error for an
+  // unknown notification id.
+  std::vector<Notification> claim_due(std::int64_t now_ms, int limit) override;
+  void mark_sent(std::int64_t id, std::int64_t now_ms) override;
+  void mark_retry(std::int64_t id, std::int64_t next_attempt_ms, const std::string& error) override;
+  void mark_failed(std::int64_t id, const std::string& error) override;
+  int recover_in_flight() override;
+  // In creation order.
+  std::vector<Notification> notifications(std::int64_t incident_id) override;
+  std::int64_t pending_notifications() override;
+
+ private:
+  void configure(const SqliteOptions& options);
+  void upsert(const Incident& incident);
+  void upsert(const Alert& alert);
+  void insert(const EventRecord& record);
+  void insert(const TimelineEntry& entry);
+  void insert(const Notification& notification);
+  void expect_one_notification_changed(std::int64_t id);
+
+  sqlite::Database db_;
+};
+
+}  // namespace tocsin

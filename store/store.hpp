@@ -1,0 +1,69 @@
+#pragma once
+// The Store: durable state of the pipeline. One instance per thread that uses
+// it (each holds its own connection). `commit` applies a whole ChangeSet
+// atomically and durably: when it returns, the batch survives kill -9 and power
+// loss, and only then may the inputs be acknowledged.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "correlator/model.hpp"
+
+namespace tocsin {
+
+struct IncidentFilter {
+  std::optional<IncidentState> state;
+  std::string priority;
+  std::string group;
+  std::string ci;
+  std::int64_t limit = 100;
+  std::int64_t before_id = 0;  // paging: only ids below this, 0 = from the newest
+};
+
+struct AlertFilter {
+  std::optional<AlertState> state;
+  std::string resource;
+  std::int64_t incident_id = 0;
+  std::int64_t limit = 100;
+};
+
+struct IncidentDetail {
+  Incident incident;
+  std::vector<Alert> alerts;
+  std::vector<TimelineEntry> timeline;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Writes
+  virtual void commit(const ChangeSet& changes) = 0;
+
+  // State the correlator reloads at start-up.
+  virtual IdState max_ids() = 0;
+  virtual std::vector<Alert> firing_alerts() = 0;
+  virtual std::vector<Incident> unresolved_incidents() = 0;  // open or acknowledged
+
+  // Reads for the API.
+  virtual std::vector<Incident> incidents(const IncidentFilter& filter) = 0;
+  virtual std::optional<IncidentDetail> incident(std::int64_t id) = 0;
+  virtual std::vector<Alert> alerts(const AlertFilter& filter) = 0;
+  virtual std::vector<EventRecord> events_of_alert(std::int64_t alert_id, std::int64_t limit) = 0;
+
+  // Outbox. `claim_due` moves up to `limit` pending notifications whose
+  // next_attempt is due to `sending` and returns them. `recover_in_flight`
+  // (once at start-up) returns `sending` rows left by a crash to `pending` with
+  // possible_duplicate set.
+  virtual std::vector<Notification> claim_due(std::int64_t now_ms, int limit) = 0;
+  virtual void mark_sent(std::int64_t id, std::int64_t now_ms) = 0;
+  virtual void mark_retry(std::int64_t id, std::int64_t next_attempt_ms, const std::string& error) = 0;
+  virtual void mark_failed(std::int64_t id, const std::string& error) = 0;
+  virtual int recover_in_flight() = 0;
+  virtual std::vector<Notification> notifications(std::int64_t incident_id) = 0;
+  virtual std::int64_t pending_notifications() = 0;
+};
+
+}  // namespace tocsin

@@ -1,0 +1,199 @@
+// The correlation engine as a NOC engineer sees it: one incident per outage,
+// repeats counted, clears resolving, actions recorded.
+#include "correlator/correlator.hpp"
+
+#include <gtest/gtest.h>
+
+#include "correlator/clock.hpp"
+
+namespace tocsin {
+namespace {
+
+Event link_event(EventKind kind, std::string host, std::string interface) {
+  Event e;
+  e.source = "syslog";
+  e.kind = kind;
+  e.name = kind == EventKind::clear ? "interface_up" : "interface_down";
+  e.alert_key = "interface_down";
+  e.severity = kind == EventKind::clear ? Severity::clear : Severity::major;
+  e.resource = std::move(host);
+  e.summary = "Interface " + interface + " changed state";
+  e.attributes = {{"interface", std::move(interface)}};
+  e.fingerprint_keys = {"interface"};
+  return e;
+}
+
+class CorrelatorTest : public ::testing::Test {
+ protected:
+  CorrelatorTest() : correlator(CorrelatorConfig{"noc", {"noc@example.net"}, "http://console"}, stats) {
+    correlator.restore({}, {}, {});
+  }
+  ChangeSet fold(std::vector<Event> events) {
+    ChangeSet changes;
+    for (auto& e : events) correlator.on_event(std::move(e), clock.wall_ms(), changes);
+    correlator.flush(changes);
+    return changes;
+  }
+
+  FakeClock clock;
+  StatsRegistry stats;
+  Correlator correlator;
+};
+
+TEST_F(CorrelatorTest, ProblemOpensOneAlertAndOneIncidentAndQueuesAPage) {
+  auto changes = fold({link_event(EventKind::problem, "core1", "Gi0/1")});
+  ASSERT_EQ(changes.events.size(), 1u);
+  ASSERT_EQ(changes.alerts.size(), 1u);
+  ASSERT_EQ(changes.incidents.size(), 1u);
+  const Incident& incident = changes.incidents[0];
+  EXPECT_EQ(incident.state, IncidentState::open);
+  EXPECT_EQ(incident.priority, "P2");
+  EXPECT_EQ(incident.group, "noc");
+  EXPECT_EQ(incident.ci, "core1");
+  EXPECT_EQ(incident.event_count, 1);
+  EXPECT_EQ(changes.alerts[0].incident_id, incident.id);
+  EXPECT_EQ(changes.events[0].alert_id, changes.alerts[0].id);
+  ASSERT_EQ(changes.notifications.size(), 1u);
+  EXPECT_EQ(changes.notifications[0].recipient, "noc@example.net");
+  EXPECT_EQ(changes.notifications[0].channel, "email");
+  EXPECT_NE(changes.notifications[0].subject.find("interface_down on core1"), std::string::npos);
+  EXPECT_EQ(stats.value("tocsin_incidents_opened_total"), 1);
+}
+
+TEST_F(CorrelatorTest, RepeatsRaiseEventCountWithoutNewIncidentOrPage) {
+  fold({link_event(EventKind::problem, "core1", "Gi0/1")});
+  clock.advance_ms(5000);
+  auto changes = fold({link_event(EventKind::problem, "core1", "Gi0/1"), link_event(EventKind::problem, "core1", "Gi0/1")});
+  EXPECT_EQ(changes.events.size(), 2u);
+  ASSERT_EQ(changes.incidents.size(), 1u) << "the same incident is updated once per batch";
+  EXPECT_EQ(changes.incidents[0].event_count, 3);
+  ASSERT_EQ(changes.alerts.size(), 1u);
+  EXPECT_EQ(changes.alerts[0].count, 3);
+  EXPECT_GT(changes.alerts[0].last_seen_ms, changes.alerts[0].first_seen_ms);
+  EXPECT_TRUE(changes.notifications.empty());
+}
+
+TEST_F(CorrelatorTest, AnotherInterfaceIsASeparateAlert) {
+  auto changes = fold({link_event(EventKind::problem, "core1", "Gi0/1"), link_event(EventKind::problem, "core1", "Gi0/2")});
+  EXPECT_EQ(changes.alerts.size(), 2u);
+  EXPECT_EQ(changes.incidents.size(), 2u);
+  EXPECT_EQ(correlator.firing_alert_count(), 2u);
+}
+
+TEST_F(CorrelatorTest, LinkUpClearsLinkDownOnSameInterfaceAndResolvesTheIncident) {
+  fold({link_event(EventKind::problem, "core1", "Gi0/1"), link_event(EventKind::problem, "core1", "Gi0/2")});
+  auto changes = fold({link_event(EventKind::clear, "core1", "Gi0/1")});
+  ASSERT_EQ(changes.incidents.size(), 1u);
+  EXPECT_EQ(changes.incidents[0].state, IncidentState::resolved);
+  EXPECT_EQ(changes.incidents[0].resolved_at_ms, clock.wall_ms());
+  ASSERT_EQ(changes.alerts.size(), 1u);
+  EXPECT_EQ(changes.alerts[0].state, AlertState::resolved);
+  EXPECT_EQ(correlator.firing_alert_count(), 1u) << "Gi0/2 still fires";
+  ASSERT_FALSE(changes.timeline.empty());
+  EXPECT_EQ(changes.timeline.back().action, "resolved");
+}
+
+TEST_F(CorrelatorTest, ClearBeforeProblemIsRecordedAndCountedButChangesNothing) {
+  auto changes = fold({link_event(EventKind::clear, "core1", "Gi0/1")});
+  EXPECT_EQ(changes.events.size(), 1u);
+  EXPECT_EQ(changes.events[0].alert_id, 0);
+  EXPECT_TRUE(changes.alerts.empty());
+  EXPECT_TRUE(changes.incidents.empty());
+  EXPECT_EQ(stats.value("tocsin_correlator_clears_without_alert_total"), 1);
+}
+
+TEST_F(CorrelatorTest, ProblemAfterClearOpensANewIncident) {
+  fold({link_event(EventKind::problem, "core1", "Gi0/1")});
+  fold({link_event(EventKind::clear, "core1", "Gi0/1")});
+  auto changes = fold({link_event(EventKind::problem, "core1", "Gi0/1")});
+  ASSERT_EQ(changes.incidents.size(), 1u);
+  EXPECT_EQ(changes.incidents[0].id, 2);
+  EXPECT_EQ(changes.notifications.size(), 1u);
+}
+
+TEST_F(CorrelatorTest, InfoEventsAreRecordedWithoutAlert) {
+  Event e;
+  e.kind = EventKind::info;
+  e.name = "sshd";
+  auto changes = fold({e});
+  EXPECT_EQ(changes.events.size(), 1u);
+  EXPECT_TRUE(changes.alerts.empty());
+}
+
+TEST_F(CorrelatorTest, AcknowledgeIsRecordedWithActorAndTime) {
+  auto opened = fold({link_event(EventKind::problem, "core1", "Gi0/1")});
+  clock.advance_ms(60'000);
+  ChangeSet changes;
+  auto r = correlator.on_action({opened.incidents[0].id, ActionKind::acknowledge, "alice", "on it"}, clock.wall_ms(), changes);
+  correlator.flush(changes);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.incident->state, IncidentState::acknowledged);
+  EXPECT_EQ(r.incident->acknowledged_at_ms, clock.wall_ms());
+  ASSERT_EQ(changes.timeline.size(), 1u);
+  EXPECT_EQ(changes.timeline[0].actor, "alice");
+  EXPECT_EQ(changes.timeline[0].text, "acknowledged: on it");
+  ASSERT_EQ(changes.incidents.size(), 1u);
+  EXPECT_EQ(changes.incidents[0].state, IncidentState::acknowledged);
+}
+
+TEST_F(CorrelatorTest, AcknowledgingTwiceIsAConflict) {
+  auto opened = fold({link_event(EventKind::problem, "core1", "Gi0/1")});
+  ChangeSet changes;
+  correlator.on_action({opened.incidents[0].id, ActionKind::acknowledge, "alice", ""}, clock.wall_ms(), changes);
+  auto r = correlator.on_action({opened.incidents[0].id, ActionKind::acknowledge, "bob", ""}, clock.wall_ms(), changes);
+  EXPECT_EQ(r.status, 409);
+}
+
+TEST_F(CorrelatorTest, ManualResolveResolvesAlertsSoARecurrenceOpensANewIncident) {
+  auto opened = fold({link_event(EventKind::problem, "core1", "Gi0/1")});
+  ChangeSet changes;
+  auto r = correlator.on_action({opened.incidents[0].id, ActionKind::resolve, "alice", "replaced SFP"}, clock.wall_ms(), changes);
+  correlator.flush(changes);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.incident->state, IncidentState::resolved);
+  ASSERT_EQ(changes.alerts.size(), 1u);
+  EXPECT_EQ(changes.alerts[0].state, AlertState::resolved);
+  EXPECT_EQ(correlator.firing_alert_count(), 0u);
+  auto again = fold({link_event(EventKind::problem, "core1", "Gi0/1")});
+  ASSERT_EQ(again.incidents.size(), 1u);
+  EXPECT_NE(again.incidents[0].id, opened.incidents[0].id);
+}
+
+TEST_F(CorrelatorTest, ActionOnUnknownIncidentIsNotFound) {
+  ChangeSet changes;
+  EXPECT_EQ(correlator.on_action({99, ActionKind::acknowledge, "alice", ""}, clock.wall_ms(), changes).status, 404);
+}
+
+TEST_F(CorrelatorTest, RestoredStateKeepsDedupAcrossRestart) {
+  auto opened = fold({link_event(EventKind::problem, "core1", "Gi0/1")});
+  Correlator restarted(CorrelatorConfig{}, stats);
+  restarted.restore({opened.events[0].id, opened.alerts[0].id, opened.incidents[0].id}, opened.alerts, opened.incidents);
+  ChangeSet changes;
+  restarted.on_event(link_event(EventKind::problem, "core1", "Gi0/1"), clock.wall_ms(), changes);
+  restarted.flush(changes);
+  ASSERT_EQ(changes.incidents.size(), 1u);
+  EXPECT_EQ(changes.incidents[0].id, opened.incidents[0].id);
+  EXPECT_EQ(changes.incidents[0].event_count, 2);
+  EXPECT_EQ(changes.events[0].id, opened.events[0].id + 1);
+}
+
+TEST(Fingerprint, DependsOnResourceAlertKeyAndIdentifyingAttributesOnly) {
+  Event a = link_event(EventKind::problem, "core1", "Gi0/1");
+  Event b = link_event(EventKind::clear, "core1", "Gi0/1");
+  b.summary = "different text";
+  EXPECT_EQ(fingerprint(a), fingerprint(b)) << "the clear must find the problem";
+  Event c = link_event(EventKind::problem, "core2", "Gi0/1");
+  EXPECT_NE(fingerprint(a), fingerprint(c));
+  Event d = link_event(EventKind::problem, "core1", "Gi0/10");
+  EXPECT_NE(fingerprint(a), fingerprint(d));
+}
+
+TEST(Priority, FollowsSeverityUntilTheCmdbGivesImpact) {
+  EXPECT_EQ(priority_for(Severity::critical), "P1");
+  EXPECT_EQ(priority_for(Severity::major), "P2");
+  EXPECT_EQ(priority_for(Severity::warning), "P4");
+  EXPECT_EQ(priority_for(Severity::info), "P5");
+}
+
+}  // namespace
+}  // namespace tocsin

@@ -1,0 +1,371 @@
+// Outbox scheduling: which notification is delivered when, and what is recorded
+// for each outcome. The Store is an in-memory double of the outbox rows only
+// (claim/mark semantics of the SQLite store) and time is a FakeClock.
+#include "sinks/outbox.hpp"
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <sstream>
+
+namespace tocsin {
+namespace {
+
+using namespace std::chrono_literals;
+using Outcome = DeliveryResult::Outcome;
+
+// Outbox rows shared by the test and the worker's Store instance.
+struct OutboxRows {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::map<std::int64_t, Notification> rows;
+  int claim_calls = 0;
+
+  Notification get(std::int64_t id) {
+    std::lock_guard lock(mutex);
+    return rows.at(id);
+  }
+  void put(Notification n) {
+    std::lock_guard lock(mutex);
+    rows[n.id] = std::move(n);
+  }
+  // Waits (bounded) until `done` holds; false on timeout.
+  template <typename Pred>
+  bool wait_until(Pred done) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, 10s, [&] { return done(rows); });
+  }
+};
+
+class InMemoryOutboxStore final : public Store {
+ public:
+  explicit InMemoryOutboxStore(std::shared_ptr<OutboxRows> rows) : rows_(std::move(rows)) {}
+
+  std::vector<Notification> claim_due(std::int64_t now_ms, int limit) override {
+    std::lock_guard lock(rows_->mutex);
+    ++rows_->claim_calls;
+    std::vector<Notification*> due;
+    for (auto& [id, n] : rows_->rows)
+      if (n.state == NotificationState::pending && n.next_attempt_ms <= now_ms) due.push_back(&n);
+    std::stable_sort(due.begin(), due.end(),
+                     [](auto* a, auto* b) { return a->next_attempt_ms < b->next_attempt_ms; });
+    std::vector<Notification> claimed;
+    for (auto* n : due) {
+      if (static_cast<int>(claimed.size()) == limit) break;
+      n->state = NotificationState::sending;
+      ++n->attempts;
+      claimed.push_back(*n);
+    }
+    rows_->changed.notify_all();
+    return claimed;
+  }
+  void mark_sent(std::int64_t id, std::int64_t now_ms) override {
+    update(id, [&](Notification& n) {
+      n.state = NotificationState::sent;
+      n.sent_at_ms = now_ms;
+    });
+  }
+  void mark_retry(std::int64_t id, std::int64_t next_attempt_ms, const std::string& error) override {
+    update(id, [&](Notification& n) {
+      n.state = NotificationState::pending;
+      n.next_attempt_ms = next_attempt_ms;
+      n.last_error = error;
+    });
+  }
+  void mark_failed(std::int64_t id, const std::string& error) override {
+    update(id, [&](Notification& n) {
+      n.state = NotificationState::failed;
+      n.last_error = error;
+    });
+  }
+  int recover_in_flight() override {
+    std::lock_guard lock(rows_->mutex);
+    int recovered = 0;
+    for (auto& [id, n] : rows_->rows) {
+      if (n.state != NotificationState::sending) continue;
+      n.state = NotificationState::pending;
+      n.possible_duplicate = true;
+      ++recovered;
+    }
+    return recovered;
+  }
+  std::int64_t pending_notifications() override {
+    std::lock_guard lock(rows_->mutex);
+    return std::count_if(rows_->rows.begin(), rows_->rows.end(), [](const auto& row) {
+      return row.second.state == NotificationState::pending || row.second.state == NotificationState::sending;
+    });
+  }
+
+  // Not used by the outbox.
+  void commit(const ChangeSet&) override {}
+  IdState max_ids() override { return {}; }
+  std::vector<Alert> firing_alerts() override { return {}; }
+  std::vector<Incident> unresolved_incidents() override { return {}; }
+  std::vector<Incident> incidents(const IncidentFilter&) override { return {}; }
+  std::optional<IncidentDetail> incident(std::int64_t) override { return std::nullopt; }
+  std::vector<Alert> alerts(const AlertFilter&) override { return {}; }
+  std::vector<EventRecord> events_of_alert(std::int64_t, std::int64_t) override { return {}; }
+  std::vector<Notification> notifications(std::int64_t) override { return {}; }
+
+ private:
+  template <typename Change>
+  void update(std::int64_t id, Change change) {
+    std::lock_guard lock(rows_->mutex);
+    change(rows_->rows.at(id));
+    rows_->changed.notify_all();
+  }
+  std::shared_ptr<OutboxRows> rows_;
+};
+
+// Answers with the scripted outcomes in order, then `delivered`; records what it was given.
+class ScriptedSink final : public Sink {
+ public:
+  explicit ScriptedSink(std::string channel) : channel_(std::move(channel)) {}
+  std::string_view channel() const override { return channel_; }
+  DeliveryResult deliver(const Notification& n) override {
+    if (on_deliver) on_deliver(n);
+    std::lock_guard lock(mutex_);
+    received_.push_back(n);
+    if (script_.empty()) return {Outcome::delivered, "250 OK"};
+    auto next = script_.front();
+    script_.pop_front();
+    if (next.detail == "throw") throw std::runtime_error("sink broke");
+    return next;
+  }
+  void then(Outcome outcome, std::string detail) {
+    std::lock_guard lock(mutex_);
+    script_.push_back({outcome, std::move(detail)});
+  }
+  std::vector<Notification> received() const {
+    std::lock_guard lock(mutex_);
+    return received_;
+  }
+  std::function<void(const Notification&)> on_deliver;
+
+ private:
+  std::string channel_;
+  mutable std::mutex mutex_;
+  std::deque<DeliveryResult> script_;
+  std::vector<Notification> received_;
+};
+
+class OutboxTest : public ::testing::Test {
+ protected:
+  OutboxTest() {
+    auto sink = std::make_unique<ScriptedSink>("email");
+    email_ = sink.get();
+    sinks_.push_back(std::move(sink));
+  }
+
+  OutboxWorker& worker() {
+    if (!worker_) {
+      worker_ = std::make_unique<OutboxWorker>(
+          config_, [rows = rows_] { return std::make_unique<InMemoryOutboxStore>(rows); }, std::move(sinks_),
+          clock_, stats_);
+    }
+    return *worker_;
+  }
+
+  Notification& add(std::int64_t id, std::string channel = "email", std::int64_t due_in_ms = 0) {
+    Notification n;
+    n.id = id;
+    n.incident_id = 100 + id;
+    n.channel = std::move(channel);
+    n.recipient = "oncall@example.net";
+    n.subject = "[P1] core-sw1 interface Gi0/1 down";
+    n.body = "Interface down";
+    n.created_at_ms = clock_.wall_ms();
+    n.next_attempt_ms = clock_.wall_ms() + due_in_ms;
+    std::lock_guard lock(rows_->mutex);
+    return rows_->rows[id] = n;
+  }
+
+  double counter(const std::string& name, const Labels& labels) { return stats_.value(name, labels); }
+
+  OutboxConfig config_;
+  FakeClock clock_;
+  StatsRegistry stats_;
+  std::shared_ptr<OutboxRows> rows_ = std::make_shared<OutboxRows>();
+  std::vector<std::unique_ptr<Sink>> sinks_;
+  ScriptedSink* email_ = nullptr;
+  std::unique_ptr<OutboxWorker> worker_;
+};
+
+TEST(RetryDelay, DoublesFromInitialAndStopsAtTheCap) {
+  OutboxConfig config;  // 5 s initial, 300 s cap
+  EXPECT_EQ(retry_delay(config, 1), 5s);
+  EXPECT_EQ(retry_delay(config, 2), 10s);
+  EXPECT_EQ(retry_delay(config, 3), 20s);
+  EXPECT_EQ(retry_delay(config, 6), 160s);
+  EXPECT_EQ(retry_delay(config, 7), 300s);
+  EXPECT_EQ(retry_delay(config, 1000), 300s);
+}
+
+TEST_F(OutboxTest, DeliveredNotificationIsMarkedSentAndCounted) {
+  add(1);
+  EXPECT_EQ(worker().run_once(), 1);
+
+  const Notification n = rows_->get(1);
+  EXPECT_EQ(n.state, NotificationState::sent);
+  EXPECT_EQ(n.sent_at_ms, clock_.wall_ms());
+  EXPECT_EQ(n.attempts, 1);
+  ASSERT_EQ(email_->received().size(), 1u);
+  EXPECT_EQ(email_->received()[0].recipient, "oncall@example.net");
+  EXPECT_EQ(counter("tocsin_notifications_sent_total", {{"channel", "email"}}), 1);
+  EXPECT_EQ(stats_.value("tocsin_outbox_pending"), 0);
+}
+
+TEST_F(OutboxTest, NothingIsDeliveredBeforeItsNextAttempt) {
+  add(1, "email", 1000);
+  EXPECT_EQ(worker().run_once(), 0);
+  clock_.advance_ms(999);
+  EXPECT_EQ(worker().run_once(), 0);
+  EXPECT_TRUE(email_->received().empty());
+  EXPECT_EQ(stats_.value("tocsin_outbox_pending"), 1);
+
+  clock_.advance_ms(1);
+  EXPECT_EQ(worker().run_once(), 1);
+  EXPECT_EQ(rows_->get(1).state, NotificationState::sent);
+}
+
+TEST_F(OutboxTest, RetriesFollowTheCappedExponentialScheduleExactly) {
+  const std::vector<std::int64_t> expected_delays_s = {5, 10, 20, 40, 80, 160, 300, 300, 300};
+  for (std::size_t i = 0; i < expected_delays_s.size(); ++i) email_->then(Outcome::retry, "connection refused");
+  add(1);
+
+  for (std::size_t i = 0; i < expected_delays_s.size(); ++i) {
+    ASSERT_EQ(worker().run_once(), 1) << "attempt " << i + 1;
+    const Notification n = rows_->get(1);
+    EXPECT_EQ(n.state, NotificationState::pending);
+    EXPECT_EQ(n.attempts, static_cast<int>(i + 1));
+    EXPECT_EQ(n.last_error, "connection refused");
+    ASSERT_EQ(n.next_attempt_ms, clock_.wall_ms() + expected_delays_s[i] * 1000) << "attempt " << i + 1;
+
+    clock_.advance_ms(expected_delays_s[i] * 1000 - 1);
+    EXPECT_EQ(worker().run_once(), 0) << "delivered early after attempt " << i + 1;
+    clock_.advance_ms(1);
+  }
+  EXPECT_EQ(worker().run_once(), 1);
+  EXPECT_EQ(rows_->get(1).state, NotificationState::sent);
+  EXPECT_EQ(email_->received().size(), expected_delays_s.size() + 1);
+  EXPECT_EQ(counter("tocsin_notifications_retried_total", {{"channel", "email"}}), 9);
+  EXPECT_EQ(counter("tocsin_notifications_sent_total", {{"channel", "email"}}), 1);
+}
+
+TEST_F(OutboxTest, RejectedNotificationIsMarkedFailedAndNeverRetried) {
+  email_->then(Outcome::rejected, "550 5.1.1 <oncall@example.net>: User unknown");
+  add(1);
+  EXPECT_EQ(worker().run_once(), 1);
+
+  const Notification n = rows_->get(1);
+  EXPECT_EQ(n.state, NotificationState::failed);
+  EXPECT_EQ(n.last_error, "550 5.1.1 <oncall@example.net>: User unknown");
+  EXPECT_EQ(counter("tocsin_notifications_failed_total", {{"channel", "email"}, {"reason", "rejected"}}), 1);
+
+  clock_.advance_ms(24 * 3600 * 1000);
+  EXPECT_EQ(worker().run_once(), 0);
+  EXPECT_EQ(email_->received().size(), 1u);
+}
+
+TEST_F(OutboxTest, ChannelWithoutSinkIsMarkedFailedWithAClearError) {
+  add(1, "sms");
+  EXPECT_EQ(worker().run_once(), 1);
+
+  const Notification n = rows_->get(1);
+  EXPECT_EQ(n.state, NotificationState::failed);
+  EXPECT_EQ(n.last_error, "no sink configured for channel 'sms'");
+  EXPECT_EQ(counter("tocsin_notifications_failed_total", {{"channel", "sms"}, {"reason", "no_sink"}}), 1);
+  EXPECT_TRUE(email_->received().empty());
+}
+
+TEST_F(OutboxTest, SinkExceptionIsRetriedLikeATransientError) {
+  email_->then(Outcome::retry, "throw");
+  add(1);
+  EXPECT_EQ(worker().run_once(), 1);
+
+  const Notification n = rows_->get(1);
+  EXPECT_EQ(n.state, NotificationState::pending);
+  EXPECT_EQ(n.last_error, "sink error: sink broke");
+  EXPECT_EQ(n.next_attempt_ms, clock_.wall_ms() + 5000);
+}
+
+TEST_F(OutboxTest, OnePassDeliversAtMostOneBatchOldestFirst) {
+  config_.batch = 2;
+  add(1, "email", 0);
+  add(2, "email", -3000);
+  add(3, "email", -2000);
+  EXPECT_EQ(worker().run_once(), 2);
+  EXPECT_EQ(stats_.value("tocsin_outbox_pending"), 1);
+  EXPECT_EQ(worker().run_once(), 1);
+
+  const auto received = email_->received();
+  ASSERT_EQ(received.size(), 3u);
+  EXPECT_EQ(received[0].id, 2);
+  EXPECT_EQ(received[1].id, 3);
+  EXPECT_EQ(received[2].id, 1);
+}
+
+TEST_F(OutboxTest, StopDuringAPassLeavesTheRestPendingAndUnflagged) {
+  add(1);
+  add(2);
+  email_->on_deliver = [this](const Notification&) { worker().stop(); };
+  EXPECT_EQ(worker().run_once(), 1);
+
+  EXPECT_EQ(rows_->get(1).state, NotificationState::sent);
+  const Notification untouched = rows_->get(2);
+  EXPECT_EQ(untouched.state, NotificationState::pending);
+  EXPECT_EQ(untouched.attempts, 0);
+  EXPECT_FALSE(untouched.possible_duplicate);
+}
+
+TEST_F(OutboxTest, RetryIsLoggedWithTheSubjectSoThatQueuedPagesAreVisible) {
+  auto logger = spdlog::get("outbox");
+  if (!logger) logger = spdlog::stdout_color_mt("outbox");
+  std::ostringstream log;
+  auto capture = std::make_shared<spdlog::sinks::ostream_sink_mt>(log);
+  logger->sinks().push_back(capture);
+
+  email_->then(Outcome::retry, "Couldn't connect to server");
+  add(1);
+  worker().run_once();
+  logger->sinks().pop_back();
+
+  EXPECT_NE(log.str().find("notification queued, delivery failed, will retry"), std::string::npos) << log.str();
+  EXPECT_NE(log.str().find("subject=\"[P1] core-sw1 interface Gi0/1 down\""), std::string::npos) << log.str();
+  EXPECT_NE(log.str().find("error=\"Couldn't connect to server\""), std::string::npos) << log.str();
+}
+
+TEST_F(OutboxTest, StartResendsInFlightNotificationsFlaggedAsPossibleDuplicates) {
+  Notification& n = add(1);
+  n.state = NotificationState::sending;  // claimed when the previous process died
+  n.attempts = 1;
+  worker().start();
+
+  ASSERT_TRUE(rows_->wait_until([](auto& rows) { return rows.at(1).state == NotificationState::sent; }));
+  worker().stop();
+  const auto received = email_->received();
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_TRUE(received[0].possible_duplicate);
+  EXPECT_EQ(received[0].attempts, 2);
+}
+
+TEST_F(OutboxTest, WakeDeliversNewNotificationsWithoutWaitingForThePoll) {
+  config_.poll_interval = std::chrono::hours(1);
+  worker().start();
+  // After its first (empty) claim the worker waits an hour unless woken.
+  ASSERT_TRUE(rows_->wait_until([this](auto&) { return rows_->claim_calls >= 1; }));
+  add(1);
+  worker().wake();
+
+  EXPECT_TRUE(rows_->wait_until([](auto& rows) { return rows.at(1).state == NotificationState::sent; }));
+  worker().stop();
+}
+
+}  // namespace
+}  // namespace tocsin

@@ -1,0 +1,638 @@
+// The embedded store against real SQLite files: every field survives a round
+// trip, upserts, filters and paging, the outbox life cycle, several connections
+// on one file, schema migrations and open errors.
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+#include <tuple>
+
+#include "store/sqlite/migrations.hpp"
+#include "store/sqlite/sqlite.hpp"
+
+// Filters are written with designated initializers naming only the fields a
+// case sets; GCC would warn about the others although they have defaults.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+namespace tocsin {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::int64_t t0 = 1'700'000'000'000;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "tocsin-store-XXXXXX").string();
+    path_ = ::mkdtemp(pattern.data());
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+// ---- sample records, every field set to something other than its default ---------------
+
+Incident sample_incident(std::int64_t id) {
+  Incident i;
+  i.id = id;
+  i.title = "core-sw1 interface Gi0/1 down";
+  i.state = IncidentState::acknowledged;
+  i.priority = "P2";
+  i.severity = Severity::major;
+  i.ci = "core-sw1";
+  i.service = "campus-lan";
+  i.group = "network";
+  i.assignee = "alice";
+  i.alert_count = 2;
+  i.event_count = 7;
+  i.opened_at_ms = t0;
+  i.acknowledged_at_ms = t0 + 60'000;
+  i.resolved_at_ms = t0 + 120'000;
+  i.closed_at_ms = t0 + 180'000;
+  i.sla = {t0 + 900'000, t0 + 14'400'000, true, false};
+  i.escalation_level = 3;
+  i.updated_at_ms = t0 + 60'000;
+  return i;
+}
+
+Alert sample_alert(std::int64_t id, std::int64_t incident_id) {
+  Alert a;
+  a.id = id;
+  a.fingerprint = "9f2c1e0d4b3a5f61";
+  a.name = "interface_down";
+  a.resource = "core-sw1";
+  a.severity = Severity::critical;
+  a.state = AlertState::resolved;
+  a.summary = "Gi0/1 down";
+  a.attributes = {{"ifIndex", "3"}, {"ifDescr", std::string("Gi0/1\xff\x00x", 8)}};
+  a.first_seen_ms = t0;
+  a.last_seen_ms = t0 + 5'000;
+  a.resolved_at_ms = t0 + 9'000;
+  a.count = 4;
+  a.incident_id = incident_id;
+  return a;
+}
+
+EventRecord sample_event(std::int64_t id, std::int64_t alert_id) {
+  EventRecord r;
+  r.id = id;
+  r.alert_id = alert_id;
+  r.fingerprint = "9f2c1e0d4b3a5f61";
+  Event& e = r.event;
+  e.source = "snmp";
+  e.source_address = "192.0.2.7:161";
+  e.received_at_ms = t0 + id;
+  e.name = "interface_down";
+  e.alert_key = "interface_down";
+  e.severity = Severity::major;
+  e.kind = EventKind::problem;
+  e.resource = "core-sw1";
+  e.summary = "latin-1 caf\xe9 summary";
+  e.attributes = {{"ifIndex", "3"}, {"ifAlias", std::string("\x80\x00\xfe", 3)}, {"empty", ""}};
+  e.fingerprint_keys = {"ifIndex", ""};
+  e.rule = "if-mib-linkdown";
+  e.raw = std::string("\x30\x82\x00\x2a\xff\xfe\x00\x01 trap bytes", 19);
+  return r;
+}
+
+TimelineEntry sample_timeline(std::int64_t incident_id, std::int64_t at_ms, std::string action) {
+  return {0, incident_id, at_ms, "tocsin", std::move(action), "Gi0/1 down on core-sw1"};
+}
+
+Notification sample_notification(std::int64_t incident_id, std::int64_t next_attempt_ms) {
+  Notification n;
+  n.incident_id = incident_id;
+  n.channel = "sms";
+  n.recipient = "+15550100";
+  n.subject = "P2 core-sw1";
+  n.body = "Gi0/1 down";
+  n.attempts = 0;
+  n.created_at_ms = t0;
+  n.next_attempt_ms = next_attempt_ms;
+  return n;
+}
+
+// One incident with one alert, its events, a timeline entry and a page.
+ChangeSet sample_batch(std::int64_t id, int events = 1) {
+  ChangeSet c;
+  c.incidents.push_back(sample_incident(id));
+  c.alerts.push_back(sample_alert(id, id));
+  for (int k = 0; k < events; ++k) c.events.push_back(sample_event(id * 1000 + k, id));
+  c.timeline.push_back(sample_timeline(id, t0, "opened"));
+  c.notifications.push_back(sample_notification(id, t0));
+  return c;
+}
+
+// ---- comparison of every field ----------------------------------------------------------
+
+auto fields(const Incident& i) {
+  return std::tie(i.id, i.title, i.state, i.priority, i.severity, i.ci, i.service, i.group, i.assignee,
+                  i.alert_count, i.event_count, i.opened_at_ms, i.acknowledged_at_ms, i.resolved_at_ms,
+                  i.closed_at_ms, i.sla.ack_due_ms, i.sla.resolve_due_ms, i.sla.ack_breached,
+                  i.sla.resolve_breached, i.escalation_level, i.updated_at_ms);
+}
+
+auto fields(const Alert& a) {
+  return std::tie(a.id, a.fingerprint, a.name, a.resource, a.severity, a.state, a.summary, a.attributes,
+                  a.first_seen_ms, a.last_seen_ms, a.resolved_at_ms, a.count, a.incident_id);
+}
+
+auto fields(const EventRecord& r) {
+  const Event& e = r.event;
+  return std::tie(r.id, r.alert_id, r.fingerprint, e.source, e.source_address, e.received_at_ms, e.name,
+                  e.alert_key, e.severity, e.kind, e.resource, e.summary, e.attributes, e.fingerprint_keys, e.rule,
+                  e.raw);
+}
+
+auto fields(const Notification& n) {
+  return std::tie(n.incident_id, n.channel, n.recipient, n.subject, n.body, n.state, n.attempts, n.created_at_ms,
+                  n.next_attempt_ms, n.sent_at_ms, n.last_error, n.possible_duplicate);
+}
+
+std::vector<std::int64_t> ids_of(const auto& rows) {
+  std::vector<std::int64_t> ids;
+  for (const auto& row : rows) ids.push_back(row.id);
+  return ids;
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  TempDir dir_;
+  std::string path_ = dir_.file("tocsin.db");
+  SqliteStore store_{path_};
+};
+
+// ---- round trips ------------------------------------------------------------------------
+
+TEST_F(SqliteStoreTest, EventKeepsEveryFieldIncludingNonUtf8RawBytesAndAttributeValues) {
+  ChangeSet c = sample_batch(1);
+  store_.commit(c);
+
+  SqliteStore reopened(path_);
+  auto events = reopened.events_of_alert(1, 10);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(fields(events[0]), fields(c.events[0]));
+  EXPECT_EQ(events[0].event.raw.size(), 19u);
+}
+
+TEST_F(SqliteStoreTest, EmptyStringsAndEmptyAttributeValuesStayDistinctFromAbsentOnes) {
+  ChangeSet c = sample_batch(1);
+  EventRecord bare;
+  bare.id = 7;
+  bare.alert_id = 1;
+  bare.event.attributes = {{"", ""}, {"key", ""}};
+  c.events = {bare};
+  c.alerts[0].attributes = {};
+  c.alerts[0].incident_id = 0;
+  store_.commit(c);
+
+  auto events = store_.events_of_alert(1, 10);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(fields(events[0]), fields(bare));
+  EXPECT_EQ(events[0].event.attribute("key"), &events[0].event.attributes[1].second);
+  EXPECT_EQ(events[0].event.attribute("absent"), nullptr);
+  auto alerts = store_.alerts({});
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_TRUE(alerts[0].attributes.empty());
+  EXPECT_EQ(alerts[0].incident_id, 0);
+}
+
+TEST_F(SqliteStoreTest, IncidentDetailKeepsEveryFieldOfIncidentAndItsAlerts) {
+  ChangeSet c = sample_batch(5);
+  c.alerts.push_back(sample_alert(6, 5));
+  store_.commit(c);
+
+  auto detail = store_.incident(5);
+  ASSERT_TRUE(detail);
+  EXPECT_EQ(fields(detail->incident), fields(c.incidents[0]));
+  ASSERT_EQ(detail->alerts.size(), 2u);
+  EXPECT_EQ(fields(detail->alerts[0]), fields(c.alerts[0]));
+  EXPECT_EQ(fields(detail->alerts[1]), fields(c.alerts[1]));
+}
+
+TEST_F(SqliteStoreTest, NotificationKeepsEveryFieldAndGetsAnIdFromTheStore) {
+  ChangeSet c = sample_batch(1);
+  Notification& n = c.notifications[0];
+  n.id = 999;
+  n.state = NotificationState::failed;
+  n.attempts = 5;
+  n.sent_at_ms = t0 + 1;
+  n.last_error = "gateway said 503";
+  n.possible_duplicate = true;
+  store_.commit(c);
+
+  auto stored = store_.notifications(1);
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(fields(stored[0]), fields(n));
+  EXPECT_GT(stored[0].id, 0);
+  EXPECT_NE(stored[0].id, 999);
+}
+
+TEST_F(SqliteStoreTest, TimelineIsChronologicalWhateverTheCommitOrder) {
+  ChangeSet c = sample_batch(1);
+  c.timeline = {sample_timeline(1, t0 + 300, "acknowledged"), sample_timeline(1, t0, "opened"),
+                sample_timeline(1, t0 + 100, "notified")};
+  store_.commit(c);
+  ChangeSet later;
+  later.timeline = {sample_timeline(1, t0 + 200, "comment")};
+  store_.commit(later);
+
+  auto detail = store_.incident(1);
+  ASSERT_TRUE(detail);
+  std::vector<std::string> actions;
+  for (const auto& entry : detail->timeline) actions.push_back(entry.action);
+  EXPECT_EQ(actions, (std::vector<std::string>{"opened", "notified", "comment", "acknowledged"}));
+  EXPECT_EQ(detail->timeline[0].actor, "tocsin");
+  EXPECT_EQ(detail->timeline[0].text, "Gi0/1 down on core-sw1");
+  EXPECT_EQ(detail->timeline[0].incident_id, 1);
+  EXPECT_GT(detail->timeline[0].id, 0);
+}
+
+TEST_F(SqliteStoreTest, UnknownIncidentHasNoDetail) { EXPECT_FALSE(store_.incident(42)); }
+
+// ---- upserts and failed commits ----------------------------------------------------------
+
+TEST_F(SqliteStoreTest, CommittingAnExistingIdUpdatesTheIncidentAndAlert) {
+  store_.commit(sample_batch(1));
+  ChangeSet update;
+  Incident incident = sample_incident(1);
+  incident.state = IncidentState::resolved;
+  incident.assignee = "bob";
+  incident.escalation_level = 0;
+  Alert alert = sample_alert(1, 1);
+  alert.count = 99;
+  alert.state = AlertState::firing;
+  update.incidents = {incident};
+  update.alerts = {alert};
+  store_.commit(update);
+
+  auto incidents = store_.incidents({});
+  ASSERT_EQ(incidents.size(), 1u);
+  EXPECT_EQ(fields(incidents[0]), fields(incident));
+  auto alerts = store_.alerts({});
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(fields(alerts[0]), fields(alert));
+}
+
+TEST_F(SqliteStoreTest, FailedCommitKeepsNothingOfTheBatchAndThrows) {
+  store_.commit(sample_batch(1));
+  ChangeSet broken = sample_batch(2);
+  broken.events.push_back(sample_event(1000, 1));  // id already used by batch 1
+
+  EXPECT_THROW(store_.commit(broken), std::runtime_error);
+  EXPECT_FALSE(store_.incident(2));
+  EXPECT_TRUE(store_.alerts({.incident_id = 2}).empty());
+  EXPECT_TRUE(store_.notifications(2).empty());
+  store_.commit(sample_batch(3));
+  EXPECT_EQ(store_.max_ids().incident, 3);
+}
+
+TEST_F(SqliteStoreTest, EventOfAnUnknownAlertIsRefusedByForeignKeys) {
+  ChangeSet c;
+  c.events.push_back(sample_event(1, 77));
+  EXPECT_THROW(store_.commit(c), std::runtime_error);
+  EXPECT_EQ(store_.max_ids().event, 0);
+}
+
+// ---- start-up reloads ---------------------------------------------------------------------
+
+TEST_F(SqliteStoreTest, MaxIdsAreZeroOnAnEmptyStoreThenTheHighestInUse) {
+  IdState empty = store_.max_ids();
+  EXPECT_EQ(std::tie(empty.event, empty.alert, empty.incident), std::make_tuple(0, 0, 0));
+  store_.commit(sample_batch(3, 2));
+  store_.commit(sample_batch(2, 1));
+
+  IdState ids = store_.max_ids();
+  EXPECT_EQ(std::tie(ids.event, ids.alert, ids.incident), std::make_tuple(3001, 3, 3));
+}
+
+TEST_F(SqliteStoreTest, FiringAlertsAndUnresolvedIncidentsAreWhatTheCorrelatorReloads) {
+  ChangeSet c;
+  const IncidentState states[] = {IncidentState::open, IncidentState::acknowledged, IncidentState::resolved,
+                                  IncidentState::closed};
+  for (int id = 1; id <= 4; ++id) {
+    c.incidents.push_back(sample_incident(id));
+    c.incidents.back().state = states[id - 1];
+    c.alerts.push_back(sample_alert(id, id));
+    c.alerts.back().state = id % 2 ? AlertState::firing : AlertState::resolved;
+  }
+  store_.commit(c);
+
+  EXPECT_EQ(ids_of(store_.unresolved_incidents()), (std::vector<std::int64_t>{1, 2}));
+  EXPECT_EQ(ids_of(store_.firing_alerts()), (std::vector<std::int64_t>{1, 3}));
+}
+
+// ---- filters and paging ------------------------------------------------------------------
+
+class SqliteStoreFilterTest : public SqliteStoreTest {
+ protected:
+  void SetUp() override {
+    ChangeSet c;
+    for (int id = 1; id <= 6; ++id) {
+      Incident i = sample_incident(id);
+      i.state = id <= 3 ? IncidentState::open : IncidentState::resolved;
+      i.priority = id % 2 ? "P1" : "P3";
+      i.group = id <= 2 ? "network" : "servers";
+      i.ci = "ci-" + std::to_string(id % 3);
+      c.incidents.push_back(i);
+      Alert a = sample_alert(id, id <= 4 ? 1 : 6);
+      a.state = id % 2 ? AlertState::firing : AlertState::resolved;
+      a.resource = id <= 3 ? "core-sw1" : "edge-rtr2";
+      c.alerts.push_back(a);
+    }
+    store_.commit(c);
+  }
+};
+
+TEST_F(SqliteStoreFilterTest, IncidentsComeNewestFirst) {
+  EXPECT_EQ(ids_of(store_.incidents({})), (std::vector<std::int64_t>{6, 5, 4, 3, 2, 1}));
+}
+
+TEST_F(SqliteStoreFilterTest, IncidentFiltersCombine) {
+  EXPECT_EQ(ids_of(store_.incidents({.state = IncidentState::open})), (std::vector<std::int64_t>{3, 2, 1}));
+  EXPECT_EQ(ids_of(store_.incidents({.priority = "P1"})), (std::vector<std::int64_t>{5, 3, 1}));
+  EXPECT_EQ(ids_of(store_.incidents({.group = "network"})), (std::vector<std::int64_t>{2, 1}));
+  EXPECT_EQ(ids_of(store_.incidents({.ci = "ci-0"})), (std::vector<std::int64_t>{6, 3}));
+  EXPECT_EQ(ids_of(store_.incidents({.state = IncidentState::open, .priority = "P3", .group = "network"})),
+            (std::vector<std::int64_t>{2}));
+  EXPECT_TRUE(store_.incidents({.state = IncidentState::closed}).empty());
+}
+
+TEST_F(SqliteStoreFilterTest, IncidentsPageByBeforeId) {
+  auto first = store_.incidents({.limit = 4});
+  EXPECT_EQ(ids_of(first), (std::vector<std::int64_t>{6, 5, 4, 3}));
+  auto second = store_.incidents({.limit = 4, .before_id = first.back().id});
+  EXPECT_EQ(ids_of(second), (std::vector<std::int64_t>{2, 1}));
+  EXPECT_EQ(ids_of(store_.incidents({.priority = "P1", .limit = 1, .before_id = 5})),
+            (std::vector<std::int64_t>{3}));
+}
+
+TEST_F(SqliteStoreFilterTest, AlertFiltersCombineAndRespectTheLimit) {
+  EXPECT_EQ(ids_of(store_.alerts({})), (std::vector<std::int64_t>{6, 5, 4, 3, 2, 1}));
+  EXPECT_EQ(ids_of(store_.alerts({.state = AlertState::firing})), (std::vector<std::int64_t>{5, 3, 1}));
+  EXPECT_EQ(ids_of(store_.alerts({.resource = "core-sw1"})), (std::vector<std::int64_t>{3, 2, 1}));
+  EXPECT_EQ(ids_of(store_.alerts({.incident_id = 6})), (std::vector<std::int64_t>{6, 5}));
+  EXPECT_EQ(ids_of(store_.alerts({.state = AlertState::resolved, .resource = "edge-rtr2"})),
+            (std::vector<std::int64_t>{6, 4}));
+  EXPECT_EQ(ids_of(store_.alerts({.limit = 2})), (std::vector<std::int64_t>{6, 5}));
+}
+
+TEST_F(SqliteStoreTest, EventsOfAlertAreTheLatestFirstUpToTheLimit) {
+  store_.commit(sample_batch(1, 5));
+  store_.commit(sample_batch(2, 2));
+
+  EXPECT_EQ(ids_of(store_.events_of_alert(1, 3)), (std::vector<std::int64_t>{1004, 1003, 1002}));
+  EXPECT_EQ(ids_of(store_.events_of_alert(2, 10)), (std::vector<std::int64_t>{2001, 2000}));
+  EXPECT_TRUE(store_.events_of_alert(9, 10).empty());
+}
+
+// ---- outbox --------------------------------------------------------------------------------
+
+class SqliteOutboxTest : public SqliteStoreTest {
+ protected:
+  void SetUp() override {
+    ChangeSet c = sample_batch(1);
+    c.notifications = {sample_notification(1, t0 + 300), sample_notification(1, t0 + 100),
+                       sample_notification(1, t0 + 200), sample_notification(1, t0 + 10'000)};
+    store_.commit(c);
+    for (const auto& n : store_.notifications(1)) ids_.push_back(n.id);
+  }
+  NotificationState state_of(std::int64_t id) {
+    for (const auto& n : store_.notifications(1))
+      if (n.id == id) return n.state;
+    throw std::runtime_error("no such notification");
+  }
+  std::vector<std::int64_t> ids_;  // in creation order: due at +300, +100, +200, +10000
+};
+
+TEST_F(SqliteOutboxTest, ClaimDueTakesOnlyDuePendingOldestFirstAndCountsTheAttempt) {
+  auto claimed = store_.claim_due(t0 + 300, 10);
+
+  EXPECT_EQ(ids_of(claimed), (std::vector<std::int64_t>{ids_[1], ids_[2], ids_[0]}));
+  for (const auto& n : claimed) {
+    EXPECT_EQ(n.state, NotificationState::sending);
+    EXPECT_EQ(n.attempts, 1);
+  }
+  EXPECT_EQ(state_of(ids_[3]), NotificationState::pending);
+  EXPECT_EQ(store_.pending_notifications(), 4);
+}
+
+TEST_F(SqliteOutboxTest, ClaimDueRespectsTheLimitAndNeverHandsOutARowTwice) {
+  EXPECT_EQ(ids_of(store_.claim_due(t0 + 300, 2)), (std::vector<std::int64_t>{ids_[1], ids_[2]}));
+  EXPECT_EQ(ids_of(store_.claim_due(t0 + 300, 2)), (std::vector<std::int64_t>{ids_[0]}));
+  EXPECT_TRUE(store_.claim_due(t0 + 300, 2).empty());
+  EXPECT_TRUE(store_.claim_due(t0 + 300, 0).empty());
+}
+
+TEST_F(SqliteOutboxTest, MarkRetryReturnsToPendingUntilTheNextAttemptIsDue) {
+  std::int64_t id = store_.claim_due(t0 + 100, 1).at(0).id;
+  store_.mark_retry(id, t0 + 5'000, "connection refused");
+
+  EXPECT_TRUE(store_.claim_due(t0 + 100, 10).empty());
+  auto again = store_.claim_due(t0 + 5'000, 10);
+  ASSERT_EQ(again.size(), 3u);
+  EXPECT_EQ(again.back().id, id);
+  EXPECT_EQ(again.back().attempts, 2);
+  EXPECT_EQ(again.back().last_error, "connection refused");
+}
+
+TEST_F(SqliteOutboxTest, MarkSentAndMarkFailedEndTheNotification) {
+  auto claimed = store_.claim_due(t0 + 200, 2);
+  store_.mark_sent(claimed[0].id, t0 + 250);
+  store_.mark_failed(claimed[1].id, "recipient rejected");
+
+  auto all = store_.notifications(1);
+  auto sent = std::find_if(all.begin(), all.end(), [&](auto& n) { return n.id == claimed[0].id; });
+  auto failed = std::find_if(all.begin(), all.end(), [&](auto& n) { return n.id == claimed[1].id; });
+  EXPECT_EQ(sent->state, NotificationState::sent);
+  EXPECT_EQ(sent->sent_at_ms, t0 + 250);
+  EXPECT_EQ(failed->state, NotificationState::failed);
+  EXPECT_EQ(failed->last_error, "recipient rejected");
+  EXPECT_EQ(store_.pending_notifications(), 2);
+  EXPECT_TRUE(store_.claim_due(t0 + 200, 10).empty());
+}
+
+TEST_F(SqliteOutboxTest, RecoverInFlightReturnsSendingRowsFlaggedAsPossibleDuplicates) {
+  auto claimed = store_.claim_due(t0 + 300, 10);
+  store_.mark_sent(claimed[0].id, t0 + 400);
+
+  SqliteStore restarted(path_);
+  EXPECT_EQ(restarted.recover_in_flight(), 2);
+  EXPECT_EQ(restarted.recover_in_flight(), 0);
+  auto resent = restarted.claim_due(t0 + 300, 10);
+  EXPECT_EQ(ids_of(resent), (std::vector<std::int64_t>{claimed[1].id, claimed[2].id}));
+  for (const auto& n : resent) EXPECT_TRUE(n.possible_duplicate);
+  EXPECT_FALSE(restarted.notifications(1)[3].possible_duplicate);
+}
+
+TEST_F(SqliteOutboxTest, MarkingAnUnknownNotificationThrows) {
+  EXPECT_THROW(store_.mark_sent(12345, t0), std::runtime_error);
+  EXPECT_THROW(store_.mark_retry(12345, t0, "x"), std::runtime_error);
+  EXPECT_THROW(store_.mark_failed(12345, "x"), std::runtime_error);
+}
+
+// ---- several connections on one file ---------------------------------------------------------
+
+// The correlator thread commits while the API thread reads and two outbox
+// workers claim: readers only ever see whole batches, and no notification is
+// handed to two workers.
+TEST(SqliteStoreConcurrency, WriterReaderAndOutboxWorkersShareOneFile) {
+  TempDir dir;
+  const std::string path = dir.file("shared.db");
+  constexpr int batches = 30;
+  constexpr int events_per_batch = 50;
+  SqliteStore{path};
+  std::atomic<bool> writing{true};
+  std::atomic<int> partial_batches{0};
+  std::mutex error_mutex;
+  std::vector<std::string> errors;
+  auto guarded = [&](auto body) {
+    return [&, body] {
+      try {
+        body();
+      } catch (const std::exception& e) {
+        std::lock_guard lock(error_mutex);
+        errors.push_back(e.what());
+        writing = false;
+      }
+    };
+  };
+
+  std::thread writer(guarded([&] {
+    SqliteStore store(path);
+    for (int b = 1; b <= batches; ++b) store.commit(sample_batch(b, events_per_batch));
+    writing = false;
+  }));
+  std::thread reader(guarded([&] {
+    SqliteStore store(path);
+    while (writing) {
+      for (const auto& incident : store.incidents({.limit = batches})) {
+        auto detail = store.incident(incident.id);
+        auto events = store.events_of_alert(incident.id, events_per_batch + 1);
+        if (!detail || detail->alerts.size() != 1 || detail->timeline.size() != 1 ||
+            events.size() != events_per_batch)
+          ++partial_batches;
+      }
+    }
+  }));
+  auto outbox_worker = guarded([&] {
+    SqliteStore store(path);
+    while (writing || store.pending_notifications() > 0) {
+      for (const auto& n : store.claim_due(t0, 4)) store.mark_sent(n.id, t0 + 1);
+      std::this_thread::yield();
+    }
+  });
+  std::thread worker1(outbox_worker);
+  std::thread worker2(outbox_worker);
+  for (auto* t : {&writer, &reader, &worker1, &worker2}) t->join();
+
+  EXPECT_EQ(errors, std::vector<std::string>{});
+  EXPECT_EQ(partial_batches, 0);
+  SqliteStore check(path);
+  EXPECT_EQ(check.max_ids().incident, batches);
+  EXPECT_EQ(check.pending_notifications(), 0);
+  for (int b = 1; b <= batches; ++b) {
+    auto notifications = check.notifications(b);
+    ASSERT_EQ(notifications.size(), 1u);
+    EXPECT_EQ(notifications[0].state, NotificationState::sent);
+    EXPECT_EQ(notifications[0].attempts, 1) << "notification of batch " << b << " was claimed twice";
+  }
+}
+
+// ---- schema and open ------------------------------------------------------------------------
+
+TEST(SqliteStoreOpen, CreatesTheParentDirectoryAndTheLatestSchemaInWalMode) {
+  TempDir dir;
+  const std::string path = dir.file("var/lib/tocsin/tocsin.db");
+  SqliteStore store(path);
+
+  sqlite::Database db(path);
+  EXPECT_EQ(sqlite::schema_version(db), sqlite::latest_schema_version());
+  EXPECT_GE(sqlite::latest_schema_version(), 1);
+  EXPECT_EQ(db.query_text("PRAGMA journal_mode"), "wal");
+}
+
+TEST(SqliteStoreOpen, ReopeningKeepsTheDataAndAppliesNoStep) {
+  TempDir dir;
+  const std::string path = dir.file("tocsin.db");
+  SqliteStore(path).commit(sample_batch(1));
+
+  SqliteStore reopened(path);
+  EXPECT_TRUE(reopened.incident(1));
+  sqlite::Database db(path);
+  EXPECT_EQ(sqlite::migrate(db), 0);
+}
+
+TEST(SqliteStoreOpen, DatabaseFromANewerVersionIsRefusedWithItsPath) {
+  TempDir dir;
+  const std::string path = dir.file("tocsin.db");
+  SqliteStore{path};
+  {
+    sqlite::Database db(path);
+    db.exec("PRAGMA user_version = " + std::to_string(sqlite::latest_schema_version() + 1));
+  }
+  try {
+    SqliteStore store(path);
+    FAIL() << "a newer schema was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("newer"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SqliteStoreOpen, StepsApplyInOrderAndAFailingStepLeavesTheLastCompleteVersion) {
+  TempDir dir;
+  sqlite::Database db(dir.file("steps.db"));
+  const sqlite::Migration steps[] = {
+      {"first", "CREATE TABLE a (x INTEGER)"},
+      {"second", "CREATE TABLE b (y INTEGER)"},
+      {"broken", "CREATE TABLE c (z INTEGER); INSERT INTO nowhere VALUES (1)"},
+  };
+  EXPECT_EQ(sqlite::migrate(db, std::span(steps, 2)), 2);
+  EXPECT_EQ(sqlite::schema_version(db), 2);
+
+  EXPECT_THROW(sqlite::migrate(db, steps), std::runtime_error);
+  EXPECT_EQ(sqlite::schema_version(db), 2);
+  EXPECT_EQ(db.query_int64("SELECT count(*) FROM sqlite_master WHERE name = 'c'"), 0);
+}
+
+TEST(SqliteStoreOpen, UnwritablePathThrowsWithThePath) {
+  TempDir dir;
+  const std::string blocker = dir.file("not-a-directory");
+  std::ofstream(blocker) << "x";
+  const std::string path = blocker + "/tocsin.db";
+  try {
+    SqliteStore store(path);
+    FAIL() << "opened a database under a regular file";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+}
+
+TEST(SqliteStoreOpen, CorruptFileThrowsWithThePathAndSqlitesMessage) {
+  TempDir dir;
+  const std::string path = dir.file("corrupt.db");
+  std::ofstream(path) << std::string(4096, 'x');
+  try {
+    SqliteStore store(path);
+    FAIL() << "opened a file that is not a database";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("not a database"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace tocsin
