@@ -229,9 +229,11 @@ Router::Match Router::match(http::verb method, std::string_view path) const {
         same = pattern[i] == segments[i];
     }
     if (!same) continue;
+    if (result.pattern.empty()) result.pattern = route.pattern;
     result.allowed.push_back(route.method);
     if (route.method == method && !result.route) {
       result.route = &route;
+      result.pattern = route.pattern;
       result.params = std::move(params);
     }
   }
@@ -439,7 +441,7 @@ asio::awaitable<Response> HttpServer::handle(Request request) {
   std::string path = target->path();
   Router::Match match = router_.match(request.method(), path);
   ApiRequest routed;
-  routed.route = match.route ? match.route->pattern : std::string(unmatched_route);
+  routed.route = match.pattern.empty() ? std::string(unmatched_route) : match.pattern;
   std::string route = routed.route;
   if (auto refused = authorize(request, path, match, routed)) {
     count(route, *refused);
@@ -489,7 +491,7 @@ std::string HttpServer::route_label(const Request& request) const {
   auto target = boost::urls::parse_origin_form(request.target());
   if (!target) return std::string(unmatched_route);
   Router::Match match = router_.match(request.method(), target->path());
-  return match.route ? match.route->pattern : std::string(unmatched_route);
+  return match.pattern.empty() ? std::string(unmatched_route) : match.pattern;
 }
 
 void HttpServer::count(std::string_view route, const Response& response) {

@@ -83,7 +83,8 @@ using Respond = std::function<void(Response)>;
 using RouteHandler = std::function<void(ApiRequest, Respond)>;
 
 // Routes are matched segment by segment; a segment written "{name}" matches
-// any one segment and is handed to the handler as a parameter. Register every
+// any one segment and is handed to the handler as a parameter; when several
+// routes fit, the first registered wins (add literal paths first). Register every
 // route before HttpServer::start(): the table is read without a lock.
 class Router {
  public:
@@ -97,6 +98,7 @@ class Router {
     const Route* route = nullptr;  // null: no route for this method
     std::vector<std::pair<std::string, std::string>> params;
     std::vector<http::verb> allowed;  // methods the path has; empty: unknown path
+    std::string pattern;              // of the path, even when the method is wrong
   };
 
   void add(http::verb method, std::string pattern, std::optional<Role> min_role, RouteHandler handler);

@@ -51,14 +51,10 @@ std::chrono::milliseconds retry_delay(const OutboxConfig& config, int failed_att
 
 OutboxWorker::OutboxWorker(OutboxConfig config, std::function<std::unique_ptr<Store>()> open_store,
                            std::vector<std::unique_ptr<Sink>> sinks, const Clock& clock, StatsRegistry& stats)
-    : config_(config),
-      open_store_(std::move(open_store)),
-      sinks_(std::move(sinks)),
-      clock_(clock),
-      stats_(stats) {
+    : config_(config), open_store_(std::move(open_store)), sinks_(std::move(sinks)), clock_(clock), stats_(stats) {
   config_.batch = std::max(config_.batch, 1);
-  pending_gauge_ = stats_.gauge("tocsin_outbox_pending", "Notifications waiting for delivery (as of the last pass)",
-                                {}, [this] { return static_cast<double>(pending_.load()); });
+  pending_gauge_ = stats_.gauge("tocsin_outbox_pending", "Notifications waiting for delivery (as of the last pass)", {},
+                                [this] { return static_cast<double>(pending_.load()); });
 }
 
 OutboxWorker::~OutboxWorker() { stop(); }
@@ -99,18 +95,11 @@ Sink* OutboxWorker::sink_for(const std::string& channel) const {
 }
 
 void OutboxWorker::run() {
-  try {
-    int recovered = store().recover_in_flight();
-    if (recovered > 0)
-      outbox_log()->warn("notifications in flight at the last shutdown will be resent as possible duplicates, count={}",
-                         recovered);
-  } catch (const std::exception& e) {
-    stats_.counter(store_error_metric, "Outbox passes that failed on a store error").inc();
-    outbox_log()->error("outbox recovery failed, error=\"{}\"", e.what());
-  }
+  bool recovered = false;
   while (!stop_requested_) {
     int handled = 0;
     try {
+      if (!recovered) recovered = recover();
       handled = run_once();
     } catch (const std::exception& e) {
       stats_.counter(store_error_metric, "Outbox passes that failed on a store error").inc();
@@ -120,10 +109,17 @@ void OutboxWorker::run() {
   }
 }
 
+bool OutboxWorker::recover() {
+  const int recovered = store().recover_in_flight();
+  if (recovered > 0)
+    outbox_log()->warn("notifications in flight at the last shutdown will be resent as possible duplicates, count={}",
+                       recovered);
+  return true;
+}
+
 void OutboxWorker::wait_for_work(bool more_due) {
   std::unique_lock lock(mutex_);
-  if (!more_due)
-    cv_.wait_for(lock, config_.poll_interval, [this] { return wake_requested_ || stop_requested_; });
+  if (!more_due) cv_.wait_for(lock, config_.poll_interval, [this] { return wake_requested_ || stop_requested_; });
   wake_requested_ = false;
 }
 
@@ -184,7 +180,8 @@ void OutboxWorker::record_retry(const Notification& n, int attempt, const std::s
   outbox_log()->warn(
       "notification queued, delivery failed, will retry, incident={} notification={} channel={} recipient={} "
       "attempt={} retry_in_s={} subject=\"{}\" error=\"{}\"",
-      n.incident_id, n.id, n.channel, for_log(n.recipient), attempt, delay.count() / 1000, for_log(n.subject), for_log(error));
+      n.incident_id, n.id, n.channel, for_log(n.recipient), attempt, delay.count() / 1000, for_log(n.subject),
+      for_log(error));
 }
 
 void OutboxWorker::record_failed(const Notification& n, int attempt, const std::string& reason,

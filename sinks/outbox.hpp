@@ -64,6 +64,8 @@ class OutboxWorker {
 
  private:
   void run();
+  // Before the first delivery; retried on every pass until the store answers.
+  bool recover();
   void wait_for_work(bool more_due);
   Store& store();
   Sink* sink_for(const std::string& channel) const;

@@ -108,7 +108,8 @@ std::string endpoint_label(const Endpoint& ep) {
 
 // IPv4 senders on a dual-stack socket are shown as plain IPv4 addresses.
 std::string peer_text(const asio::ip::address& a) {
-  if (a.is_v6() && a.to_v6().is_v4_mapped()) return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
+  if (a.is_v6() && a.to_v6().is_v4_mapped())
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
   return a.to_string();
 }
 
@@ -153,7 +154,8 @@ namespace {
 
 // Buffers for one recvmmsg() call, allocated once per listener.
 struct DatagramBatch {
-  explicit DatagramBatch(std::size_t max_datagram) : max_datagram(max_datagram), buffer(kDatagramsPerCall * max_datagram) {}
+  explicit DatagramBatch(std::size_t max_datagram)
+      : max_datagram(max_datagram), buffer(kDatagramsPerCall * max_datagram) {}
 
   void prepare() {
     for (std::size_t i = 0; i < kDatagramsPerCall; ++i) {
@@ -393,7 +395,7 @@ class StreamConnection final : public std::enable_shared_from_this<StreamConnect
       if (!ec) co_return true;
       if (!stopping_ && !timed_out_) {
         connections_rejected_total(*listener_->stats, "handshake").inc();
-        listener_->log->info("syslog tls handshake failed peer={} error={}", peer_, ec.message());
+        listener_->log->debug("syslog tls handshake failed peer={} error={}", peer_, ec.message());
       }
       co_return false;
     }

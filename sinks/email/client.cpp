@@ -72,7 +72,8 @@ int on_debug(CURL*, curl_infotype type, char* data, std::size_t size, void* user
 }
 
 int reply_code(const std::string& reply) {
-  if (reply.size() < 3 || !std::all_of(reply.begin(), reply.begin() + 3, [](char c) { return c >= '0' && c <= '9'; })) return 0;
+  if (reply.size() < 3 || !std::all_of(reply.begin(), reply.begin() + 3, [](char c) { return c >= '0' && c <= '9'; }))
+    return 0;
   return std::stoi(reply.substr(0, 3));
 }
 
@@ -133,8 +134,7 @@ void configure_transport(CURL* curl, const SmtpConfig& config, const std::string
   if (!config.username.empty()) {
     curl_easy_setopt(curl, CURLOPT_USERNAME, config.username.c_str());
     curl_easy_setopt(curl, CURLOPT_PASSWORD, config.password.c_str());
-    curl_easy_setopt(curl, CURLOPT_LOGIN_OPTIONS,
-                     config.auth == SmtpConfig::Auth::login ? "AUTH=LOGIN" : "AUTH=PLAIN");
+    curl_easy_setopt(curl, CURLOPT_LOGIN_OPTIONS, config.auth == SmtpConfig::Auth::login ? "AUTH=LOGIN" : "AUTH=PLAIN");
   }
 }
 
@@ -161,8 +161,7 @@ SmtpSink::SmtpSink(SmtpConfig config, const Clock& clock) : config_(std::move(co
 }
 
 DeliveryResult SmtpSink::deliver(const Notification& n) {
-  if (!plausible_recipient(n.recipient))
-    return {DeliveryResult::Outcome::rejected, "invalid recipient address"};
+  if (!plausible_recipient(n.recipient)) return {DeliveryResult::Outcome::rejected, "invalid recipient address"};
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) return {DeliveryResult::Outcome::retry, "cannot create a libcurl handle"};
 

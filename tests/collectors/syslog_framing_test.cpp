@@ -17,7 +17,8 @@ using namespace std::string_literals;
 const std::string kRfc5424 =
     "<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - 'su root' failed for lonvick on /dev/pts/8";
 const std::string kBsd = "<13>Feb  5 17:32:18 10.0.0.99 Use the BFG!";
-const std::string kCisco = "<187>2024: Mar  1 10:00:00.123: %LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down";
+const std::string kCisco =
+    "<187>2024: Mar  1 10:00:00.123: %LINK-3-UPDOWN: Interface GigabitEthernet0/1, changed state to down";
 
 std::string octet_counted(const std::string& msg) { return std::to_string(msg.size()) + " " + msg; }
 
@@ -141,6 +142,12 @@ TEST(SyslogFraming, OctetCountOverTheLimitIsFatal) {
   auto d = decode("17 <13>" + std::string(13, 'x') + "<13>next\n", 16);
   EXPECT_TRUE(d.frames.empty());
   EXPECT_EQ(d.rejections, std::vector{FramingError::bad_octet_count});
+  EXPECT_EQ(d.fatal, FramingError::bad_octet_count);
+}
+
+TEST(SyslogFraming, SingleDigitOctetCountOverTheLimitIsFatal) {
+  auto d = decode("5 <13>x", 4);
+  EXPECT_TRUE(d.frames.empty());
   EXPECT_EQ(d.fatal, FramingError::bad_octet_count);
 }
 

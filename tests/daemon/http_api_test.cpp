@@ -393,6 +393,7 @@ TEST_F(HttpApi, WrongMethodIsNotAllowedAndNamesTheAllowedOnes) {
   Reply r = client().send(http::verb::delete_, "/api/v1/incidents", admin_token);
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(r.headers[http::field::allow], "GET");
+  EXPECT_EQ(stats_.value("tocsin_http_requests_total", {{"route", "/api/v1/incidents"}, {"code", "405"}}), 1);
   EXPECT_EQ(get("/api/v1/incidents/1/acknowledge", admin_token).headers[http::field::allow], "POST");
 }
 

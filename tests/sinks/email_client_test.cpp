@@ -1,8 +1,6 @@
 // The SMTP client against a real SMTP server (tests/support/smtp_server.py on
 // aiosmtpd) on loopback: what arrives in the mailbox, and which outcome each
 // server answer maps to.
-#include "sinks/email/client.hpp"
-
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -18,6 +16,8 @@
 #include <fstream>
 #include <regex>
 #include <sstream>
+
+#include "sinks/email/client.hpp"
 
 extern char** environ;
 
@@ -44,8 +44,10 @@ std::string read_file(const fs::path& path) {
 class SmtpServer {
  public:
   SmtpServer(const fs::path& dir, std::vector<std::string> options) : maildir_(dir / "mail") {
-    std::vector<std::string> args = {"/usr/bin/python3", std::string(TOCSIN_SOURCE_DIR) + "/tests/support/smtp_server.py",
-                                     "--port", "0", "--maildir", maildir_.string()};
+    std::vector<std::string> args = {
+        "/usr/bin/python3", std::string(TOCSIN_SOURCE_DIR) + "/tests/support/smtp_server.py",
+        "--port",           "0",
+        "--maildir",        maildir_.string()};
     args.insert(args.end(), options.begin(), options.end());
     spawn(args, dir / "smtp_server.log");
     port_ = wait_ready(dir / "smtp_server.log");
@@ -157,10 +159,11 @@ class SmtpSinkTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     certs_ = new fs::path(make_temp_dir());
-    const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
-                            "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
-                            (*certs_ / "key.pem").string() + " -out " + (*certs_ / "cert.pem").string() +
-                            " 2>" + (*certs_ / "openssl.log").string();
+    const std::string cmd =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
+        "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
+        (*certs_ / "key.pem").string() + " -out " + (*certs_ / "cert.pem").string() + " 2>" +
+        (*certs_ / "openssl.log").string();
     ASSERT_EQ(std::system(cmd.c_str()), 0) << read_file(*certs_ / "openssl.log");
   }
   static void TearDownTestSuite() {
@@ -182,7 +185,9 @@ class SmtpSinkTest : public ::testing::Test {
     c.timeout = std::chrono::seconds(10);
     return c;
   }
-  DeliveryResult deliver(const SmtpConfig& config, const Notification& n) { return SmtpSink(config, clock_).deliver(n); }
+  DeliveryResult deliver(const SmtpConfig& config, const Notification& n) {
+    return SmtpSink(config, clock_).deliver(n);
+  }
 
   static Notification page() {
     Notification n;
@@ -210,8 +215,7 @@ TEST_F(SmtpSinkTest, DeliveredPageArrivesInTheMailboxWithItsHeadersAndBody) {
 
   const auto mail = s->messages();
   ASSERT_EQ(mail.size(), 1u);
-  EXPECT_EQ(mail[0].rfind("Return-Path: <tocsin@localhost>\r\nDelivered-To: oncall@example.net\r\n", 0), 0u)
-      << mail[0];
+  EXPECT_EQ(mail[0].rfind("Return-Path: <tocsin@localhost>\r\nDelivered-To: oncall@example.net\r\n", 0), 0u) << mail[0];
   EXPECT_EQ(decoded_subject(mail[0]), n.subject);
   EXPECT_EQ(header(mail[0], "Date"), "Tue, 14 Nov 2023 22:13:20 +0000");
   EXPECT_EQ(header(mail[0], "Message-ID"), "<tocsin-n42-i7@localhost>");
@@ -314,8 +318,7 @@ TEST_F(SmtpSinkTest, UnknownRecipientIsRejectedWithTheServerReply) {
   n.recipient = "gone@example.net";
   const DeliveryResult r = deliver(config_for(*s), n);
   EXPECT_EQ(r.outcome, Outcome::rejected) << r.detail;
-  EXPECT_NE(r.detail.find("550 5.1.1 <gone@example.net>: Recipient address rejected: User unknown"),
-            std::string::npos)
+  EXPECT_NE(r.detail.find("550 5.1.1 <gone@example.net>: Recipient address rejected: User unknown"), std::string::npos)
       << r.detail;
   EXPECT_TRUE(s->messages().empty());
 }

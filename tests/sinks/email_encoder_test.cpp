@@ -1,12 +1,12 @@
 // The e-mail encoder, checked the way a mail client reads its output: headers
 // are unfolded, encoded-words and quoted-printable are decoded here with small
 // independent decoders, and every line is held to RFC 5322 limits.
-#include "sinks/email/encoder.hpp"
-
 #include <gtest/gtest.h>
 
 #include <regex>
 #include <set>
+
+#include "sinks/email/encoder.hpp"
 
 namespace tocsin::email {
 namespace {
@@ -131,9 +131,19 @@ SmtpConfig config() {
 
 constexpr std::int64_t date_ms = 1'700'000'000'000;
 
-const std::set<std::string> standard_headers = {
-    "From", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References", "MIME-Version",
-    "Content-Type", "Content-Transfer-Encoding", "Auto-Submitted", "X-Tocsin-Incident", "X-Tocsin-Notification"};
+const std::set<std::string> standard_headers = {"From",
+                                                "To",
+                                                "Subject",
+                                                "Date",
+                                                "Message-ID",
+                                                "In-Reply-To",
+                                                "References",
+                                                "MIME-Version",
+                                                "Content-Type",
+                                                "Content-Transfer-Encoding",
+                                                "Auto-Submitted",
+                                                "X-Tocsin-Incident",
+                                                "X-Tocsin-Notification"};
 
 TEST(EmailEncoder, ChineseSubjectRoundTripsThroughShortEncodedWords) {
   const std::string subject = "【P1】核心交换机 core-sw1 端口 Gi0/1 链路中断，影响北京机房全部业务，请立即处理";
@@ -180,6 +190,10 @@ struct Injection {
   std::string recipient;
 };
 
+void PrintTo(const Injection& i, std::ostream* os) {
+  *os << "subject=" << ::testing::PrintToString(i.subject) << " recipient=" << ::testing::PrintToString(i.recipient);
+}
+
 class EmailHeaderInjection : public ::testing::TestWithParam<Injection> {};
 
 TEST_P(EmailHeaderInjection, CannotAddAHeaderOrStartTheBody) {
@@ -193,27 +207,30 @@ TEST_P(EmailHeaderInjection, CannotAddAHeaderOrStartTheBody) {
   EXPECT_EQ(parsed.body.find("Bcc"), std::string::npos) << message;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Attempts, EmailHeaderInjection,
-    ::testing::Values(Injection{"Subject\r\nBcc: victim@example.com", "oncall@example.net"},
-                      Injection{"Subject\nBcc: victim@example.com", "oncall@example.net"},
-                      Injection{"Subject\rBcc: victim@example.com", "oncall@example.net"},
-                      Injection{"Subject\r\n\r\nBcc: in the body", "oncall@example.net"},
-                      Injection{"告警\r\nBcc: victim@example.com", "oncall@example.net"},
-                      Injection{"Subject\xe2\x80\xa8"
-                                "Bcc: victim@example.com",
-                                "oncall@example.net"},
-                      Injection{"ok", "oncall@example.net\r\nBcc: victim@example.com"},
-                      Injection{"ok", "oncall@example.net\nBcc: victim@example.com"}));
+INSTANTIATE_TEST_SUITE_P(Attempts, EmailHeaderInjection,
+                         ::testing::Values(Injection{"Subject\r\nBcc: victim@example.com", "oncall@example.net"},
+                                           Injection{"Subject\nBcc: victim@example.com", "oncall@example.net"},
+                                           Injection{"Subject\rBcc: victim@example.com", "oncall@example.net"},
+                                           Injection{"Subject\r\n\r\nBcc: in the body", "oncall@example.net"},
+                                           Injection{"告警\r\nBcc: victim@example.com", "oncall@example.net"},
+                                           Injection{"Subject\xe2\x80\xa8"
+                                                     "Bcc: victim@example.com",
+                                                     "oncall@example.net"},
+                                           Injection{"ok", "oncall@example.net\r\nBcc: victim@example.com"},
+                                           Injection{"ok", "oncall@example.net\nBcc: victim@example.com"}));
 
 TEST(EmailHeaderSanitizer, ControlCharactersBecomeSingleSpaces) {
-  EXPECT_EQ(sanitize_header_value("  a\tb\x01\x02" "c\x7f  d\r\n"), "a b c d");
-  EXPECT_EQ(sanitize_header_value("a\xc2\x85" "b"), "a b");  // NEL, a C1 control
+  EXPECT_EQ(sanitize_header_value("  a\tb\x01\x02"
+                                  "c\x7f  d\r\n"),
+            "a b c d");
+  EXPECT_EQ(sanitize_header_value("a\xc2\x85"
+                                  "b"),
+            "a b");  // NEL, a C1 control
 }
 
 TEST(EmailHeaderSanitizer, InvalidUtf8BecomesReplacementCharacters) {
   EXPECT_EQ(sanitize_header_value("ok\xff\xc3"), "ok\xef\xbf\xbd\xef\xbf\xbd");
-  EXPECT_EQ(sanitize_header_value("\xc0\xaf"), "\xef\xbf\xbd\xef\xbf\xbd");  // overlong "/"
+  EXPECT_EQ(sanitize_header_value("\xc0\xaf"), "\xef\xbf\xbd\xef\xbf\xbd");                  // overlong "/"
   EXPECT_EQ(sanitize_header_value("\xed\xa0\x80"), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");  // surrogate
 }
 
@@ -267,7 +284,8 @@ TEST(EmailEncoder, FormatsDatesInRfc5322) {
 TEST(EmailEncoder, AsciiBodyIsSevenBitWithCrlfAndAConsoleLink) {
   const ParsedMessage m = parse(encode_message(page("s", "line one\nline two\r\n.dot"), config(), date_ms));
   EXPECT_EQ(m.header("Content-Transfer-Encoding"), "7bit");
-  EXPECT_EQ(m.body, "line one\r\nline two\r\n.dot\r\n\r\n-- \r\nIncident 7: https://tocsin.example.org/incidents/7\r\n");
+  EXPECT_EQ(m.body,
+            "line one\r\nline two\r\n.dot\r\n\r\n-- \r\nIncident 7: https://tocsin.example.org/incidents/7\r\n");
 }
 
 TEST(EmailEncoder, Utf8BodyIsQuotedPrintableAndDecodesBack) {

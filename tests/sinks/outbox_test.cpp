@@ -53,8 +53,7 @@ class InMemoryOutboxStore final : public Store {
     std::vector<Notification*> due;
     for (auto& [id, n] : rows_->rows)
       if (n.state == NotificationState::pending && n.next_attempt_ms <= now_ms) due.push_back(&n);
-    std::stable_sort(due.begin(), due.end(),
-                     [](auto* a, auto* b) { return a->next_attempt_ms < b->next_attempt_ms; });
+    std::stable_sort(due.begin(), due.end(), [](auto* a, auto* b) { return a->next_attempt_ms < b->next_attempt_ms; });
     std::vector<Notification> claimed;
     for (auto* n : due) {
       if (static_cast<int>(claimed.size()) == limit) break;
@@ -166,8 +165,8 @@ class OutboxTest : public ::testing::Test {
   OutboxWorker& worker() {
     if (!worker_) {
       worker_ = std::make_unique<OutboxWorker>(
-          config_, [rows = rows_] { return std::make_unique<InMemoryOutboxStore>(rows); }, std::move(sinks_),
-          clock_, stats_);
+          config_, [rows = rows_] { return std::make_unique<InMemoryOutboxStore>(rows); }, std::move(sinks_), clock_,
+          stats_);
     }
     return *worker_;
   }

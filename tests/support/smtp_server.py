@@ -21,10 +21,10 @@ Optional behaviour, for the failure paths of the e-mail sink:
 import argparse
 import asyncio
 import itertools
+import logging
 import os
 import signal
 import ssl
-import sys
 import time
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
@@ -50,7 +50,6 @@ class MaildirHandler:
             self.tempfail_left -= 1
             return "451 4.3.0 Temporary failure, please try again later"
         path = self.store(envelope)
-        print(f"stored {path}", file=sys.stderr, flush=True)
         return "250 2.0.0 OK: queued as " + os.path.basename(path)
 
     def store(self, envelope):
@@ -140,6 +139,8 @@ async def serve(args):
 
 
 def main():
+    # Callers may pipe stderr without reading it: only errors are written there.
+    logging.getLogger("mail.log").setLevel(logging.ERROR)
     asyncio.run(serve(parse_args()))
 
 

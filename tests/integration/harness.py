@@ -1,0 +1,205 @@
+"""Test harness: starts the real tocsind and real servers on loopback.
+
+Everything runs in a temporary directory; ports are picked free at start. The
+daemon is the binary of the build under test (TOCSIN_BUILD_DIR).
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+SOURCE_DIR = os.environ.get("TOCSIN_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+BUILD_DIR = os.environ.get("TOCSIN_BUILD_DIR", os.path.join(SOURCE_DIR, "build"))
+TOCSIND = os.path.join(BUILD_DIR, "daemon", "tocsind")
+TOCSINCTL = os.path.join(BUILD_DIR, "daemon", "tocsinctl")
+ADMIN_TOKEN = "test-admin-token"
+VIEWER_TOKEN = "test-viewer-token"
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    """A port free for both TCP and UDP on 127.0.0.1."""
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            t.bind(("127.0.0.1", 0))
+            port = t.getsockname()[1]
+            try:
+                u.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port")
+
+
+def wait_until(predicate, timeout=20.0, interval=0.05, what="condition"):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last value: {last!r})")
+
+
+class SmtpServer:
+    """tests/support/smtp_server.py: a real aiosmtpd server writing a maildir."""
+
+    def __init__(self, workdir, port):
+        self.port = port
+        self.maildir = os.path.join(workdir, "mail")
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["/usr/bin/python3", os.path.join(SOURCE_DIR, "tests", "support", "smtp_server.py"),
+             "--port", str(self.port), "--maildir", self.maildir],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        assert line.startswith("READY"), f"smtp server did not start: {line!r} {self.proc.stderr.read()}"
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    def messages(self):
+        if not os.path.isdir(self.maildir):
+            return []
+        out = []
+        for name in sorted(os.listdir(self.maildir)):
+            path = os.path.join(self.maildir, name)
+            if os.path.isfile(path):
+                with open(path, "rb") as f:
+                    out.append(f.read().decode("utf-8", "replace"))
+        return out
+
+
+class Tocsind:
+    """The real daemon on a generated configuration."""
+
+    def __init__(self, workdir, smtp_port=None, extra_yaml=""):
+        self.workdir = workdir
+        self.api_port = free_port()
+        self.syslog_port = free_port()
+        self.smtp_port = smtp_port or free_port()
+        self.config = os.path.join(workdir, "tocsin.yaml")
+        self.log = os.path.join(workdir, "tocsind.log")
+        self.proc = None
+        self.write_config(extra_yaml)
+
+    def write_config(self, extra_yaml="", rules_yaml=""):
+        with open(self.config, "w") as f:
+            f.write(f"""
+log:
+  level: debug
+store:
+  path: {self.workdir}/var/tocsin.db
+api:
+  listen: 127.0.0.1:{self.api_port}
+  tokens:
+    - name: admin
+      role: admin
+      token: {ADMIN_TOKEN}
+    - name: viewer
+      role: viewer
+      token: {VIEWER_TOKEN}
+syslog:
+  udp:
+    - listen: 127.0.0.1:{self.syslog_port}
+  tcp:
+    - listen: 127.0.0.1:{self.syslog_port}
+      idle_timeout: 30s
+{rules_yaml}
+notifications:
+  initial_backoff: 200ms
+  max_backoff: 1s
+  poll_interval: 200ms
+  email:
+    enabled: true
+    server: 127.0.0.1:{self.smtp_port}
+    from: tocsin@test.local
+    recipients: [noc@test.local]
+{extra_yaml}
+""")
+
+    def start(self):
+        logf = open(self.log, "ab")
+        self.proc = subprocess.Popen([TOCSIND, "--config", self.config], cwd=self.workdir, stdout=logf, stderr=logf)
+        wait_until(self.ready, what="tocsind /readyz")
+
+    def ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError(f"tocsind exited with {self.proc.returncode}:\n{self.log_text()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.api_port}/readyz", timeout=1) as r:
+                return r.status == 200
+        except (urllib.error.URLError, ConnectionError, OSError):
+            return False
+
+    def log_text(self):
+        with open(self.log, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            return self.proc.wait(timeout)
+        return self.proc.returncode if self.proc else None
+
+    def kill9(self):
+        self.proc.kill()
+        self.proc.wait(10)
+
+    def request(self, method, path, body=None, token=ADMIN_TOKEN):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(f"http://127.0.0.1:{self.api_port}{path}", data=data, method=method)
+        if token:
+            req.add_header("Authorization", f"Bearer {token}")
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                text = r.read().decode()
+                return r.status, (json.loads(text) if text and r.headers.get_content_type() == "application/json" else text)
+        except urllib.error.HTTPError as e:
+            text = e.read().decode()
+            try:
+                return e.code, json.loads(text)
+            except ValueError:
+                return e.code, text
+
+    def incidents(self, **filters):
+        query = "&".join(f"{k}={v}" for k, v in filters.items())
+        status, body = self.request("GET", "/api/v1/incidents" + (f"?{query}" if query else ""))
+        assert status == 200, body
+        return body["incidents"]
+
+    def metrics(self):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.api_port}/metrics", timeout=5) as r:
+            return r.read().decode()
+
+    def metric(self, name, **labels):
+        """Value of one sample of /metrics, 0 when absent."""
+        want = name + ("{" + ",".join(f'{k}="{v}"' for k, v in labels.items()) + "}" if labels else "")
+        for line in self.metrics().splitlines():
+            if line.startswith("#"):
+                continue
+            key, _, value = line.rpartition(" ")
+            if key == want:
+                return float(value)
+        return 0.0
+
+
+def logger(port, message, tag, transport="udp", rfc="rfc3164", octet_count=False, priority="local7.err"):
+    """Send one message with util-linux logger, as a device or server would."""
+    cmd = ["logger", "-n", "127.0.0.1", "-P", str(port), "-t", tag, "-p", priority, f"--{rfc}"]
+    cmd.append("-d" if transport == "udp" else "-T")
+    if octet_count:
+        cmd.append("--octet-count")
+    cmd.append(message)
+    subprocess.run(cmd, check=True, timeout=10)
