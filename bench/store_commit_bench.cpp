@@ -4,6 +4,8 @@
 // depends on the disk under --dir.
 //
 //   store_commit_bench [--events N] [--batch N] [--alerts-per-batch N] [--dir DIR]
+#include <stdlib.h>
+
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -79,7 +81,9 @@ ChangeSet batch(std::int64_t number, const Options& o) {
     alert.fingerprint = "fp-" + std::to_string(alert.id);
     c.alerts.push_back(alert);
   }
-  for (long k = 0; k < o.batch; ++k) c.events.push_back(event(number * o.batch + k, first_alert + k % o.alerts_per_batch));
+  for (long k = 0; k < o.batch; ++k) {
+    c.events.push_back(event(number * o.batch + k, first_alert + k % o.alerts_per_batch));
+  }
   c.timeline.push_back({0, number, 0, "tocsin", "opened", ""});
   return c;
 }
@@ -92,37 +96,60 @@ double cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
-}  // namespace
+struct Result {
+  long batches = 0;
+  double seconds = 0;
+  double cpu_seconds = 0;
+  std::vector<double> latencies_ms;  // sorted
+};
 
-int main(int argc, char** argv) {
-  Options o = parse(argc, argv);
-  const fs::path dir = o.dir.empty() ? fs::temp_directory_path() / "tocsin-store-bench" : fs::path(o.dir);
-  fs::remove_all(dir);
-  tocsin::SqliteStore store((dir / "bench.db").string());
-
-  const long batches = std::max(1L, o.events / o.batch);
+Result run(const Options& o, const std::string& path) {
+  tocsin::SqliteStore store(path);
+  Result r;
+  r.batches = std::max(1L, o.events / o.batch);
   std::vector<ChangeSet> prepared;
-  for (long b = 1; b <= batches; ++b) prepared.push_back(batch(b, o));
+  for (long b = 1; b <= r.batches; ++b) prepared.push_back(batch(b, o));
 
-  std::vector<double> latencies_ms;
   const double cpu_start = cpu_seconds();
   const auto start = std::chrono::steady_clock::now();
   for (const auto& changes : prepared) {
     const auto before = std::chrono::steady_clock::now();
     store.commit(changes);
-    latencies_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - before).count());
+    const auto took = std::chrono::steady_clock::now() - before;
+    r.latencies_ms.push_back(std::chrono::duration<double, std::milli>(took).count());
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double cpu = cpu_seconds() - cpu_start;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  r.cpu_seconds = cpu_seconds() - cpu_start;
+  std::sort(r.latencies_ms.begin(), r.latencies_ms.end());
+  return r;
+}
 
-  std::sort(latencies_ms.begin(), latencies_ms.end());
-  const double events = static_cast<double>(batches * o.batch);
-  std::printf("store_commit: %.0f events in %ld commits of %ld events (%ld alerts each) in %.2f s\n", events, batches,
-              o.batch, o.alerts_per_batch, seconds);
+void report(const Options& o, const Result& r) {
+  const double events = static_cast<double>(r.batches * o.batch);
+  std::printf("store_commit: %.0f events in %ld commits of %ld events (%ld alerts each) in %.2f s\n", events,
+              r.batches, o.batch, o.alerts_per_batch, r.seconds);
   std::printf("store_commit: %.0f events/s, %.0f commits/s, commit latency p50 %.2f ms, p99 %.2f ms\n",
-              events / seconds, static_cast<double>(batches) / seconds, latencies_ms[latencies_ms.size() / 2],
-              latencies_ms[latencies_ms.size() * 99 / 100]);
-  std::printf("store_commit: %.2f s CPU (user + system), %.0f events per CPU second\n", cpu, events / cpu);
+              events / r.seconds, static_cast<double>(r.batches) / r.seconds, r.latencies_ms[r.latencies_ms.size() / 2],
+              r.latencies_ms[r.latencies_ms.size() * 99 / 100]);
+  std::printf("store_commit: %.2f s CPU (user + system), %.0f events per CPU second\n", r.cpu_seconds,
+              events / r.cpu_seconds);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o = parse(argc, argv);
+  // A fresh directory of our own inside --dir, so only it is ever removed.
+  const fs::path base = o.dir.empty() ? fs::temp_directory_path() : fs::path(o.dir);
+  fs::create_directories(base);
+  std::string pattern = (base / "tocsin-store-bench-XXXXXX").string();
+  if (!::mkdtemp(pattern.data())) {
+    std::perror(pattern.c_str());
+    return 1;
+  }
+  const fs::path dir = pattern;
+  Result result = run(o, (dir / "bench.db").string());
+  report(o, result);
   fs::remove_all(dir);
   return 0;
 }

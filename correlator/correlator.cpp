@@ -205,8 +205,7 @@ void Correlator::page(const Incident& incident, const Alert& alert, std::int64_t
     body += "\nDetails:\n";
     for (const auto& [k, v] : alert.attributes) body += "  " + k + ": " + v + "\n";
   }
-  body += "\n" + config_.console_url + "/api/v1/incidents/" + std::to_string(incident.id) + "\n";
-  body += "Acknowledge: tocsinctl ack " + std::to_string(incident.id) + "\n";
+  body += "\nAcknowledge: tocsinctl ack " + std::to_string(incident.id) + "\n";
   for (const auto& to : config_.email_recipients) {
     Notification n;
     n.incident_id = incident.id;

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <future>
 
+#include "collectors/http/routes.hpp"
 #include "daemon/version.hpp"
 #include "sinks/email/client.hpp"
 #include "store/sqlite/sqlite_store.hpp"
@@ -62,6 +63,8 @@ void Daemon::start() {
 
   backend_ = std::make_unique<PipelineBackend>(*pipeline_);
   http_ = std::make_unique<api::HttpServer>(io_, s.api, *backend_, open_store, stats_);
+  http_ingest_ = std::make_unique<http_ingest::Ingest>(s.http, *pipeline_, stats_, clock_);
+  http_ingest::add_routes(http_->router(), *http_ingest_);
   http_->start();
   log()->info("HTTP API listening on {}:{}", s.api.address, http_->local_endpoint().port());
 
@@ -87,6 +90,7 @@ void Daemon::stop() {
   log()->info("stopping: closing listeners, committing what was accepted");
   for (auto& l : syslog_udp_) l->stop();
   for (auto& l : syslog_tcp_) l->stop();
+  if (http_ingest_) http_ingest_->stop();
   pipeline_->stop();
   outbox_->stop();
   if (http_) http_->stop();
@@ -105,6 +109,7 @@ void Daemon::reload() {
   }
   configure_logging(next->log_level);
   syslog_decoder_->reconfigure(next->syslog);
+  http_ingest_->reconfigure(next->http);
   pipeline_->set_correlator_config(next->correlator);
   http_->set_tokens(next->api.tokens);
   bool restart_needed = next->store_path != settings_.store_path || next->api.port != settings_.api.port ||
@@ -115,6 +120,7 @@ void Daemon::reload() {
   if (restart_needed)
     log()->warn("reload: listener, store and e-mail server changes take effect at the next restart");
   settings_.syslog = next->syslog;
+  settings_.http = next->http;
   settings_.correlator = next->correlator;
   settings_.api.tokens = next->api.tokens;
   settings_.log_level = next->log_level;

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "collectors/http/ingest.hpp"
 #include "collectors/syslog/decoder.hpp"
 #include "collectors/syslog/transport.hpp"
 #include "correlator/clock.hpp"
@@ -50,6 +51,7 @@ class Daemon {
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<OutboxWorker> outbox_;
   std::unique_ptr<PipelineBackend> backend_;
+  std::unique_ptr<http_ingest::Ingest> http_ingest_;  // before http_: its routes refer to it
   std::unique_ptr<api::HttpServer> http_;
   std::unique_ptr<syslog::Decoder> syslog_decoder_;
   std::vector<std::unique_ptr<syslog::UdpListener>> syslog_udp_;

@@ -340,7 +340,8 @@ void HttpServer::start() {
     acceptor_.close();
     throw std::system_error(ec, "HTTP API cannot listen on " + config_.address + ":" + std::to_string(config_.port));
   }
-  state_->connections->on_free([this] { asio::post(acceptor_.get_executor(), [this] { state_->slot_free.cancel(); }); });
+  state_->connections->on_free(
+      [this] { asio::post(acceptor_.get_executor(), [this] { state_->slot_free.cancel(); }); });
   asio::co_spawn(acceptor_.get_executor(), accept_loop(), [](std::exception_ptr e) {
     if (e) spdlog::error("http: accept loop ended by an exception");
   });

@@ -24,6 +24,7 @@ const Section& root_section() {
           {"pipeline", Type::map, "", "The queue between collectors and the correlator."},
           {"api", Type::map, "", "HTTP API, metrics and health endpoints."},
           {"syslog", Type::map, "", "The syslog collector."},
+          {"http", Type::map, "", "The HTTP webhook collector: generic JSON events and Alertmanager."},
           {"correlation", Type::map, "", "Deduplication and incidents."},
           {"notifications", Type::map, "", "Pages: the outbox and its channels."},
       }};
@@ -118,6 +119,37 @@ const Section& syslog_tcp_section() {
        {"certificate", Type::file, "", "PEM certificate chain (required with tls)."},
        {"key", Type::file, "", "PEM private key (required with tls)."},
        {"handshake_timeout", Type::duration, "10s", "Time allowed for the TLS handshake."}}};
+  return s;
+}
+
+const Section& http_section() {
+  static const Section s{
+      "http",
+      "The HTTP webhook collector: POST /api/v1/events (generic JSON) and POST "
+      "/api/v1/integrations/alertmanager on the API's address, with an operator token. Bodies are bounded by "
+      "`api.max_body`; the limits below refuse a body with 400 naming the field.",
+      {{"enabled", Type::boolean, "true", "Accept events over HTTP (404 when false)."},
+       {"max_events", Type::integer, "1000", "Events in one batch, alerts in one Alertmanager notification."},
+       {"max_attributes", Type::integer, "64", "Attributes (or labels plus annotations) of one event."},
+       {"max_name", Type::size, "256B", "Longest name, resource, clears, attribute or label name."},
+       {"max_value", Type::size, "4KiB", "Longest summary, attribute value or any other string."},
+       {"max_fingerprint", Type::integer, "16", "Attribute names in one event's fingerprint."},
+       {"alertmanager", Type::map, "", "How Alertmanager alerts become events."}}};
+  return s;
+}
+
+const Section& http_alertmanager_section() {
+  static const Section s{
+      "http.alertmanager",
+      "Alertmanager webhook (version 4): name = label alertname, resolved alerts clear the firing ones "
+      "(same Alertmanager fingerprint).",
+      {{"resource_labels", Type::string_list, "[instance, job]", "The first of these labels that is set names the resource."},
+       {"fallback_resource", Type::string, "alertmanager", "Resource of alerts without any of resource_labels."},
+       {"severity_map", Type::map, "",
+        "Value of the severity label → Tocsin severity, on top of the built-in critical→critical, "
+        "error/major→major, minor→minor, warning→warning, info/none→info; case is ignored."},
+       {"default_severity", Type::choice, "warning", "Severity of alerts whose severity label is absent or not mapped.",
+        {"critical", "major", "minor", "warning", "info"}}}};
   return s;
 }
 
@@ -228,6 +260,43 @@ void load_syslog(const config::Node& root, Settings& s) {
   s.syslog.limits.max_message = n.size("max_message");
 }
 
+void load_severity_map(const config::Node& n, http_ingest::AlertmanagerConfig& am) {
+  YAML::Node map = n.raw("severity_map");
+  if (!map) return;
+  if (!map.IsMap()) {
+    n.error("severity_map", "expected a map from label value to severity, e.g. {page: critical}");
+    return;
+  }
+  for (const auto& item : map) {
+    auto severity = item.second.IsScalar() ? parse_severity(item.second.Scalar()) : std::nullopt;
+    if (!item.first.IsScalar() || !severity || *severity == Severity::clear) {
+      n.error("severity_map", "each value must be one of critical, major, minor, warning, info");
+      continue;
+    }
+    std::erase_if(am.severity_map, [&](const auto& e) { return e.first == item.first.Scalar(); });
+    am.severity_map.emplace_back(item.first.Scalar(), *severity);
+  }
+}
+
+void load_http(const config::Node& root, Settings& s) {
+  auto n = root.map("http", http_section());
+  auto& h = s.http;
+  h.enabled = n.boolean("enabled");
+  h.limits.max_events = static_cast<std::size_t>(n.integer("max_events", 1, 1'000'000));
+  h.limits.max_attributes = static_cast<std::size_t>(n.integer("max_attributes", 1, 10'000));
+  h.limits.max_name = static_cast<std::size_t>(n.size("max_name"));
+  h.limits.max_value = static_cast<std::size_t>(n.size("max_value"));
+  h.limits.max_fingerprint = static_cast<std::size_t>(n.integer("max_fingerprint", 0, 1'000));
+  auto am = n.map("alertmanager", http_alertmanager_section());
+  h.alertmanager.resource_labels = am.string_list("resource_labels");
+  h.alertmanager.fallback_resource = am.string("fallback_resource");
+  h.alertmanager.default_severity = parse_severity(am.choice("default_severity")).value_or(Severity::warning);
+  load_severity_map(am, h.alertmanager);
+  if (h.alertmanager.fallback_resource.empty()) am.error("fallback_resource", "must not be empty");
+  if (h.limits.max_name == 0) n.error("max_name", "must be at least 1 byte");
+  if (h.limits.max_value == 0) n.error("max_value", "must be at least 1 byte");
+}
+
 void load_notifications(const config::Node& root, Settings& s) {
   auto n = root.map("notifications", notifications_section());
   s.correlator.console_url = n.string("console_url");
@@ -288,6 +357,7 @@ std::optional<Settings> load_settings(const std::string& path, config::Errors& e
   s.pipeline.batch_max = static_cast<std::size_t>(pipeline.integer("batch_max", 1, 1'000'000));
   load_api(root, s);
   load_syslog(root, s);
+  load_http(root, s);
   s.correlator.default_group = root.map("correlation", correlation_section()).string("default_group");
   load_notifications(root, s);
   if (!errors.empty()) return std::nullopt;
@@ -297,7 +367,7 @@ std::optional<Settings> load_settings(const std::string& path, config::Errors& e
 std::vector<const config::Section*> all_sections() {
   return {&root_section(),     &log_section(),          &store_section(),      &pipeline_section(),
           &api_section(),      &token_section(),        &syslog_section(),     &syslog_udp_section(),
-          &syslog_tcp_section(), &rule_section(),       &correlation_section(), &notifications_section(),
+          &syslog_tcp_section(), &rule_section(),       &http_section(),         &http_alertmanager_section(),       &correlation_section(), &notifications_section(),
           &email_section()};
 }
 

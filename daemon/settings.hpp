@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "collectors/http/config.hpp"
 #include "collectors/syslog/decoder.hpp"
 #include "collectors/syslog/transport.hpp"
 #include "config/schema.hpp"
@@ -27,6 +28,7 @@ struct Settings {
   std::vector<syslog::UdpListenerConfig> syslog_udp;
   std::vector<syslog::TcpListenerConfig> syslog_tcp;
   syslog::DecoderConfig syslog;
+  http_ingest::HttpCollectorConfig http;
   CorrelatorConfig correlator;
   OutboxConfig outbox;
   bool email_enabled = false;

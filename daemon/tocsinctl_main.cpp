@@ -226,8 +226,8 @@ void print_incident_row(const Incident& i) {
 void print_alert_row(const Alert& a) {
   std::cout << cell(std::to_string(a.id), 7) << ' ' << cell(std::string(to_string(a.state)), 8) << ' '
             << cell(std::string(to_string(a.severity)), 8) << ' ' << cell(a.resource, 16) << ' ' << cell(a.name, 18)
-            << ' ' << cell(std::to_string(a.count), 6) << ' ' << cell(a.incident_id ? std::to_string(a.incident_id) : "", 8)
-            << ' ' << cell(time_text(a.last_seen_ms), 20) << ' ' << a.summary << '\n';
+            << ' ' << cell(std::to_string(a.count), 6) << ' '
+            << cell(a.incident_id ? std::to_string(a.incident_id) : "", 8) << ' ' << cell(time_text(a.last_seen_ms), 20) << ' ' << a.summary << '\n';
 }
 
 template <typename Record, typename Read, typename Print>
@@ -242,22 +242,34 @@ void print_table(const json::value& items, std::string_view header, Read read, P
   }
 }
 
-constexpr std::string_view incident_header = "ID      PRI STATE        SEVERITY GROUP        ASSIGNEE     OPENED               TITLE";
+constexpr std::string_view incident_header =
+    "ID      PRI STATE        SEVERITY GROUP        ASSIGNEE     OPENED               TITLE";
 constexpr std::string_view alert_header =
     "ID      STATE    SEVERITY RESOURCE         NAME               COUNT  INCIDENT LAST SEEN            SUMMARY";
+
+void print_field(std::string_view label, const std::string& value, bool breached = false) {
+  std::cout << "  " << cell(std::string(label), 13) << ' ' << (value.empty() ? "-" : value)
+            << (breached ? " (breached)" : "") << '\n';
+}
 
 void print_incident_detail(const json::value& v) {
   auto i = api::incident_from_json(v);
   if (!i) throw RequestError("the server sent an incident this tocsinctl cannot read");
-  std::cout << "Incident " << i->id << ": " << i->title << '\n'
-            << "  state       " << to_string(i->state) << "\n  priority    " << i->priority << "\n  severity    "
-            << to_string(i->severity) << "\n  ci          " << i->ci << "\n  service     " << i->service
-            << "\n  group       " << i->group << "\n  assignee    " << (i->assignee.empty() ? "-" : i->assignee)
-            << "\n  opened      " << time_text(i->opened_at_ms) << "\n  acknowledged " << time_text(i->acknowledged_at_ms)
-            << "\n  resolved    " << time_text(i->resolved_at_ms) << "\n  ack due     " << time_text(i->sla.ack_due_ms)
-            << (i->sla.ack_breached ? " (breached)" : "") << "\n  resolve due " << time_text(i->sla.resolve_due_ms)
-            << (i->sla.resolve_breached ? " (breached)" : "") << "\n  escalation  level " << i->escalation_level
-            << "\n\nAlerts (" << i->alert_count << "):\n";
+  std::cout << "Incident " << i->id << ": " << i->title << '\n';
+  print_field("state", std::string(to_string(i->state)));
+  print_field("priority", i->priority);
+  print_field("severity", std::string(to_string(i->severity)));
+  print_field("ci", i->ci);
+  print_field("service", i->service);
+  print_field("group", i->group);
+  print_field("assignee", i->assignee);
+  print_field("opened", time_text(i->opened_at_ms));
+  print_field("acknowledged", time_text(i->acknowledged_at_ms));
+  print_field("resolved", time_text(i->resolved_at_ms));
+  print_field("ack due", time_text(i->sla.ack_due_ms), i->sla.ack_breached);
+  print_field("resolve due", time_text(i->sla.resolve_due_ms), i->sla.resolve_breached);
+  print_field("escalation", "level " + std::to_string(i->escalation_level));
+  std::cout << "\nAlerts (" << i->alert_count << "):\n";
   print_table<Alert>(v.at("alerts"), alert_header, api::alert_from_json, print_alert_row);
   std::cout << "\nTimeline:\n";
   for (const auto& item : v.at("timeline").as_array()) {

@@ -230,7 +230,7 @@ std::string body_text(const Notification& n, const SmtpConfig& config) {
   text += n.body;
   if (!text.empty() && text.back() != '\n') text += '\n';
   const std::string id = std::to_string(n.incident_id);
-  text += "\n-- \nIncident " + id + ": " + config.console_url + "/incidents/" + id + "\n";
+  text += "\n-- \nIncident " + id + ": " + config.console_url + "/api/v1/incidents/" + id + "\n";
   return valid_utf8(text);
 }
 

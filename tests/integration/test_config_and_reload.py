@@ -95,3 +95,10 @@ def test_sighup_rejects_a_bad_file_and_applies_a_good_one(tmp_path):
         assert fan[0]["priority"] == "P1"
     finally:
         daemon.stop()
+
+
+def test_reference_documentation_matches_the_schema():
+    r = run("--config-reference")
+    assert r.returncode == 0
+    with open(os.path.join(SOURCE_DIR, "docs", "config.md")) as f:
+        assert f.read() == r.stdout, "docs/config.md is stale: run `make docs`"

@@ -285,7 +285,7 @@ TEST(EmailEncoder, AsciiBodyIsSevenBitWithCrlfAndAConsoleLink) {
   const ParsedMessage m = parse(encode_message(page("s", "line one\nline two\r\n.dot"), config(), date_ms));
   EXPECT_EQ(m.header("Content-Transfer-Encoding"), "7bit");
   EXPECT_EQ(m.body,
-            "line one\r\nline two\r\n.dot\r\n\r\n-- \r\nIncident 7: https://tocsin.example.org/incidents/7\r\n");
+            "line one\r\nline two\r\n.dot\r\n\r\n-- \r\nIncident 7: https://tocsin.example.org/api/v1/incidents/7\r\n");
 }
 
 TEST(EmailEncoder, Utf8BodyIsQuotedPrintableAndDecodesBack) {
@@ -296,7 +296,7 @@ TEST(EmailEncoder, Utf8BodyIsQuotedPrintableAndDecodesBack) {
   EXPECT_EQ(m.header("Content-Transfer-Encoding"), "quoted-printable");
   const std::string expected =
       "设备 core-sw1 端口 Gi0/1 中断。\r\nRésumé: lien coupé = panne totale  \r\nfin\r\n\r\n-- \r\n"
-      "Incident 7: https://tocsin.example.org/incidents/7\r\n";
+      "Incident 7: https://tocsin.example.org/api/v1/incidents/7\r\n";
   EXPECT_EQ(qp_decode(m.body), expected);
   EXPECT_NE(m.body.find("totale =20\r\n"), std::string::npos) << "trailing space must be protected";
 }

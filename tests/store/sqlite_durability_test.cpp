@@ -113,6 +113,20 @@ Crash run_and_kill(const std::string& path, std::int64_t first, std::int64_t kil
   return crash;
 }
 
+// Removed however the test ends, failed assertions included.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "tocsin-crash-XXXXXX").string();
+    path_ = ::mkdtemp(pattern.data());
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
 bool batch_is_complete(SqliteStore& store, std::int64_t b) {
   auto detail = store.incident(b);
   return detail && detail->alerts.size() == 1 && detail->timeline.size() == 1 &&
@@ -121,9 +135,8 @@ bool batch_is_complete(SqliteStore& store, std::int64_t b) {
 }
 
 TEST(SqliteDurability, EveryBatchReportedBeforeKill9IsCompleteAndNoBatchIsHalfThere) {
-  std::string dir_pattern = (fs::temp_directory_path() / "tocsin-crash-XXXXXX").string();
-  const fs::path dir = ::mkdtemp(dir_pattern.data());
-  const std::string path = (dir / "tocsin.db").string();
+  TempDir dir;
+  const std::string path = dir.file("tocsin.db");
   std::int64_t next = 1;
 
   for (std::int64_t kill_after : {5, 12, 3, 20}) {
@@ -143,7 +156,6 @@ TEST(SqliteDurability, EveryBatchReportedBeforeKill9IsCompleteAndNoBatchIsHalfTh
     EXPECT_EQ(store.max_ids().event, newest * 1000 + events_per_batch - 1);
     next = newest + 1;
   }
-  fs::remove_all(dir);
 }
 
 }  // namespace

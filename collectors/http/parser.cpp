@@ -1,0 +1,542 @@
+// Generic JSON and Alertmanager webhook bodies → Events. Every byte is
+// hostile: types, lengths and counts are checked before anything is kept, and
+// the first problem found is reported with the path of the field to blame.
+#include "collectors/http/parser.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+
+namespace tocsin::http_ingest {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::array<std::string_view, 7> reason_names{"invalid_json", "wrong_type", "missing_field", "unknown_field",
+                                                       "bad_value",    "too_large",  "too_many"};
+constexpr std::string_view generic_keys[] = {"name",    "resource",   "severity",    "kind", "clears",
+                                             "summary", "attributes", "fingerprint", "time"};
+constexpr std::string_view fingerprint_attribute = "alertmanager.fingerprint";
+// Deep enough for every shape accepted here; deeper input is refused early.
+constexpr std::size_t max_depth = 16;
+
+std::string member(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+std::string element(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
+
+std::string type_name(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "a boolean";
+    case json::kind::int64:
+    case json::kind::uint64:
+    case json::kind::double_:
+      return "a number";
+    case json::kind::string:
+      return "a string";
+    case json::kind::array:
+      return "an array";
+    case json::kind::object:
+      return "an object";
+  }
+  return "unknown";
+}
+
+// Collects the first problem; every read after it is a no-op, so a reader
+// function can check once at its end.
+class Reader {
+ public:
+  explicit Reader(const Limits& limits) : limits_(limits) {}
+  const Limits& limits() const { return limits_; }
+  bool failed() const { return error_.has_value(); }
+  std::optional<Rejection>& error() { return error_; }
+
+  bool fail(RejectReason reason, std::string field, std::string message) {
+    if (!error_) error_ = Rejection{reason, std::move(field), std::move(message)};
+    return false;
+  }
+
+  bool wrong_type(const json::value& v, const std::string& field, std::string_view wanted) {
+    return fail(RejectReason::wrong_type, field,
+                field + " must be " + std::string(wanted) + ", not " + type_name(v));
+  }
+
+  // A string member; absent reads as "".
+  std::string_view string(const json::object& o, std::string_view key, const std::string& path, std::size_t max) {
+    const json::value* v = o.if_contains(key);
+    if (!v || failed()) return {};
+    return checked_string(*v, member(path, key), max);
+  }
+
+  std::string_view required(const json::object& o, std::string_view key, const std::string& path,
+                            std::size_t max) {
+    std::string_view s = string(o, key, path, max);
+    if (s.empty() && !failed()) fail(RejectReason::missing_field, member(path, key), member(path, key) + " is required");
+    return s;
+  }
+
+  std::string_view checked_string(const json::value& v, const std::string& field, std::size_t max) {
+    if (failed()) return {};
+    if (!v.is_string()) {
+      wrong_type(v, field, "a string");
+      return {};
+    }
+    std::string_view s = v.get_string();
+    if (s.size() > max) {
+      fail(RejectReason::too_large, field, field + " is longer than " + std::to_string(max) + " bytes");
+      return {};
+    }
+    return s;
+  }
+
+  // An object member; absent or failed → nullptr.
+  const json::object* object(const json::object& o, std::string_view key, const std::string& path) {
+    const json::value* v = o.if_contains(key);
+    if (!v || failed()) return nullptr;
+    if (!v->is_object()) {
+      wrong_type(*v, member(path, key), "an object");
+      return nullptr;
+    }
+    return &v->get_object();
+  }
+
+ private:
+  const Limits& limits_;
+  std::optional<Rejection> error_;
+};
+
+std::optional<Rejection> parse_json(std::string_view body, json::monotonic_resource& memory, json::value& out) {
+  json::parse_options options;
+  options.max_depth = max_depth;
+  json::parser parser(json::storage_ptr(), options);
+  parser.reset(&memory);
+  boost::system::error_code ec;
+  std::size_t used = parser.write(body.data(), body.size(), ec);
+  if (!ec && !parser.done()) ec = json::error::incomplete;
+  if (ec) {
+    return Rejection{RejectReason::invalid_json, "",
+                     "invalid JSON at byte " + std::to_string(used) + ": " + ec.message()};
+  }
+  out = parser.release();
+  return std::nullopt;
+}
+
+std::string number_text(const json::value& v) {
+  if (v.is_int64()) return std::to_string(v.get_int64());
+  if (v.is_uint64()) return std::to_string(v.get_uint64());
+  std::array<char, 32> buffer;
+  auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), v.get_double());
+  return std::string(buffer.data(), ec == std::errc{} ? end : buffer.data());
+}
+
+// ---- generic JSON ----------------------------------------------------------
+
+bool read_attribute(Reader& r, std::string_view key, const json::value& v, const std::string& path, Event& e) {
+  std::string field = member(path, key);
+  if (key.empty()) return r.fail(RejectReason::bad_value, path, "attribute names must not be empty");
+  if (key.size() > r.limits().max_name)
+    return r.fail(RejectReason::too_large, path,
+                  "attribute names must be at most " + std::to_string(r.limits().max_name) + " bytes");
+  std::string text;
+  if (v.is_string()) {
+    text = r.checked_string(v, field, r.limits().max_value);
+  } else if (v.is_number()) {
+    text = number_text(v);
+  } else if (v.is_bool()) {
+    text = v.get_bool() ? "true" : "false";
+  } else {
+    return r.wrong_type(v, field, "a string, a number or a boolean");
+  }
+  if (r.failed()) return false;
+  e.attributes.emplace_back(std::string(key), std::move(text));
+  return true;
+}
+
+bool read_attributes(Reader& r, const json::object& o, const std::string& path, Event& e) {
+  const json::object* attributes = r.object(o, "attributes", path);
+  if (!attributes) return !r.failed();
+  std::string field = member(path, "attributes");
+  if (attributes->size() + e.attributes.size() > r.limits().max_attributes)
+    return r.fail(RejectReason::too_large, field,
+                  field + " has more than " + std::to_string(r.limits().max_attributes) + " entries");
+  for (const auto& kv : *attributes)
+    if (!read_attribute(r, kv.key(), kv.value(), field, e)) return false;
+  return true;
+}
+
+bool read_fingerprint(Reader& r, const json::object& o, const std::string& path, Event& e) {
+  const json::value* v = o.if_contains("fingerprint");
+  if (!v) return true;
+  std::string field = member(path, "fingerprint");
+  if (!v->is_array()) return r.wrong_type(*v, field, "an array of attribute names");
+  const json::array& names = v->get_array();
+  if (names.size() > r.limits().max_fingerprint)
+    return r.fail(RejectReason::too_large, field,
+                  field + " names more than " + std::to_string(r.limits().max_fingerprint) + " attributes");
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    std::string name_field = element(field, i);
+    std::string_view name = r.checked_string(names[i], name_field, r.limits().max_name);
+    if (r.failed()) return false;
+    if (!e.attribute(name))
+      return r.fail(RejectReason::bad_value, name_field,
+                    name_field + " names the attribute '" + std::string(name) + "', which the event does not carry");
+    e.fingerprint_keys.emplace_back(name);
+  }
+  return true;
+}
+
+bool check_known_keys(Reader& r, const json::object& o, const std::string& path) {
+  for (const auto& kv : o) {
+    std::string_view key = kv.key();
+    if (std::find(std::begin(generic_keys), std::end(generic_keys), key) == std::end(generic_keys))
+      return r.fail(RejectReason::unknown_field, member(path, key), "unknown field '" + std::string(key) + "'");
+  }
+  return true;
+}
+
+std::optional<Severity> read_severity(Reader& r, const json::object& o, const std::string& path) {
+  std::string_view text = r.string(o, "severity", path, r.limits().max_name);
+  if (text.empty() || r.failed()) return std::nullopt;
+  auto severity = parse_severity(text);
+  if (!severity)
+    r.fail(RejectReason::bad_value, member(path, "severity"),
+           member(path, "severity") + " must be one of critical, major, minor, warning, info, clear");
+  return severity;
+}
+
+std::optional<EventKind> read_kind(Reader& r, const json::object& o, const std::string& path) {
+  std::string_view text = r.string(o, "kind", path, r.limits().max_name);
+  if (text.empty() || r.failed()) return std::nullopt;
+  auto kind = parse_event_kind(text);
+  if (!kind)
+    r.fail(RejectReason::bad_value, member(path, "kind"), member(path, "kind") + " must be one of problem, clear, info");
+  return kind;
+}
+
+// severity clear and `clears` both mean kind clear; an explicit kind that
+// says otherwise is a contradiction, refused rather than guessed.
+bool resolve_kind(Reader& r, const json::object& o, const std::string& path, Event& e) {
+  auto severity = read_severity(r, o, path);
+  auto kind = read_kind(r, o, path);
+  std::string_view clears = r.string(o, "clears", path, r.limits().max_name);
+  if (r.failed()) return false;
+  bool implies_clear = severity == Severity::clear || !clears.empty();
+  if (kind && *kind != EventKind::clear && implies_clear)
+    return r.fail(RejectReason::bad_value, member(path, "kind"),
+                  member(path, "kind") + " " + std::string(to_string(*kind)) +
+                      " contradicts severity clear or clears; leave kind out or make it clear");
+  e.kind = kind.value_or(implies_clear ? EventKind::clear : EventKind::problem);
+  if (e.kind == EventKind::clear)
+    e.severity = Severity::clear;
+  else
+    e.severity = severity.value_or(e.kind == EventKind::info ? Severity::info : Severity::warning);
+  e.alert_key = e.kind == EventKind::clear && !clears.empty() ? std::string(clears) : e.name;
+  return true;
+}
+
+bool read_time(Reader& r, const json::object& o, const std::string& path, Event& e) {
+  std::string_view time = r.string(o, "time", path, r.limits().max_name);
+  if (time.empty() || r.failed()) return !r.failed();
+  if (!parse_rfc3339(time))
+    return r.fail(RejectReason::bad_value, member(path, "time"),
+                  member(path, "time") + " must be an RFC 3339 time such as 2024-03-01T10:00:00Z");
+  e.attributes.emplace_back("time", std::string(time));
+  return true;
+}
+
+bool read_generic_event(Reader& r, const json::value& v, const std::string& path, Event& e) {
+  if (!v.is_object()) return r.wrong_type(v, path.empty() ? "body" : path, "an event object");
+  const json::object& o = v.get_object();
+  if (!check_known_keys(r, o, path)) return false;
+  e.source = "http";
+  e.rule = "generic-json";
+  e.name = r.required(o, "name", path, r.limits().max_name);
+  e.resource = r.required(o, "resource", path, r.limits().max_name);
+  e.summary = r.string(o, "summary", path, r.limits().max_value);
+  if (r.failed() || !resolve_kind(r, o, path, e) || !read_time(r, o, path, e)) return false;
+  if (!read_attributes(r, o, path, e) || !read_fingerprint(r, o, path, e)) return false;
+  e.raw = json::serialize(v);
+  return true;
+}
+
+// ---- Alertmanager ----------------------------------------------------------
+
+using StringMap = std::vector<std::pair<std::string_view, std::string_view>>;
+
+bool read_string_map(Reader& r, const json::object& o, std::string_view key, const std::string& path, StringMap& out) {
+  const json::object* map = r.object(o, key, path);
+  if (!map) return !r.failed();
+  std::string field = member(path, key);
+  if (map->size() > r.limits().max_attributes)
+    return r.fail(RejectReason::too_large, field,
+                  field + " has more than " + std::to_string(r.limits().max_attributes) + " entries");
+  for (const auto& kv : *map) {
+    std::string item = member(field, kv.key());
+    if (kv.key().size() > r.limits().max_name)
+      return r.fail(RejectReason::too_large, item, "names must be at most " + std::to_string(r.limits().max_name) + " bytes");
+    std::string_view value = r.checked_string(kv.value(), item, r.limits().max_value);
+    if (r.failed()) return false;
+    out.emplace_back(kv.key(), value);
+  }
+  return true;
+}
+
+std::string_view find(const StringMap& map, std::string_view key) {
+  for (const auto& [k, v] : map)
+    if (k == key) return v;
+  return {};
+}
+
+bool same_ignoring_case(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+Severity map_severity(const AlertmanagerConfig& config, std::string_view label) {
+  for (const auto& [name, severity] : config.severity_map)
+    if (same_ignoring_case(name, label)) return severity;
+  return config.default_severity;
+}
+
+std::string_view resource_of(const AlertmanagerConfig& config, const StringMap& labels) {
+  for (const auto& name : config.resource_labels)
+    if (auto v = find(labels, name); !v.empty()) return v;
+  return config.fallback_resource;
+}
+
+bool read_alert_time(Reader& r, const json::object& o, std::string_view key, const std::string& path,
+                     std::string_view& out) {
+  out = r.string(o, key, path, r.limits().max_name);
+  if (out.empty() || r.failed()) return !r.failed();
+  if (!parse_rfc3339(out))
+    return r.fail(RejectReason::bad_value, member(path, key), member(path, key) + " must be an RFC 3339 time");
+  return true;
+}
+
+bool read_alert_status(Reader& r, const json::object& o, const std::string& path, Event& e) {
+  std::string_view status = r.required(o, "status", path, r.limits().max_name);
+  if (r.failed()) return false;
+  if (status != "firing" && status != "resolved")
+    return r.fail(RejectReason::bad_value, member(path, "status"), member(path, "status") + " must be firing or resolved");
+  e.kind = status == "firing" ? EventKind::problem : EventKind::clear;
+  return true;
+}
+
+// Labels name the alert and the resource; Alertmanager's fingerprint (a hash
+// of the labels) makes the firing and the resolved notification one alert.
+void fill_alert(const AlertmanagerConfig& config, const StringMap& labels, const StringMap& annotations, Event& e) {
+  e.source = "http";
+  e.rule = "alertmanager";
+  e.name = find(labels, "alertname");
+  e.alert_key = e.name;
+  e.resource = resource_of(config, labels);
+  e.severity = e.kind == EventKind::clear ? Severity::clear : map_severity(config, find(labels, "severity"));
+  std::string_view summary = find(annotations, "summary");
+  e.summary = summary.empty() ? find(annotations, "description") : summary;
+  for (const auto& [k, v] : labels) e.attributes.emplace_back(std::string(k), std::string(v));
+  for (const auto& [k, v] : annotations) e.attributes.emplace_back("annotations." + std::string(k), std::string(v));
+}
+
+void add_attribute(Event& e, std::string name, std::string_view value) {
+  if (!value.empty()) e.attributes.emplace_back(std::move(name), std::string(value));
+}
+
+// Without Alertmanager's fingerprint (hand-written payloads), the labels
+// themselves identify the alert.
+void set_identity(Event& e, std::string_view am_fingerprint, const StringMap& labels) {
+  if (!am_fingerprint.empty()) {
+    e.attributes.emplace_back(std::string(fingerprint_attribute), std::string(am_fingerprint));
+    e.fingerprint_keys.emplace_back(fingerprint_attribute);
+    return;
+  }
+  for (const auto& [k, v] : labels) e.fingerprint_keys.emplace_back(k);
+  std::sort(e.fingerprint_keys.begin(), e.fingerprint_keys.end());
+}
+
+bool read_alert(Reader& r, const AlertmanagerConfig& config, const json::value& v, const std::string& path, Event& e) {
+  if (!v.is_object()) return r.wrong_type(v, path, "an alert object");
+  const json::object& o = v.get_object();
+  StringMap labels, annotations;
+  std::string_view starts_at, ends_at;
+  if (!read_alert_status(r, o, path, e) || !read_string_map(r, o, "labels", path, labels) ||
+      !read_string_map(r, o, "annotations", path, annotations) || !read_alert_time(r, o, "startsAt", path, starts_at) ||
+      !read_alert_time(r, o, "endsAt", path, ends_at))
+    return false;
+  std::string_view generator = r.string(o, "generatorURL", path, r.limits().max_value);
+  std::string_view am_fingerprint = r.string(o, "fingerprint", path, r.limits().max_name);
+  if (r.failed()) return false;
+  std::string labels_field = member(path, "labels");
+  if (!o.if_contains("labels")) return r.fail(RejectReason::missing_field, labels_field, labels_field + " is required");
+  if (find(labels, "alertname").empty())
+    return r.fail(RejectReason::missing_field, member(labels_field, "alertname"),
+                  member(labels_field, "alertname") + " is required");
+  if (labels.size() + annotations.size() > r.limits().max_attributes)
+    return r.fail(RejectReason::too_large, path,
+                  "labels and annotations together exceed " + std::to_string(r.limits().max_attributes));
+  fill_alert(config, labels, annotations, e);
+  add_attribute(e, "alertmanager.starts_at", starts_at);
+  if (e.kind == EventKind::clear) add_attribute(e, "alertmanager.ends_at", ends_at);
+  add_attribute(e, "alertmanager.generator_url", generator);
+  set_identity(e, am_fingerprint, labels);
+  e.raw = json::serialize(v);
+  return true;
+}
+
+// The notification's own fields are only checked for type: alerts carry
+// everything an Event needs.
+bool check_notification(Reader& r, const json::object& o, std::uint64_t& truncated) {
+  for (std::string_view key : {"receiver", "status", "externalURL", "version", "groupKey"})
+    r.string(o, key, "", r.limits().max_value);
+  for (std::string_view key : {"groupLabels", "commonLabels", "commonAnnotations"}) r.object(o, key, "");
+  if (r.failed()) return false;
+  if (const json::value* t = o.if_contains("truncatedAlerts")) {
+    if (t->is_uint64() || (t->is_int64() && t->get_int64() >= 0))
+      truncated = t->is_uint64() ? t->get_uint64() : static_cast<std::uint64_t>(t->get_int64());
+    else
+      return r.wrong_type(*t, "truncatedAlerts", "a non-negative integer");
+  }
+  return true;
+}
+
+bool read_notification(Reader& r, const AlertmanagerConfig& config, const json::value& v, ParseResult& out) {
+  if (!v.is_object()) return r.wrong_type(v, "body", "an Alertmanager notification object");
+  const json::object& o = v.get_object();
+  if (!check_notification(r, o, out.truncated_alerts)) return false;
+  const json::value* alerts = o.if_contains("alerts");
+  if (!alerts) return r.fail(RejectReason::missing_field, "alerts", "alerts is required");
+  if (!alerts->is_array()) return r.wrong_type(*alerts, "alerts", "an array");
+  const json::array& items = alerts->get_array();
+  if (items.size() > r.limits().max_events)
+    return r.fail(RejectReason::too_many, "alerts",
+                  "more than " + std::to_string(r.limits().max_events) + " alerts in one notification");
+  out.events.resize(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i)
+    if (!read_alert(r, config, items[i], element("alerts", i), out.events[i])) return false;
+  return true;
+}
+
+bool read_generic(Reader& r, const json::value& v, ParseResult& out) {
+  if (!v.is_array()) {
+    out.events.resize(1);
+    return read_generic_event(r, v, "", out.events[0]);
+  }
+  const json::array& items = v.get_array();
+  if (items.size() > r.limits().max_events)
+    return r.fail(RejectReason::too_many, "body",
+                  "more than " + std::to_string(r.limits().max_events) + " events in one batch");
+  out.events.resize(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i)
+    if (!read_generic_event(r, items[i], element("", i), out.events[i])) return false;
+  return true;
+}
+
+template <typename Read>
+ParseResult parse_with(std::string_view body, const Limits& limits, Read read) {
+  ParseResult result;
+  unsigned char buffer[4096];
+  json::monotonic_resource memory(buffer, sizeof buffer);
+  json::value document;
+  if (auto error = parse_json(body, memory, document)) {
+    result.rejection = std::move(error);
+    return result;
+  }
+  Reader reader(limits);
+  if (!read(reader, document, result)) {
+    result.events.clear();
+    result.rejection = std::move(reader.error());
+  }
+  return result;
+}
+
+// ---- RFC 3339 --------------------------------------------------------------
+
+bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  out = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+int days_in_month(int y, int m) {
+  static constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : days[m - 1];
+}
+
+// Fraction digits after the seconds; returns the milliseconds and moves `pos`.
+std::optional<int> fraction_ms(std::string_view s, std::size_t& pos) {
+  if (pos >= s.size() || s[pos] != '.') return 0;
+  std::size_t start = ++pos;
+  int ms = 0;
+  while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+    if (pos - start < 3) ms = ms * 10 + (s[pos] - '0');
+    ++pos;
+  }
+  std::size_t n = pos - start;
+  if (n == 0 || n > 9) return std::nullopt;
+  for (std::size_t i = n; i < 3; ++i) ms *= 10;
+  return ms;
+}
+
+std::optional<int> offset_minutes(std::string_view s, std::size_t pos) {
+  if (pos + 1 == s.size() && (s[pos] == 'Z' || s[pos] == 'z')) return 0;
+  int h = 0, m = 0;
+  if (pos + 6 != s.size() || (s[pos] != '+' && s[pos] != '-') || s[pos + 3] != ':' || !digits(s, pos + 1, 2, h) ||
+      !digits(s, pos + 4, 2, m) || h > 23 || m > 59)
+    return std::nullopt;
+  return (s[pos] == '-' ? -1 : 1) * (h * 60 + m);
+}
+
+}  // namespace
+
+std::string_view to_string(RejectReason reason) { return reason_names[static_cast<std::size_t>(reason)]; }
+
+ParseResult parse_events(std::string_view body, const Limits& limits) {
+  return parse_with(body, limits, [](Reader& r, const json::value& v, ParseResult& out) { return read_generic(r, v, out); });
+}
+
+ParseResult parse_alertmanager(std::string_view body, const AlertmanagerConfig& config, const Limits& limits) {
+  return parse_with(body, limits, [&config](Reader& r, const json::value& v, ParseResult& out) {
+    return read_notification(r, config, v, out);
+  });
+}
+
+std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  if (s.size() < 20 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
+      !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, h) || s[13] != ':' ||
+      !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, sec))
+    return std::nullopt;
+  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  std::size_t pos = 19;
+  auto ms = fraction_ms(s, pos);
+  if (!ms) return std::nullopt;
+  auto offset = offset_minutes(s, pos);
+  if (!offset) return std::nullopt;
+  std::int64_t seconds = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
+                         h * 3600 + mi * 60 + sec - static_cast<std::int64_t>(*offset) * 60;
+  return seconds * 1000 + *ms;
+}
+
+}  // namespace tocsin::http_ingest
