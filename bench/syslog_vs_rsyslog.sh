@@ -22,7 +22,7 @@ rate=0
 runs=3
 hosts=200
 interfaces=48
-timeout=120 # seconds, bound on each phase of a run
+timeout=300 # seconds, bound on each phase of a run
 keep=0
 
 usage() {
@@ -105,9 +105,25 @@ udp_drops() {
   awk -v p=":$hex" '$2 ~ p"$" { d += $NF; n++ } END { if (n) print d }' /proc/net/udp /proc/net/udp6
 }
 
-# CPU seconds (user + system, all threads) a process has used so far.
-cpu_seconds() {
-  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat"
+# The socket's receive buffer as the kernel granted it (bytes, ss's "rb").
+udp_rcvbuf() {
+  ss -Huamn "sport = :$1" | sed -n 's/.*rb\([0-9]*\).*/\1/p' | head -1
+}
+
+# CPU seconds (user + system) used so far by each thread of a process: "tid seconds" lines.
+thread_cpu() {
+  local t
+  for t in /proc/"$1"/task/*/stat; do
+    awk -v hz="$(getconf CLK_TCK)" '{ tid = $1; sub(/^.*\) /, ""); printf "%s %.2f\n", tid, ($12 + $13) / hz }' "$t"
+  done
+}
+
+# cpu_used BEFORE AFTER (outputs of thread_cpu): "total busiest" CPU seconds
+# spent in between, the busiest being the one thread that used the most.
+cpu_used() {
+  awk 'NR == FNR { before[$1] = $2; next }
+       { d = $2 - before[$1]; total += d; if (d > busiest) busiest = d }
+       END { printf "%.2f %.2f", total, busiest }' <(printf '%s\n' "$1") <(printf '%s\n' "$2")
 }
 
 # until SECONDS COMMAND...: retries COMMAND every 0.1 s.
@@ -149,16 +165,19 @@ send_load() {
 }
 field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
 
-# record PEER RUN SENT STORED FIRST_SEND LAST_STORED CPU_S DROPS NOTE
+# record PEER RUN SENT STORED FIRST_SEND LAST_STORED "CPU_TOTAL CPU_BUSIEST" DROPS RCVBUF NOTE
 record() {
-  local elapsed rate_s lost
+  local elapsed rate_s lost cpu busiest us_per_msg
   elapsed=$(calc "$6 - $5")
   lost=$(($3 - $4))
   rate_s=$(calc "($elapsed > 0) ? $4 / $elapsed : 0")
-  printf '%s\t%s\t%s\t%s\t%s\t%.0f\t%.3f\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$lost" "$rate_s" "$elapsed" \
-    "$7" "$8" "$9" >>"$work/runs.tsv"
-  say "  $1 run $2: sent $3, stored $4, lost $lost, $(printf '%.0f' "$rate_s") msgs/s over $(printf '%.2f' "$elapsed") s," \
-    "cpu $7 s, udp kernel drops $8${9:+ ($9)}"
+  read -r cpu busiest <<<"$7"
+  us_per_msg=$(calc "($4 > 0) ? 1e6 * $cpu / $4 : 0")
+  printf '%s\t%s\t%s\t%s\t%s\t%.0f\t%.3f\t%s\t%s\t%.1f\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$lost" "$rate_s" \
+    "$elapsed" "$cpu" "$busiest" "$us_per_msg" "$8" "$9" "${10}" >>"$work/runs.tsv"
+  say "  $1 run $2: sent $3, stored $4, lost $lost, $(printf '%.0f' "$rate_s") msgs/s over $(printf '%.2f' "$elapsed") s;" \
+    "cpu $cpu s (busiest thread $busiest s, $(printf '%.1f' "$us_per_msg") us/msg stored);" \
+    "udp kernel drops $8, rcvbuf $9${10:+; ${10}}"
 }
 
 # ---------------------------------------------------------------- rsyslog
@@ -177,25 +196,26 @@ EOF
 file_size() { stat -c %s "$1" 2>/dev/null || echo 0; }
 
 run_rsyslog() { # run number
-  local dir=$work/rsyslog-$1 port pid cpu0 note=""
+  local dir=$work/rsyslog-$1 port pid cpu0 rcvbuf note=""
   mkdir -p "$dir/work"
   port=$(free_port udp)
   rsyslog_config "$dir" "$port" >"$dir/rsyslog.conf"
   start_daemon "$dir/rsyslogd.log" "$rsyslogd" -n -f "$dir/rsyslog.conf" -i "$dir/rsyslogd.pid"
   pid=$daemon_pid
   until_ok 20 udp_bound "$port" || die "rsyslogd did not bind 127.0.0.1:$port (see $dir/rsyslogd.log)"
-  cpu0=$(cpu_seconds "$pid")
+  rcvbuf=$(udp_rcvbuf "$port")
+  cpu0=$(thread_cpu "$pid")
   send_load "$port"
   wait_stable file_size "$dir/messages.log" || note="timeout"
   local drops cpu stored last
   # Taken before the stop: rsyslogd touches the file again when it closes it.
   last=$(stat -c %.9Y "$dir/messages.log" 2>/dev/null || field first_send_unix "$flood_out")
   drops=$(udp_drops "$port")
-  cpu=$(calc "$(cpu_seconds "$pid") - $cpu0")
+  cpu=$(cpu_used "$cpu0" "$(thread_cpu "$pid")")
   stop_daemon "$pid"
   stored=$(wc -l <"$dir/messages.log" 2>/dev/null || echo 0)
   record rsyslog "$1" "$(field sent "$flood_out")" "$stored" "$(field first_send_unix "$flood_out")" "$last" \
-    "$cpu" "${drops:-?}" "$note"
+    "$cpu" "${drops:-?}" "${rcvbuf:-?}" "$note"
 }
 
 # ---------------------------------------------------------------- tocsind
@@ -244,12 +264,17 @@ metric() {
 
 scrape() { curl -fsS --max-time 5 "http://127.0.0.1:$1/metrics" >"$2"; }
 
-# What the stability wait watches: events accepted and commits, "busy" while
-# events are queued.
-tocsind_progress() { # api_port file
+event_rows() { sqlite3 -cmd '.timeout 5000' "$1" 'select count(*) from events'; }
+
+# What the stability wait watches: events accepted and commits; "busy" while
+# events are queued or (with the sqlite3 CLI) accepted but not yet committed.
+tocsind_progress() { # api_port metrics_file db
+  local accepted
   scrape "$1" "$2" || { echo busy; return; }
+  accepted=$(metric "$2" tocsin_pipeline_events_accepted_total)
   if [ "$(metric "$2" tocsin_pipeline_queue_events)" != 0 ]; then echo busy; return; fi
-  echo "$(metric "$2" tocsin_pipeline_events_accepted_total) $(metric "$2" tocsin_store_commits_total)"
+  if command -v sqlite3 >/dev/null && [ "$(event_rows "$3")" != "$accepted" ]; then echo busy; return; fi
+  echo "$accepted $(metric "$2" tocsin_store_commits_total)"
 }
 
 tocsind_counters() { # metrics file
@@ -268,7 +293,7 @@ tocsind_counters() { # metrics file
 newest_mtime() { stat -c %.9Y "$@" 2>/dev/null | sort -n | tail -1; }
 
 run_tocsind() { # run number
-  local dir=$work/tocsind-$1 port api pid cpu0 note=""
+  local dir=$work/tocsind-$1 port api pid cpu0 rcvbuf note=""
   mkdir -p "$dir"
   port=$(free_port udp)
   api=$(free_port tcp)
@@ -277,12 +302,13 @@ run_tocsind() { # run number
   start_daemon "$dir/tocsind.log" "$tocsind" --config "$dir/tocsind.yaml"
   pid=$daemon_pid
   until_ok 20 curl -fs -o /dev/null "http://127.0.0.1:$api/readyz" || die "tocsind not ready (see $dir/tocsind.log)"
-  cpu0=$(cpu_seconds "$pid")
+  rcvbuf=$(udp_rcvbuf "$port")
+  cpu0=$(thread_cpu "$pid")
   send_load "$port"
-  wait_stable tocsind_progress "$api" "$dir/metrics.txt" || note="timeout"
+  wait_stable tocsind_progress "$api" "$dir/metrics.txt" "$dir/tocsin.db" || note="timeout"
   local last cpu drops counters stored rows
   last=$(newest_mtime "$dir/tocsin.db" "$dir/tocsin.db-wal")
-  cpu=$(calc "$(cpu_seconds "$pid") - $cpu0")
+  cpu=$(cpu_used "$cpu0" "$(thread_cpu "$pid")")
   drops=$(udp_drops "$port")
   scrape "$api" "$dir/metrics.txt"
   counters=$(tocsind_counters "$dir/metrics.txt")
@@ -290,12 +316,12 @@ run_tocsind() { # run number
   stop_daemon "$pid"
   say "  tocsind counters: $counters"
   if command -v sqlite3 >/dev/null; then
-    rows=$(sqlite3 "$dir/tocsin.db" 'select count(*) from events')
+    rows=$(event_rows "$dir/tocsin.db")
     [ "$rows" = "$stored" ] || note="${note:+$note, }events rows $rows != accepted $stored"
     stored=$rows
   fi
   record tocsind "$1" "$(field sent "$flood_out")" "$stored" "$(field first_send_unix "$flood_out")" "$last" \
-    "$cpu" "${drops:-?}" "$note"
+    "$cpu" "${drops:-?}" "${rcvbuf:-?}" "$note"
 }
 
 # ---------------------------------------------------------------- summary
@@ -305,14 +331,15 @@ run_tocsind() { # run number
 summary() {
   local peer line
   declare -A median
-  printf '\n%-8s %5s %9s %9s %9s %7s %12s %12s %7s\n' peer runs sent stored lost loss% msgs/s best_msgs/s cpu_s
+  printf '\n%-8s %5s %9s %9s %9s %7s %12s %12s %7s %10s\n' peer runs sent stored lost loss% msgs/s best_msgs/s \
+    cpu_s cpu_us/msg
   for peer in rsyslog tocsind; do
     line=$(awk -F'\t' -v p="$peer" '$1 == p' "$work/runs.tsv" | sort -t$'\t' -k6,6n |
       awk -F'\t' '{ r[NR] = $0; best = $6 } END {
         split(r[int((NR + 1) / 2)], m, "\t")
-        printf "%d %d %d %d %.2f %d %d %s", NR, m[3], m[4], m[5], m[3] ? 100 * m[5] / m[3] : 0, m[6], best, m[8] }')
+        printf "%d %d %d %d %.2f %d %d %s %s", NR, m[3], m[4], m[5], m[3] ? 100 * m[5] / m[3] : 0, m[6], best, m[8], m[10] }')
     # shellcheck disable=SC2086
-    printf '%-8s %5s %9s %9s %9s %7s %12s %12s %7s\n' "$peer" $line
+    printf '%-8s %5s %9s %9s %9s %7s %12s %12s %7s %10s\n' "$peer" $line
     median[$peer]=$(cut -d' ' -f6 <<<"$line")
   done
   awk -v t="${median[tocsind]}" -v r="${median[rsyslog]}" \
@@ -334,6 +361,7 @@ for ((run = 1; run <= runs; run++)); do
   run_rsyslog "$run"
   run_tocsind "$run"
 done
-printf '\nruns:\n%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' peer run sent stored lost msgs/s seconds cpu_s udp_drops note
+printf '\nruns:\n%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' peer run sent stored lost msgs/s seconds \
+  cpu_s busiest_thread_s cpu_us/msg udp_drops rcvbuf note
 cat "$work/runs.tsv"
 summary

@@ -20,7 +20,6 @@ namespace tocsin {
 struct CorrelatorConfig {
   std::string default_group = "noc";           // owner of incidents until the CMDB names one
   std::vector<std::string> email_recipients;   // paged by e-mail when an incident opens
-  std::string console_url = "http://127.0.0.1:8080";  // base of the links in pages
 };
 
 class Correlator {

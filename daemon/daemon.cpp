@@ -11,14 +11,34 @@
 #include "collectors/http/routes.hpp"
 #include "daemon/version.hpp"
 #include "sinks/email/client.hpp"
+#include "store/sqlite/sqlite.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace tocsin {
 
 namespace {
-constexpr const char* component_loggers[] = {"tocsind", "pipeline", "syslog", "http", "outbox", "email", "store"};
+constexpr const char* component_loggers[] = {"tocsind", "pipeline", "syslog", "http", "outbox", "email", "store", "mqtt"};
 
 std::shared_ptr<spdlog::logger> log() { return spdlog::get("tocsind"); }
+
+// Identities of the latest MQTT messages stored, so that a broker redelivering
+// what was committed just before a crash (its PUBACK not yet sent) is
+// recognized. Reads the events table until the Store interface offers this.
+std::vector<std::string> recent_mqtt_identities(const std::string& store_path) {
+  sqlite::Database db(store_path);
+  auto& rows = db.cached("SELECT attributes FROM events WHERE source = 'mqtt' ORDER BY id DESC LIMIT " +
+                         std::to_string(mqtt::Decoder::recent_capacity));
+  // Attributes are length-prefixed strings; the key and the 32-digit value are short.
+  std::string marker = char(mqtt::identity_attribute.size()) + std::string(mqtt::identity_attribute) + char(32);
+  std::vector<std::string> identities;
+  while (rows.step()) {
+    std::string blob = rows.column_blob(0);
+    auto at = blob.rfind(marker);
+    if (at != std::string::npos && at + marker.size() + 32 <= blob.size())
+      identities.push_back(blob.substr(at + marker.size(), 32));
+  }
+  return identities;
+}
 }  // namespace
 
 void configure_logging(const std::string& level) {
@@ -72,14 +92,25 @@ void Daemon::start() {
   for (const auto& c : s.syslog_udp) {
     auto l = std::make_unique<syslog::UdpListener>(io_, c, *syslog_decoder_, stats_);
     l->start();
-    log()->info("syslog listening on udp {}:{}", c.address, c.port);
+    log()->info("syslog listening on udp {}:{}", c.address, l->local_endpoint().port());
     syslog_udp_.push_back(std::move(l));
   }
   for (const auto& c : s.syslog_tcp) {
     auto l = std::make_unique<syslog::TcpListener>(io_, c, *syslog_decoder_, stats_);
     l->start();
-    log()->info("syslog listening on {} {}:{}", c.tls ? "tls" : "tcp", c.address, c.port);
+    log()->info("syslog listening on {} {}:{}", c.tls ? "tls" : "tcp", c.address, l->local_endpoint().port());
     syslog_tcp_.push_back(std::move(l));
+  }
+  mqtt_decoder_ = std::make_unique<mqtt::Decoder>(s.mqtt.payload, stats_, clock_);
+  if (!s.mqtt.brokers.empty()) mqtt_decoder_->remember(recent_mqtt_identities(store_path));
+  mqtt_ = std::make_unique<mqtt::Collector>(s.mqtt, *mqtt_decoder_, *pipeline_, stats_);
+  mqtt_->start();
+  for (const auto& b : s.mqtt.brokers) log()->info("MQTT subscribing at {}", b.display_name());
+  email_decoder_ = std::make_unique<email_in::Decoder>(s.email_in.decoder, *pipeline_, stats_, clock_);
+  if (s.email_in.enabled) {
+    email_listener_ = std::make_unique<email_in::SmtpListener>(io_, s.email_in.listener, *email_decoder_, stats_);
+    email_listener_->start();
+    log()->info("SMTP listening on {}:{}", s.email_in.listener.address, email_listener_->local_endpoint().port());
   }
   up_since_ = stats_.gauge("tocsin_start_time_seconds", "When this tocsind started (Unix time)", {},
                            [t = clock_.wall_ms() / 1000.0] { return t; });
@@ -91,6 +122,8 @@ void Daemon::stop() {
   for (auto& l : syslog_udp_) l->stop();
   for (auto& l : syslog_tcp_) l->stop();
   if (http_ingest_) http_ingest_->stop();
+  if (mqtt_) mqtt_->stop();
+  if (email_listener_) email_listener_->stop();
   pipeline_->stop();
   outbox_->stop();
   if (http_) http_->stop();
@@ -110,17 +143,24 @@ void Daemon::reload() {
   configure_logging(next->log_level);
   syslog_decoder_->reconfigure(next->syslog);
   http_ingest_->reconfigure(next->http);
+  mqtt_decoder_->reconfigure(next->mqtt.payload);
+  email_decoder_->reconfigure(next->email_in.decoder);
   pipeline_->set_correlator_config(next->correlator);
   http_->set_tokens(next->api.tokens);
   bool restart_needed = next->store_path != settings_.store_path || next->api.port != settings_.api.port ||
                         next->api.address != settings_.api.address ||
                         next->syslog_udp.size() != settings_.syslog_udp.size() ||
                         next->syslog_tcp.size() != settings_.syslog_tcp.size() ||
-                        next->email_enabled != settings_.email_enabled;
+                        next->email_enabled != settings_.email_enabled ||
+                        next->mqtt.brokers.size() != settings_.mqtt.brokers.size() ||
+                        next->email_in.enabled != settings_.email_in.enabled ||
+                        next->email_in.listener.port != settings_.email_in.listener.port;
   if (restart_needed)
     log()->warn("reload: listener, store and e-mail server changes take effect at the next restart");
   settings_.syslog = next->syslog;
   settings_.http = next->http;
+  settings_.mqtt.payload = next->mqtt.payload;
+  settings_.email_in.decoder = next->email_in.decoder;
   settings_.correlator = next->correlator;
   settings_.api.tokens = next->api.tokens;
   settings_.log_level = next->log_level;

@@ -12,7 +12,11 @@
 #include <thread>
 #include <vector>
 
+#include "collectors/email/decoder.hpp"
+#include "collectors/email/transport.hpp"
 #include "collectors/http/ingest.hpp"
+#include "collectors/mqtt/decoder.hpp"
+#include "collectors/mqtt/transport.hpp"
 #include "collectors/syslog/decoder.hpp"
 #include "collectors/syslog/transport.hpp"
 #include "correlator/clock.hpp"
@@ -56,6 +60,10 @@ class Daemon {
   std::unique_ptr<syslog::Decoder> syslog_decoder_;
   std::vector<std::unique_ptr<syslog::UdpListener>> syslog_udp_;
   std::vector<std::unique_ptr<syslog::TcpListener>> syslog_tcp_;
+  std::unique_ptr<mqtt::Decoder> mqtt_decoder_;
+  std::unique_ptr<mqtt::Collector> mqtt_;
+  std::unique_ptr<email_in::Decoder> email_decoder_;
+  std::unique_ptr<email_in::SmtpListener> email_listener_;
   std::vector<std::thread> threads_;
   GaugeHandle up_since_;
 };

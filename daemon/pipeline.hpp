@@ -5,6 +5,7 @@
 // replies, INFORM responses, MQTT PUBACKs) are released only after the commit
 // that made their events durable.
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -74,7 +75,7 @@ class Pipeline final : public EventSink {
   std::condition_variable wake_;
   std::deque<Item> queue_;
   std::size_t queued_events_ = 0;
-  bool stopping_ = false;
+  std::atomic<bool> stopping_{false};  // written under mutex_, read also by the writer thread
   std::unique_ptr<CorrelatorConfig> pending_config_;
   std::thread thread_;
   std::atomic<bool> ready_{false};

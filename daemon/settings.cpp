@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "collectors/email/schema.hpp"
+#include "collectors/mqtt/schema.hpp"
 #include "correlator/mapping_config.hpp"
 
 namespace tocsin {
@@ -25,6 +27,8 @@ const Section& root_section() {
           {"api", Type::map, "", "HTTP API, metrics and health endpoints."},
           {"syslog", Type::map, "", "The syslog collector."},
           {"http", Type::map, "", "The HTTP webhook collector: generic JSON events and Alertmanager."},
+          {"mqtt", Type::map, "", "The MQTT collector: subscriptions to brokers."},
+          {"email_in", Type::map, "", "The e-mail collector: alert mail in over SMTP."},
           {"correlation", Type::map, "", "Deduplication and incidents."},
           {"notifications", Type::map, "", "Pages: the outbox and its channels."},
       }};
@@ -299,7 +303,7 @@ void load_http(const config::Node& root, Settings& s) {
 
 void load_notifications(const config::Node& root, Settings& s) {
   auto n = root.map("notifications", notifications_section());
-  s.correlator.console_url = n.string("console_url");
+  s.smtp.console_url = n.string("console_url");
   s.outbox.initial_backoff = n.duration("initial_backoff");
   s.outbox.max_backoff = n.duration("max_backoff");
   s.outbox.poll_interval = n.duration("poll_interval");
@@ -320,7 +324,6 @@ void load_notifications(const config::Node& root, Settings& s) {
   s.smtp.from = e.string("from");
   s.smtp.helo_name = e.string("helo_name");
   s.smtp.timeout = std::chrono::duration_cast<std::chrono::seconds>(e.duration("timeout"));
-  s.smtp.console_url = s.correlator.console_url;
   if (s.email_enabled) {
     s.correlator.email_recipients = e.string_list("recipients");
     if (s.correlator.email_recipients.empty())
@@ -358,6 +361,8 @@ std::optional<Settings> load_settings(const std::string& path, config::Errors& e
   load_api(root, s);
   load_syslog(root, s);
   load_http(root, s);
+  s.mqtt = mqtt::load_config(root);
+  s.email_in = email_in::load_config(root);
   s.correlator.default_group = root.map("correlation", correlation_section()).string("default_group");
   load_notifications(root, s);
   if (!errors.empty()) return std::nullopt;
@@ -367,7 +372,7 @@ std::optional<Settings> load_settings(const std::string& path, config::Errors& e
 std::vector<const config::Section*> all_sections() {
   return {&root_section(),     &log_section(),          &store_section(),      &pipeline_section(),
           &api_section(),      &token_section(),        &syslog_section(),     &syslog_udp_section(),
-          &syslog_tcp_section(), &rule_section(),       &http_section(),         &http_alertmanager_section(),       &correlation_section(), &notifications_section(),
+          &syslog_tcp_section(), &rule_section(),       &http_section(),         &http_alertmanager_section(), &mqtt::mqtt_section(), &mqtt::broker_section(), &email_in::email_in_section(),       &correlation_section(), &notifications_section(),
           &email_section()};
 }
 

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "collectors/email/config.hpp"
 #include "collectors/http/config.hpp"
+#include "collectors/mqtt/config.hpp"
 #include "collectors/syslog/decoder.hpp"
 #include "collectors/syslog/transport.hpp"
 #include "config/schema.hpp"
@@ -29,6 +31,8 @@ struct Settings {
   std::vector<syslog::TcpListenerConfig> syslog_tcp;
   syslog::DecoderConfig syslog;
   http_ingest::HttpCollectorConfig http;
+  mqtt::MqttConfig mqtt;
+  email_in::EmailInConfig email_in;
   CorrelatorConfig correlator;
   OutboxConfig outbox;
   bool email_enabled = false;

@@ -119,7 +119,6 @@ std::optional<Rejection> parse_json(std::string_view body, json::monotonic_resou
   parser.reset(&memory);
   boost::system::error_code ec;
   std::size_t used = parser.write(body.data(), body.size(), ec);
-  if (!ec && !parser.done()) ec = json::error::incomplete;
   if (ec) {
     return Rejection{RejectReason::invalid_json, "",
                      "invalid JSON at byte " + std::to_string(used) + ": " + ec.message()};
@@ -163,7 +162,7 @@ bool read_attributes(Reader& r, const json::object& o, const std::string& path, 
   const json::object* attributes = r.object(o, "attributes", path);
   if (!attributes) return !r.failed();
   std::string field = member(path, "attributes");
-  if (attributes->size() + e.attributes.size() > r.limits().max_attributes)
+  if (attributes->size() > r.limits().max_attributes)
     return r.fail(RejectReason::too_large, field,
                   field + " has more than " + std::to_string(r.limits().max_attributes) + " entries");
   for (const auto& kv : *attributes)

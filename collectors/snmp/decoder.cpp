@@ -366,6 +366,8 @@ Decoder::Session::Session(const DecoderConfig& c) {
 }
 
 Decoder::Session::~Session() {
+  // The library frees transport->data on close; it points at us.
+  if (auto* t = snmp_sess_transport(sessp)) t->data = nullptr;
   snmp_sess_close(sessp);
   netsnmp_large_fd_set_cleanup(&fds);
   close(fd);
@@ -540,6 +542,7 @@ Decoded Decoder::Session::decode(std::string_view datagram, const sockaddr* from
   refused = false;
   std::array<long, kRefusals.size()> before{};
   for (std::size_t i = 0; i < kRefusals.size(); ++i) before[i] = snmp_get_statistic(kRefusals[i].first);
+  NETSNMP_LARGE_FD_SET(fd, &fds);  // the library clears it once read
   snmp_sess_read2(sessp, &fds);
   if (!out.trap && !refused) {
     out.reason = Reject::parse_error;

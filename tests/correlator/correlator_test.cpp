@@ -25,7 +25,7 @@ Event link_event(EventKind kind, std::string host, std::string interface) {
 
 class CorrelatorTest : public ::testing::Test {
  protected:
-  CorrelatorTest() : correlator(CorrelatorConfig{"noc", {"noc@example.net"}, "http://console"}, stats) {
+  CorrelatorTest() : correlator(CorrelatorConfig{"noc", {"noc@example.net"}}, stats) {
     correlator.restore({}, {}, {});
   }
   ChangeSet fold(std::vector<Event> events) {

@@ -203,3 +203,69 @@ def logger(port, message, tag, transport="udp", rfc="rfc3164", octet_count=False
         cmd.append("--octet-count")
     cmd.append(message)
     subprocess.run(cmd, check=True, timeout=10)
+
+
+class Alertmanager:
+    """A real prometheus-alertmanager on loopback whose one webhook receiver
+    posts to tocsind's /api/v1/integrations/alertmanager with a bearer token."""
+
+    BINARY = "/usr/bin/prometheus-alertmanager"
+
+    def __init__(self, workdir, webhook_url, token, group_wait="1s", group_interval="1s"):
+        self.port = free_port()
+        self.dir = os.path.join(workdir, "alertmanager")
+        os.makedirs(self.dir, exist_ok=True)
+        self.config = os.path.join(self.dir, "alertmanager.yml")
+        self.log = os.path.join(self.dir, "alertmanager.log")
+        self.proc = None
+        with open(self.config, "w") as f:
+            f.write(f"""
+route:
+  receiver: tocsin
+  group_by: [alertname, instance]
+  group_wait: {group_wait}
+  group_interval: {group_interval}
+  repeat_interval: 1h
+receivers:
+  - name: tocsin
+    webhook_configs:
+      - url: {webhook_url}
+        send_resolved: true
+        http_config:
+          authorization:
+            type: Bearer
+            credentials: {token}
+""")
+
+    def start(self):
+        logf = open(self.log, "ab")
+        self.proc = subprocess.Popen(
+            [self.BINARY, f"--config.file={self.config}", f"--storage.path={self.dir}/data",
+             f"--web.listen-address=127.0.0.1:{self.port}", "--cluster.listen-address="],
+            stdout=logf, stderr=logf)
+        wait_until(self.ready, what="alertmanager /-/ready")
+
+    def ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError(f"alertmanager exited with {self.proc.returncode}:\n{self.log_text()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/-/ready", timeout=1) as r:
+                return r.status == 200
+        except (urllib.error.URLError, ConnectionError, OSError):
+            return False
+
+    def log_text(self):
+        with open(self.log, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def post_alerts(self, alerts):
+        """POST /api/v2/alerts, as Prometheus does."""
+        req = urllib.request.Request(f"http://127.0.0.1:{self.port}/api/v2/alerts", data=json.dumps(alerts).encode(),
+                                     method="POST", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            assert r.status == 200, r.status
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)

@@ -1,0 +1,64 @@
+#pragma once
+// The e-mail collector's decoding stage: a message received after DATA is
+// parsed (MIME, GMime), run through the mapping rules and handed to the
+// pipeline as one Event; the reply to DATA is given only once that event is
+// durable. Runs on the transport's threads; the rules are swapped whole on
+// reload.
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "collectors/email/config.hpp"
+#include "collectors/email/session.hpp"
+#include "correlator/clock.hpp"
+#include "correlator/event_sink.hpp"
+#include "correlator/mapping.hpp"
+#include "correlator/stats.hpp"
+
+namespace tocsin::email_in {
+
+// Boundary between the SMTP transport and the decoding.
+class MailHandler {
+ public:
+  virtual ~MailHandler() = default;
+  // `done` runs exactly once, on any thread, with the reply to the DATA
+  // content: a refusal at once, or 250 after the event is committed.
+  virtual void submit(const Envelope& envelope, std::string_view peer, std::string message,
+                      std::function<void(Reply)> done) = 0;
+};
+
+// Nagios, Icinga 2 and Zabbix notification mail, each as a problem/clear pair.
+std::vector<RuleSpec> default_rules();
+
+class Decoder final : public MailHandler {
+ public:
+  Decoder(const DecoderConfig& config, EventSink& sink, StatsRegistry& stats, const Clock& clock);
+  void reconfigure(const DecoderConfig& config);
+
+  void submit(const Envelope& envelope, std::string_view peer, std::string message,
+              std::function<void(Reply)> done) override;
+
+  // One mail into `out`; the refusal (counted) when it is refused.
+  std::optional<Reply> decode(const Envelope& envelope, std::string_view peer, std::string message, Event& out);
+
+ private:
+  struct Compiled {
+    RuleSet rules;
+    DecoderConfig config;
+  };
+  std::shared_ptr<const Compiled> current() const;
+  void map_unmatched(const Compiled& compiled, Event& out) const;
+
+  EventSink& sink_;
+  StatsRegistry& stats_;
+  const Clock& clock_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<const Compiled> compiled_;
+};
+
+}  // namespace tocsin::email_in

@@ -1,0 +1,59 @@
+// Fuzz target for the Alertmanager webhook shape (POST /api/v1/integrations/alertmanager): any body
+// must end in Events or a rejection naming a field, never a crash, with the
+// default limits and with tight ones. Every string of every Event is read so
+// that ASan catches a view that outlived the parsed document.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "collectors/http/parser.hpp"
+
+namespace {
+
+volatile std::size_t sink;
+
+void touch(std::string_view s) {
+  std::size_t sum = s.size();
+  for (char c : s) sum += static_cast<unsigned char>(c);
+  sink = sum;
+}
+
+void touch(const tocsin::http_ingest::ParseResult& r) {
+  if (r.rejection) {
+    touch(r.rejection->field);
+    touch(r.rejection->message);
+    touch(tocsin::http_ingest::to_string(r.rejection->reason));
+    return;
+  }
+  for (const auto& e : r.events) {
+    for (const auto* s : {&e.name, &e.alert_key, &e.resource, &e.summary, &e.rule, &e.raw}) touch(*s);
+    for (const auto& [k, v] : e.attributes) {
+      touch(k);
+      touch(v);
+    }
+    for (const auto& k : e.fingerprint_keys) touch(k);
+    touch(tocsin::fingerprint(e));
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  const auto r = tocsin::http_ingest::parse_alertmanager(bytes);
+  touch(r);
+  tocsin::http_ingest::Limits tight;
+  tight.max_events = 2;
+  tight.max_attributes = 1;
+  tight.max_name = 4;
+  tight.max_value = 8;
+  tight.max_fingerprint = 1;
+  tocsin::http_ingest::AlertmanagerConfig config;
+  config.resource_labels = {"device", "instance"};
+  config.severity_map.emplace_back("page", tocsin::Severity::critical);
+  touch(tocsin::http_ingest::parse_alertmanager(bytes, config, tight));
+  touch(std::to_string(r.truncated_alerts));
+  return 0;
+}
