@@ -86,7 +86,6 @@ trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------- helpers
 
-now() { date +%s.%N; }
 calc() { awk "BEGIN { printf \"%s\", $* }"; }
 
 # A loopback port nobody uses now, for `udp` or `tcp`.
@@ -343,7 +342,7 @@ summary() {
     median[$peer]=$(cut -d' ' -f6 <<<"$line")
   done
   awk -v t="${median[tocsind]}" -v r="${median[rsyslog]}" \
-    'BEGIN { printf "\nratio tocsind/rsyslog (median msgs/s): %s\n", (r > 0 ? sprintf("%.2f", t / r) : "n/a") }' 
+    'BEGIN { printf "\nratio tocsind/rsyslog (median msgs/s): %s\n", (r > 0 ? sprintf("%.2f", t / r) : "n/a") }'
 }
 
 # ---------------------------------------------------------------- main

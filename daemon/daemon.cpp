@@ -106,6 +106,16 @@ void Daemon::start() {
   mqtt_ = std::make_unique<mqtt::Collector>(s.mqtt, *mqtt_decoder_, *pipeline_, stats_);
   mqtt_->start();
   for (const auto& b : s.mqtt.brokers) log()->info("MQTT subscribing at {}", b.display_name());
+  if (!s.snmp.udp.empty()) {
+    snmp_handler_ = std::make_unique<snmp::TrapHandler>(s.snmp, stats_, clock_);
+    for (const auto& c : s.snmp.udp) {
+      auto l = std::make_unique<snmp::UdpListener>(io_, c, *snmp_handler_, *pipeline_, stats_, s.snmp.max_informs_in_flight);
+      l->start();
+      log()->info("SNMP listening on udp {}:{} engine_id={}", c.address, l->local_endpoint().port(),
+                  snmp_handler_->local_engine_id());
+      snmp_udp_.push_back(std::move(l));
+    }
+  }
   email_decoder_ = std::make_unique<email_in::Decoder>(s.email_in.decoder, *pipeline_, stats_, clock_);
   if (s.email_in.enabled) {
     email_listener_ = std::make_unique<email_in::SmtpListener>(io_, s.email_in.listener, *email_decoder_, stats_);
@@ -123,6 +133,7 @@ void Daemon::stop() {
   for (auto& l : syslog_tcp_) l->stop();
   if (http_ingest_) http_ingest_->stop();
   if (mqtt_) mqtt_->stop();
+  for (auto& l : snmp_udp_) l->stop();
   if (email_listener_) email_listener_->stop();
   pipeline_->stop();
   outbox_->stop();
@@ -144,6 +155,11 @@ void Daemon::reload() {
   syslog_decoder_->reconfigure(next->syslog);
   http_ingest_->reconfigure(next->http);
   mqtt_decoder_->reconfigure(next->mqtt.payload);
+  try {
+    if (snmp_handler_) snmp_handler_->reconfigure(next->snmp);
+  } catch (const std::exception& e) {
+    log()->error("reload: snmp users not applied error={}", e.what());
+  }
   email_decoder_->reconfigure(next->email_in.decoder);
   pipeline_->set_correlator_config(next->correlator);
   http_->set_tokens(next->api.tokens);
@@ -153,6 +169,7 @@ void Daemon::reload() {
                         next->syslog_tcp.size() != settings_.syslog_tcp.size() ||
                         next->email_enabled != settings_.email_enabled ||
                         next->mqtt.brokers.size() != settings_.mqtt.brokers.size() ||
+                        next->snmp.udp.size() != settings_.snmp.udp.size() ||
                         next->email_in.enabled != settings_.email_in.enabled ||
                         next->email_in.listener.port != settings_.email_in.listener.port;
   if (restart_needed)
@@ -160,6 +177,9 @@ void Daemon::reload() {
   settings_.syslog = next->syslog;
   settings_.http = next->http;
   settings_.mqtt.payload = next->mqtt.payload;
+  settings_.snmp.decoder = next->snmp.decoder;
+  settings_.snmp.access = next->snmp.access;
+  settings_.snmp.mapping = next->snmp.mapping;
   settings_.email_in.decoder = next->email_in.decoder;
   settings_.correlator = next->correlator;
   settings_.api.tokens = next->api.tokens;

@@ -17,6 +17,8 @@
 #include "collectors/http/ingest.hpp"
 #include "collectors/mqtt/decoder.hpp"
 #include "collectors/mqtt/transport.hpp"
+#include "collectors/snmp/handler.hpp"
+#include "collectors/snmp/transport.hpp"
 #include "collectors/syslog/decoder.hpp"
 #include "collectors/syslog/transport.hpp"
 #include "correlator/clock.hpp"
@@ -62,6 +64,8 @@ class Daemon {
   std::vector<std::unique_ptr<syslog::TcpListener>> syslog_tcp_;
   std::unique_ptr<mqtt::Decoder> mqtt_decoder_;
   std::unique_ptr<mqtt::Collector> mqtt_;
+  std::unique_ptr<snmp::TrapHandler> snmp_handler_;
+  std::vector<std::unique_ptr<snmp::UdpListener>> snmp_udp_;
   std::unique_ptr<email_in::Decoder> email_decoder_;
   std::unique_ptr<email_in::SmtpListener> email_listener_;
   std::vector<std::thread> threads_;

@@ -6,6 +6,7 @@
 
 #include "collectors/email/schema.hpp"
 #include "collectors/mqtt/schema.hpp"
+#include "collectors/snmp/schema.hpp"
 #include "correlator/mapping_config.hpp"
 
 namespace tocsin {
@@ -28,6 +29,7 @@ const Section& root_section() {
           {"syslog", Type::map, "", "The syslog collector."},
           {"http", Type::map, "", "The HTTP webhook collector: generic JSON events and Alertmanager."},
           {"mqtt", Type::map, "", "The MQTT collector: subscriptions to brokers."},
+          {"snmp", Type::map, "", "The SNMP collector: traps and informs, v1, v2c and v3."},
           {"email_in", Type::map, "", "The e-mail collector: alert mail in over SMTP."},
           {"correlation", Type::map, "", "Deduplication and incidents."},
           {"notifications", Type::map, "", "Pages: the outbox and its channels."},
@@ -362,6 +364,7 @@ std::optional<Settings> load_settings(const std::string& path, config::Errors& e
   load_syslog(root, s);
   load_http(root, s);
   s.mqtt = mqtt::load_config(root);
+  s.snmp = snmp::load_config(root);
   s.email_in = email_in::load_config(root);
   s.correlator.default_group = root.map("correlation", correlation_section()).string("default_group");
   load_notifications(root, s);
@@ -372,7 +375,7 @@ std::optional<Settings> load_settings(const std::string& path, config::Errors& e
 std::vector<const config::Section*> all_sections() {
   return {&root_section(),     &log_section(),          &store_section(),      &pipeline_section(),
           &api_section(),      &token_section(),        &syslog_section(),     &syslog_udp_section(),
-          &syslog_tcp_section(), &rule_section(),       &http_section(),         &http_alertmanager_section(), &mqtt::mqtt_section(), &mqtt::broker_section(), &email_in::email_in_section(),       &correlation_section(), &notifications_section(),
+          &syslog_tcp_section(), &rule_section(),       &http_section(),         &http_alertmanager_section(), &mqtt::mqtt_section(), &mqtt::broker_section(), &snmp::snmp_section(), &snmp::udp_section(), &snmp::user_section(), &email_in::email_in_section(),       &correlation_section(), &notifications_section(),
           &email_section()};
 }
 

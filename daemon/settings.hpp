@@ -10,6 +10,7 @@
 #include "collectors/email/config.hpp"
 #include "collectors/http/config.hpp"
 #include "collectors/mqtt/config.hpp"
+#include "collectors/snmp/config.hpp"
 #include "collectors/syslog/decoder.hpp"
 #include "collectors/syslog/transport.hpp"
 #include "config/schema.hpp"
@@ -32,6 +33,7 @@ struct Settings {
   syslog::DecoderConfig syslog;
   http_ingest::HttpCollectorConfig http;
   mqtt::MqttConfig mqtt;
+  snmp::Config snmp;
   email_in::EmailInConfig email_in;
   CorrelatorConfig correlator;
   OutboxConfig outbox;

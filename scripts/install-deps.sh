@@ -10,14 +10,14 @@ build=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-all-dev libspdlog-dev libyaml-cpp-dev libsqlite3-dev libssl-dev
   libcurl4-openssl-dev libre2-dev libsystemd-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libgmime-3.0-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libgmime-3.0-dev libsnmp-dev
 )
 test=(
   python3 python3-pytest python3-aiosmtpd openssl bsdutils curl
   clang libclang-rt-14-dev swaks
-  prometheus-alertmanager
+  prometheus-alertmanager snmp
 )
-bench=(rsyslog wrk)
+bench=(rsyslog wrk snmptrapd)
 
 want=("${build[@]}")
 case "${1:-build}" in

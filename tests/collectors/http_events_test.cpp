@@ -170,7 +170,7 @@ INSTANTIATE_TEST_SUITE_P(
                 RejectReason::too_large, "fingerprint", "more than 1"},
         BadBody{"TimeAsNumber", R"({"name":"n","resource":"r","time":1709287200})", RejectReason::wrong_type, "time",
                 "must be a string"},
-        BadBody{"TimeNotRfc3339", R"({"name":"n","resource":"r","time":"01/03/2024"})", RejectReason::bad_value,
+        BadBody{"TimeNotRfc3339", R"({"name":"n","resource":"r","time":"1/3/2024"})", RejectReason::bad_value,
                 "time", "RFC 3339"},
         BadBody{"TooManyEvents", "[" + ok + "," + ok + "," + ok + "," + ok + "]", RejectReason::too_many, "body",
                 "more than 3 events"},

@@ -269,3 +269,61 @@ receivers:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(10)
+
+
+class MosquittoBroker:
+    """A real mosquitto broker on a free loopback port, with persistence (so
+    that queued QoS 1 messages survive) and no limit on what it queues for a
+    client that is away."""
+
+    def __init__(self, workdir, port=None):
+        self.port = port or free_port()
+        self.dir = os.path.join(workdir, "mosquitto")
+        os.makedirs(self.dir, exist_ok=True)
+        self.conf = os.path.join(self.dir, "mosquitto.conf")
+        self.log = os.path.join(self.dir, "mosquitto.log")
+        self.proc = None
+        with open(self.conf, "w") as f:
+            f.write(f"listener {self.port} 127.0.0.1\n"
+                    "allow_anonymous true\n"
+                    "persistence true\n"
+                    f"persistence_location {self.dir}/\n"
+                    "max_queued_messages 0\n"
+                    "log_dest stderr\n")
+
+    def start(self):
+        logf = open(self.log, "ab")
+        self.proc = subprocess.Popen(["mosquitto", "-c", self.conf], stdout=logf, stderr=logf)
+
+        def listening():
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return True
+            except OSError:
+                return False
+        wait_until(listening, what="mosquitto listening")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    def publish(self, topic, message, qos=1, protocol="mqttv311"):
+        subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(self.port), "-q", str(qos), "-V", protocol,
+                        "-t", topic, "-m", message], check=True, timeout=20)
+
+
+def mqtt_yaml(broker_port, protocol="3.1.1", client_id="tocsind-test", extra=""):
+    """An `mqtt:` section for Tocsind(extra_yaml=...)."""
+    return f"""
+mqtt:
+  brokers:
+    - server: 127.0.0.1:{broker_port}
+      protocol: "{protocol}"
+      client_id: {client_id}
+      topics: [tocsin/#]
+      initial_backoff: 100ms
+      max_backoff: 500ms
+  topic_pattern: tocsin/{{site}}/{{device}}
+{extra}
+"""
