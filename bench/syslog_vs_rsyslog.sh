@@ -49,7 +49,7 @@ die() { printf 'syslog_vs_rsyslog: %s\n' "$*" >&2; exit 1; }
 # ---------------------------------------------------------------- processes
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/tocsin-bench.XXXXXX")
-declare -A running=() # pids of the daemons started and not yet stopped
+declare -A running=() # pids of the processes started and not yet stopped
 
 stop_process() { # pid: SIGTERM, then SIGKILL after 10 s
   local pid=$1 i
@@ -63,15 +63,17 @@ stop_process() { # pid: SIGTERM, then SIGKILL after 10 s
   wait "$pid" 2>/dev/null || true
 }
 
-start_daemon() { # log command...: runs it in the background, its pid in $daemon_pid
+# start_child LOG COMMAND...: runs it in the background, its pid in $child_pid.
+# Children are waited for with `wait`, which the INT/TERM traps interrupt.
+start_child() {
   local log=$1
   shift
   "$@" >"$log" 2>&1 &
-  daemon_pid=$!
-  running[$daemon_pid]=1
+  child_pid=$!
+  running[$child_pid]=1
 }
 
-stop_daemon() {
+stop_child() {
   stop_process "$1"
   unset "running[$1]"
 }
@@ -158,8 +160,11 @@ wait_stable() {
 # Runs the load against a port; leaves syslog_flood's key=value line in $flood_out.
 send_load() {
   local bound=$((timeout > 60 ? timeout : 60))
-  flood_out=$("$flood" --port "$1" --count "$count" --rate "$rate" --hosts "$hosts" \
-    --interfaces "$interfaces" --seconds "$bound")
+  start_child "$work/flood.out" "$flood" --port "$1" --count "$count" --rate "$rate" --hosts "$hosts" \
+    --interfaces "$interfaces" --seconds "$bound"
+  wait "$child_pid" || die "syslog_flood failed: $(cat "$work/flood.out")"
+  unset "running[$child_pid]"
+  flood_out=$(cat "$work/flood.out")
   say "  load: $flood_out"
 }
 field() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
@@ -199,8 +204,8 @@ run_rsyslog() { # run number
   mkdir -p "$dir/work"
   port=$(free_port udp)
   rsyslog_config "$dir" "$port" >"$dir/rsyslog.conf"
-  start_daemon "$dir/rsyslogd.log" "$rsyslogd" -n -f "$dir/rsyslog.conf" -i "$dir/rsyslogd.pid"
-  pid=$daemon_pid
+  start_child "$dir/rsyslogd.log" "$rsyslogd" -n -f "$dir/rsyslog.conf" -i "$dir/rsyslogd.pid"
+  pid=$child_pid
   until_ok 20 udp_bound "$port" || die "rsyslogd did not bind 127.0.0.1:$port (see $dir/rsyslogd.log)"
   rcvbuf=$(udp_rcvbuf "$port")
   cpu0=$(thread_cpu "$pid")
@@ -211,7 +216,7 @@ run_rsyslog() { # run number
   last=$(stat -c %.9Y "$dir/messages.log" 2>/dev/null || field first_send_unix "$flood_out")
   drops=$(udp_drops "$port")
   cpu=$(cpu_used "$cpu0" "$(thread_cpu "$pid")")
-  stop_daemon "$pid"
+  stop_child "$pid"
   stored=$(wc -l <"$dir/messages.log" 2>/dev/null || echo 0)
   record rsyslog "$1" "$(field sent "$flood_out")" "$stored" "$(field first_send_unix "$flood_out")" "$last" \
     "$cpu" "${drops:-?}" "${rcvbuf:-?}" "$note"
@@ -298,8 +303,8 @@ run_tocsind() { # run number
   api=$(free_port tcp)
   tocsind_config "$dir" "$port" "$api" >"$dir/tocsind.yaml"
   "$tocsind" --check-config "$dir/tocsind.yaml" >"$dir/check.log" 2>&1 || die "config rejected: $(cat "$dir/check.log")"
-  start_daemon "$dir/tocsind.log" "$tocsind" --config "$dir/tocsind.yaml"
-  pid=$daemon_pid
+  start_child "$dir/tocsind.log" "$tocsind" --config "$dir/tocsind.yaml"
+  pid=$child_pid
   until_ok 20 curl -fs -o /dev/null "http://127.0.0.1:$api/readyz" || die "tocsind not ready (see $dir/tocsind.log)"
   rcvbuf=$(udp_rcvbuf "$port")
   cpu0=$(thread_cpu "$pid")
@@ -312,7 +317,7 @@ run_tocsind() { # run number
   scrape "$api" "$dir/metrics.txt"
   counters=$(tocsind_counters "$dir/metrics.txt")
   stored=$(metric "$dir/metrics.txt" tocsin_pipeline_events_accepted_total)
-  stop_daemon "$pid"
+  stop_child "$pid"
   say "  tocsind counters: $counters"
   if command -v sqlite3 >/dev/null; then
     rows=$(event_rows "$dir/tocsin.db")

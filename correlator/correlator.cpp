@@ -111,13 +111,13 @@ void Correlator::repeat_alert(Alert& alert, const Event& event, std::int64_t now
   alert.count += 1;
   alert.last_seen_ms = event.received_at_ms;
   if (event.severity > alert.severity) alert.severity = event.severity;
-  dirty_alerts_.insert(alert.fingerprint);
+  repeated_alerts_.insert(alert.fingerprint);
   if (auto it = incidents_.find(alert.incident_id); it != incidents_.end()) {
     Incident& incident = it->second;
     incident.event_count += 1;
     incident.updated_at_ms = now_ms;
     if (alert.severity > incident.severity) incident.severity = alert.severity;
-    dirty_incidents_.insert(incident.id);
+    repeated_incidents_.insert(incident.id);
   }
 }
 
@@ -185,8 +185,24 @@ void Correlator::flush(ChangeSet& changes) {
   for (auto& a : resolved_alerts_) changes.alerts.push_back(std::move(a));
   for (auto id : dirty_incidents_)
     if (auto it = incidents_.find(id); it != incidents_.end()) changes.incidents.push_back(it->second);
+  // Rows written whole above (or resolved, hence gone from the working set)
+  // already carry their counters.
+  for (const auto& fp : repeated_alerts_) {
+    auto it = firing_.find(fp);
+    if (it == firing_.end() || dirty_alerts_.contains(fp)) continue;
+    const Alert& a = it->second;
+    changes.alert_repeats.push_back({a.id, a.count, a.last_seen_ms, a.severity});
+  }
+  for (auto id : repeated_incidents_) {
+    auto it = incidents_.find(id);
+    if (it == incidents_.end() || dirty_incidents_.contains(id)) continue;
+    const Incident& i = it->second;
+    changes.incident_repeats.push_back({i.id, i.event_count, i.severity, i.updated_at_ms});
+  }
   dirty_alerts_.clear();
   dirty_incidents_.clear();
+  repeated_alerts_.clear();
+  repeated_incidents_.clear();
   resolved_alerts_.clear();
 }
 

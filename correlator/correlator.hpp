@@ -59,8 +59,10 @@ class Correlator {
   IdState ids_;
   std::unordered_map<std::string, Alert> firing_;           // fingerprint → firing alert
   std::unordered_map<std::int64_t, Incident> incidents_;    // id → unresolved incident
-  std::unordered_set<std::string> dirty_alerts_;
+  std::unordered_set<std::string> dirty_alerts_;      // need a full row
   std::unordered_set<std::int64_t> dirty_incidents_;
+  std::unordered_set<std::string> repeated_alerts_;   // only counters moved
+  std::unordered_set<std::int64_t> repeated_incidents_;
   std::vector<Alert> resolved_alerts_;  // left the working set, still to be written
 
   Counter& events_problem_;

@@ -229,7 +229,11 @@ int Daemon::run() {
   log()->info("tocsind {} ready (config {})", version, settings_.file);
 
   unsigned n = std::max(2u, std::min(4u, std::thread::hardware_concurrency()));
-  for (unsigned i = 1; i < n; ++i) threads_.emplace_back([this] { io_.run(); });
+  for (unsigned i = 1; i < n; ++i)
+    threads_.emplace_back([this] {
+      pthread_setname_np(pthread_self(), "io");
+      io_.run();
+    });
   io_.run();
   for (auto& t : threads_) t.join();
   log()->info("stopped");

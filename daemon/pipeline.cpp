@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+
 #include <chrono>
 
 namespace tocsin {
@@ -44,7 +46,10 @@ void Pipeline::start() {
   firing_alerts_ = correlator_.firing_alert_count();
   logger()->info("state restored: {} firing alerts, {} unresolved incidents", correlator_.firing_alert_count(),
                  correlator_.unresolved_incident_count());
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "pipeline");
+    run();
+  });
   ready_ = true;
 }
 

@@ -282,7 +282,6 @@ awaitable<void> accept_connections(std::shared_ptr<SmtpListener::State> st) {
       continue;
     }
     // Typically out of file descriptors: give connections time to close.
-    rejected_total(*st->stats, "max_connections").inc();
     st->log->warn("smtp accept failed error={}", ec.message());
     retry.expires_after(kAcceptRetryDelay);
     co_await retry.async_wait(nothrow);

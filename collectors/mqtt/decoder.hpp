@@ -27,8 +27,11 @@ struct Message {
 
 class Decoder {
  public:
-  // Enough for the largest receive window many times over (see RecentMessages).
-  static constexpr std::size_t recent_capacity = 8192;
+  // Redelivered after a crash: every message whose PUBACK the broker had not
+  // yet processed, PUBACKs still in its socket buffer included (thousands
+  // under load, see README.md). Below 65535 so that a packet id cannot come
+  // round within the window.
+  static constexpr std::size_t recent_capacity = 60000;
 
   Decoder(const PayloadConfig& config, StatsRegistry& stats, const Clock& clock);
   void reconfigure(const PayloadConfig& config);

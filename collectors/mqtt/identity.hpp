@@ -21,10 +21,10 @@ inline constexpr std::string_view identity_attribute = "mqtt_message_id";
 std::string message_identity(std::string_view session, std::string_view topic, int packet_id,
                              std::string_view payload);
 
-// The last `capacity` identities. A redelivery concerns only messages not yet
-// acknowledged, at most one receive window, so a window far smaller than the
-// 65535 packet ids suffices and a legitimate repeat (same payload, same topic)
-// gets a new packet id and is never mistaken for one.
+// The last `capacity` identities. A redelivery concerns only messages whose
+// acknowledgement the broker had not processed; with a window smaller than the
+// 65535 packet ids a legitimate repeat (same payload, same topic) gets another
+// packet id and is never mistaken for one.
 class RecentMessages {
  public:
   explicit RecentMessages(std::size_t capacity) : capacity_(capacity) {}

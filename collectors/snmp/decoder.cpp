@@ -9,6 +9,7 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 #include <net-snmp/library/large_fd_set.h>
+#include <net-snmp/library/lcd_time.h>
 #include <net-snmp/library/snmpusm.h>
 #include <net-snmp/library/snmpv3.h>
 
@@ -377,7 +378,12 @@ void Decoder::Session::configure(const DecoderConfig& c) {
   if (!c.engine_id.empty()) {
     auto id = parse_engine_id(c.engine_id);
     if (!id) throw std::invalid_argument("engine_id '" + c.engine_id + "' is not 5 to 32 bytes of hex");
-    set_exact_engineID(reinterpret_cast<const u_char*>(id->data()), id->size());
+    auto* bytes = reinterpret_cast<const u_char*>(id->data());
+    set_exact_engineID(bytes, id->size());
+    // USM only accepts messages for engines it has a time record of; the
+    // library made one for the engine ID it generated, not for ours.
+    set_enginetime(bytes, static_cast<u_int>(id->size()), static_cast<u_int>(snmpv3_local_snmpEngineBoots()),
+                   static_cast<u_int>(snmpv3_local_snmpEngineTime()), 1);
   }
   for (auto* u = usm_get_userList(); u;) {
     auto* next = u->next;

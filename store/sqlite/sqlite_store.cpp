@@ -316,6 +316,8 @@ void SqliteStore::commit(const ChangeSet& changes) {
   // Parents before children, for the foreign keys.
   for (const auto& incident : changes.incidents) upsert(incident);
   for (const auto& alert : changes.alerts) upsert(alert);
+  for (const auto& repeat : changes.incident_repeats) update(repeat);
+  for (const auto& repeat : changes.alert_repeats) update(repeat);
   for (const auto& event : changes.events) insert(event);
   for (const auto& entry : changes.timeline) insert(entry);
   for (const auto& notification : changes.notifications) insert(notification);
@@ -358,6 +360,20 @@ void SqliteStore::upsert(const Alert& a) {
   stmt.bind_all(a.id, a.fingerprint, a.name, a.resource, to_string(a.severity), to_string(a.state), a.summary,
                 Blob{attributes}, a.first_seen_ms, a.last_seen_ms, a.resolved_at_ms, a.count,
                 reference(a.incident_id));
+  stmt.run();
+}
+
+// Repeats touch no indexed column, so SQLite rewrites one row and no index.
+void SqliteStore::update(const IncidentRepeat& r) {
+  Statement& stmt =
+      db_.cached("UPDATE incidents SET event_count = ?, severity = ?, updated_at_ms = ? WHERE id = ?");
+  stmt.bind_all(r.event_count, to_string(r.severity), r.updated_at_ms, r.id);
+  stmt.run();
+}
+
+void SqliteStore::update(const AlertRepeat& r) {
+  Statement& stmt = db_.cached("UPDATE alerts SET count = ?, last_seen_ms = ?, severity = ? WHERE id = ?");
+  stmt.bind_all(r.count, r.last_seen_ms, to_string(r.severity), r.id);
   stmt.run();
 }
 

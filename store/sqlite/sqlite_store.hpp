@@ -62,6 +62,8 @@ class SqliteStore final : public Store {
   void configure(const SqliteOptions& options);
   void upsert(const Incident& incident);
   void upsert(const Alert& alert);
+  void update(const IncidentRepeat& repeat);
+  void update(const AlertRepeat& repeat);
   void insert(const EventRecord& record);
   void insert(const TimelineEntry& entry);
   void insert(const Notification& notification);

@@ -138,7 +138,7 @@ TEST(MimeDecoding, SubjectsAndBodiesOfEveryCharsetAndEncodingBecomeUtf8) {
       {"gbk encoded word and body", gbk_report, "张喆报告: 服务器宕机", "问题: 磁盘使用率 95%", "zhangzhe@example.cn"},
       {"unlabelled gbk", unlabelled_gbk, "告警：数据库服务器磁盘空间不足", "主机: db01", "monitor@example.cn"},
       {"big5 alternative", big5_alternative, "伺服器當機", "機房溫度過高", "noc@example.tw"},
-      {"html only", html_only, "Disk almost full", "Temperatur über 40°C\nHost & rack: r12", "alerts@saas.example"},
+      {"html only", html_only, "Disk almost full", "Temperatur über 40°C\n\nHost & rack: r12", "alerts@saas.example"},
   };
   for (const auto& c : cases) {
     auto parsed = parse_mail(c.mail, limits);

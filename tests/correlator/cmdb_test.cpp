@@ -376,7 +376,9 @@ TEST(CmdbSample, ExampleCmdbLoadsAndResolvesItsHosts) {
   ASSERT_TRUE(core);
   EXPECT_EQ(core.ci->criticality, Criticality::critical);
   for (const Ci& ci : db->cis()) {
-    if (ci.type == "host") EXPECT_FALSE(ci.depends_on.empty()) << ci.id << " hangs off the network";
+    if (ci.type == "host") {
+      EXPECT_FALSE(ci.depends_on.empty()) << ci.id << " hangs off the network";
+    }
   }
 }
 

@@ -65,11 +65,14 @@ TEST_F(CorrelatorTest, RepeatsRaiseEventCountWithoutNewIncidentOrPage) {
   clock.advance_ms(5000);
   auto changes = fold({link_event(EventKind::problem, "core1", "Gi0/1"), link_event(EventKind::problem, "core1", "Gi0/1")});
   EXPECT_EQ(changes.events.size(), 2u);
-  ASSERT_EQ(changes.incidents.size(), 1u) << "the same incident is updated once per batch";
-  EXPECT_EQ(changes.incidents[0].event_count, 3);
-  ASSERT_EQ(changes.alerts.size(), 1u);
-  EXPECT_EQ(changes.alerts[0].count, 3);
-  EXPECT_GT(changes.alerts[0].last_seen_ms, changes.alerts[0].first_seen_ms);
+  EXPECT_TRUE(changes.incidents.empty()) << "repeats move counters only";
+  ASSERT_EQ(changes.incident_repeats.size(), 1u) << "the same incident is updated once per batch";
+  EXPECT_EQ(changes.incident_repeats[0].event_count, 3);
+  EXPECT_EQ(changes.incident_repeats[0].updated_at_ms, clock.wall_ms());
+  EXPECT_TRUE(changes.alerts.empty());
+  ASSERT_EQ(changes.alert_repeats.size(), 1u);
+  EXPECT_EQ(changes.alert_repeats[0].count, 3);
+  EXPECT_EQ(changes.alert_repeats[0].last_seen_ms, clock.wall_ms());
   EXPECT_TRUE(changes.notifications.empty());
 }
 
@@ -171,9 +174,9 @@ TEST_F(CorrelatorTest, RestoredStateKeepsDedupAcrossRestart) {
   ChangeSet changes;
   restarted.on_event(link_event(EventKind::problem, "core1", "Gi0/1"), clock.wall_ms(), changes);
   restarted.flush(changes);
-  ASSERT_EQ(changes.incidents.size(), 1u);
-  EXPECT_EQ(changes.incidents[0].id, opened.incidents[0].id);
-  EXPECT_EQ(changes.incidents[0].event_count, 2);
+  ASSERT_EQ(changes.incident_repeats.size(), 1u);
+  EXPECT_EQ(changes.incident_repeats[0].id, opened.incidents[0].id);
+  EXPECT_EQ(changes.incident_repeats[0].event_count, 2);
   EXPECT_EQ(changes.events[0].id, opened.events[0].id + 1);
 }
 
@@ -193,6 +196,38 @@ TEST(Priority, FollowsSeverityUntilTheCmdbGivesImpact) {
   EXPECT_EQ(priority_for(Severity::major), "P2");
   EXPECT_EQ(priority_for(Severity::warning), "P4");
   EXPECT_EQ(priority_for(Severity::info), "P5");
+}
+
+}  // namespace
+}  // namespace tocsin
+
+namespace tocsin {
+namespace {
+
+TEST_F(CorrelatorTest, OpenRepeatAndClearInOneBatchWriteOneFinalRowEach) {
+  auto changes = fold({link_event(EventKind::problem, "core1", "Gi0/1"), link_event(EventKind::problem, "core1", "Gi0/1"),
+                       link_event(EventKind::clear, "core1", "Gi0/1")});
+  ASSERT_EQ(changes.alerts.size(), 1u);
+  EXPECT_EQ(changes.alerts[0].state, AlertState::resolved);
+  EXPECT_EQ(changes.alerts[0].count, 2);
+  ASSERT_EQ(changes.incidents.size(), 1u);
+  EXPECT_EQ(changes.incidents[0].state, IncidentState::resolved);
+  EXPECT_EQ(changes.incidents[0].event_count, 3);
+  EXPECT_TRUE(changes.alert_repeats.empty());
+  EXPECT_TRUE(changes.incident_repeats.empty());
+}
+
+TEST_F(CorrelatorTest, RepeatAfterAcknowledgeInOneBatchKeepsTheFullRow) {
+  auto opened = fold({link_event(EventKind::problem, "core1", "Gi0/1")});
+  ChangeSet changes;
+  correlator.on_event(link_event(EventKind::problem, "core1", "Gi0/1"), clock.wall_ms(), changes);
+  correlator.on_action({opened.incidents[0].id, ActionKind::acknowledge, "alice", ""}, clock.wall_ms(), changes);
+  correlator.flush(changes);
+  ASSERT_EQ(changes.incidents.size(), 1u);
+  EXPECT_EQ(changes.incidents[0].state, IncidentState::acknowledged);
+  EXPECT_EQ(changes.incidents[0].event_count, 2);
+  EXPECT_TRUE(changes.incident_repeats.empty());
+  EXPECT_EQ(changes.alert_repeats.size(), 1u);
 }
 
 }  // namespace

@@ -68,7 +68,16 @@ def incident_titled(daemon, title, **filters):
 
 
 GBK_SUBJECT = "告警：数据库服务器磁盘空间不足"
+GBK_RECOVERY = "恢复：数据库服务器磁盘空间不足"
 GBK_BODY = "主机: db01\n问题: 磁盘使用率 95%\n联系人: 张喆\n"
+REPORT_SUBJECT = "张喆报告: 机房服务器宕机"
+
+
+def gbk_mail(subject, body):
+    return (f"From: =?gbk?B?{b64('监控中心', 'gbk')}?= <monitor@example.cn>\r\nTo: alerts@tocsin.test\r\n"
+            f"Subject: =?gb2312?B?{b64(subject, 'gbk')}?=\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=GBK\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            f"{b64(body, 'gbk')}\r\n")
 
 
 def test_swaks_mails_become_incidents_with_decoded_subjects_and_recovery_resolves(daemon, tmp_path):
@@ -81,16 +90,17 @@ def test_swaks_mails_become_incidents_with_decoded_subjects_and_recovery_resolve
                        "Subject: [PROBLEM] ping4 on db-02 is WARNING!\r\nMIME-Version: 1.0\r\n"
                        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
                        "PING WARNING - Packet loss =3D 16%\r\n"))
-    # Base64 (Zabbix), multipart with an attachment made by swaks itself.
+    # multipart/mixed with a base64 attachment (Zabbix with a graph), built by swaks itself.
     zabbix_body = "Problem name: High CPU utilization\nHost: app03\nSeverity: Disaster\n"
+    graph = os.path.join(str(tmp_path), "graph.csv")
+    with open(graph, "w") as f:
+        f.write("time,cpu\n10:00,97\n")
     accepted(swaks(daemon, "--header", "Subject: Problem: High CPU utilization", "--body", zabbix_body,
-                   "--attach-type", "text/plain", "--attach-body", "graph data", sender="zabbix@example.com"))
-    # GBK: encoded-word subject labelled gb2312 and a base64 GBK body.
-    accepted(send_data(daemon, tmp_path, "gbk.eml",
-                       f"From: =?gbk?B?{b64('监控中心', 'gbk')}?= <monitor@example.cn>\r\nTo: alerts@tocsin.test\r\n"
-                       f"Subject: =?gb2312?B?{b64(GBK_SUBJECT, 'gbk')}?=\r\nMIME-Version: 1.0\r\n"
-                       "Content-Type: text/plain; charset=GBK\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-                       f"{b64(GBK_BODY, 'gbk')}\r\n"))
+                   "--attach-type", "text/csv", "--attach", graph, sender="zabbix@example.com"))
+    # GBK from a Chinese-language Zabbix: encoded-word subject labelled gb2312, base64 GBK body.
+    accepted(send_data(daemon, tmp_path, "gbk.eml", gbk_mail(GBK_SUBJECT, GBK_BODY)))
+    # A person reporting a fault by plain mail; 喆 is GBK but not GB2312, as the label claims.
+    accepted(send_data(daemon, tmp_path, "report.eml", gbk_mail(REPORT_SUBJECT, "服务器宕机，请尽快处理。\n")))
 
     http = incident_titled(daemon, "HTTP on web01 is CRITICAL", state="open")
     assert http["severity"] == "critical" and http["ci"] == "web01"
@@ -98,20 +108,23 @@ def test_swaks_mails_become_incidents_with_decoded_subjects_and_recovery_resolve
     assert ping["severity"] == "warning"
     cpu = incident_titled(daemon, "High CPU utilization on app03", state="open")
     assert cpu["severity"] == "critical"
-    chinese = incident_titled(daemon, GBK_SUBJECT, state="open")
-    assert chinese["ci"] == "monitor@example.cn"
-    status, detail = daemon.request("GET", f"/api/v1/incidents/{chinese['id']}")
+    disk = incident_titled(daemon, "数据库服务器磁盘空间不足 on db01", state="open")
+    assert disk["ci"] == "db01"
+    status, detail = daemon.request("GET", f"/api/v1/incidents/{disk['id']}")
+    assert detail["alerts"][0]["attributes"]["subject"] == GBK_SUBJECT
+    report = incident_titled(daemon, REPORT_SUBJECT, state="open")
+    assert report["ci"] == "monitor@example.cn"
+    status, detail = daemon.request("GET", f"/api/v1/incidents/{report['id']}")
     assert status == 200
-    attributes = detail["alerts"][0]["attributes"]
-    assert attributes["group"] == "service-desk"
-    assert attributes["subject"] == GBK_SUBJECT
+    assert detail["alerts"][0]["attributes"]["group"] == "service-desk"
 
     accepted(swaks(daemon, "--header", "Subject: ** RECOVERY Service Alert: web01/HTTP is OK **",
                    "--body", "Service: HTTP\nHost: web01\nState: OK\n", sender="nagios@mon01.example.com"))
-    resolved = incident_titled(daemon, "HTTP on web01 is CRITICAL", state="resolved")
-    assert resolved["id"] == http["id"]
-    assert len(daemon.incidents(state="open")) == 3
-    assert daemon.metric("tocsin_email_messages_total", outcome="accepted") == 5
+    accepted(send_data(daemon, tmp_path, "gbk-recovery.eml", gbk_mail(GBK_RECOVERY, GBK_BODY)))
+    assert incident_titled(daemon, "HTTP on web01 is CRITICAL", state="resolved")["id"] == http["id"]
+    assert incident_titled(daemon, "数据库服务器磁盘空间不足 on db01", state="resolved")["id"] == disk["id"]
+    assert sorted(i["id"] for i in daemon.incidents(state="open")) == sorted([ping["id"], cpu["id"], report["id"]])
+    assert daemon.metric("tocsin_email_messages_total", outcome="accepted") == 7
 
 
 def smtp_dialogue(port, lines, data=None):

@@ -286,6 +286,28 @@ TEST_F(SqliteStoreTest, CommittingAnExistingIdUpdatesTheIncidentAndAlert) {
   EXPECT_EQ(fields(alerts[0]), fields(alert));
 }
 
+TEST_F(SqliteStoreTest, RepeatsMoveOnlyTheCountersOfAlertAndIncident) {
+  store_.commit(sample_batch(1));
+  Incident incident = sample_incident(1);
+  Alert alert = sample_alert(1, 1);
+  ChangeSet repeat;
+  repeat.incident_repeats = {{incident.id, incident.event_count + 5, Severity::critical, incident.updated_at_ms + 9}};
+  repeat.alert_repeats = {{alert.id, alert.count + 5, alert.last_seen_ms + 9, Severity::critical}};
+  store_.commit(repeat);
+
+  incident.event_count += 5;
+  incident.severity = Severity::critical;
+  incident.updated_at_ms += 9;
+  alert.count += 5;
+  alert.last_seen_ms += 9;
+  alert.severity = Severity::critical;
+  auto detail = store_.incident(incident.id);
+  ASSERT_TRUE(detail);
+  EXPECT_EQ(fields(detail->incident), fields(incident));
+  ASSERT_EQ(detail->alerts.size(), 1u);
+  EXPECT_EQ(fields(detail->alerts[0]), fields(alert));
+}
+
 TEST_F(SqliteStoreTest, FailedCommitKeepsNothingOfTheBatchAndThrows) {
   store_.commit(sample_batch(1));
   ChangeSet broken = sample_batch(2);
