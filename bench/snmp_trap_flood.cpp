@@ -106,6 +106,8 @@ int main(int argc, char** argv) {
   netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
   netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
   snmp_disable_log();
+  netsnmp_set_mib_directory("/nonexistent/no-mibs");  // numeric OIDs only: no MIB files to parse
+  setenv("MIBS", "", 1);
   init_snmp("snmp_trap_flood");
   void* sessp = encoder_session(o);
   std::vector<std::string> traps;

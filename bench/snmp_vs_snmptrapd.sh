@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Compares tocsind with net-snmp's snmptrapd on the same SNMPv2c trap flood on
-# this machine: N pre-encoded linkDown traps sent as fast as sendmmsg() goes
-# (bench/snmp_trap_flood), then the time until the receiver has handled every
-# trap it will handle. tocsind: decode, mapping, dedup and commit to SQLite
+# this machine: N pre-encoded linkDown traps sent with sendmmsg() at RATE/s,
+# faster than either receiver keeps up (bench/snmp_trap_flood), then the time
+# until the receiver has handled every trap it will handle. tocsind: decode, mapping, dedup and commit to SQLite
 # (counted when the events are in the store); snmptrapd: decode and one log
 # line per trap to a file, no handler. Prints traps/s for each and the ratio.
 #
-#   bench/snmp_vs_snmptrapd.sh [BUILD_DIR] [TRAPS]     (needs snmptrapd: scripts/install-deps.sh bench)
+#   bench/snmp_vs_snmptrapd.sh [BUILD_DIR] [TRAPS] [RATE]   (needs snmptrapd: scripts/install-deps.sh bench)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build}
 traps=${2:-200000}
+rate=${3:-50000}
 flood=$build/bench/snmp_trap_flood
 tocsind=$build/daemon/tocsind
 snmptrapd=$(command -v snmptrapd || echo /usr/sbin/snmptrapd)
@@ -63,10 +64,11 @@ committed() {
     /usr/bin/python3 -c 'import json,sys; print(int(sum(a["count"] for a in json.load(sys.stdin)["alerts"])))'
 }
 start=$(now)
-"$flood" --port "$snmp" --count "$traps" --interfaces 16 > "$work/flood_tocsind.txt"
+"$flood" --port "$snmp" --count "$traps" --rate "$rate" --interfaces 16 > "$work/flood_tocsind.txt"
 read -r t_handled t_seconds < <(wait_done committed "$start")
 t_rate=$(echo "$t_handled / $t_seconds" | bc -l)
 t_kernel=$(curl -sf "http://127.0.0.1:$api/metrics" | awk '/^tocsin_snmp_udp_kernel_drops_total\{/ {s+=$2} END {print s+0}')
+kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true  # the peer gets the machine to itself
 
 # ---- snmptrapd ----
 port=$(free_port)
@@ -74,18 +76,24 @@ cat > "$work/snmptrapd.conf" <<CONF
 authCommunity log public
 CONF
 MIBS="" "$snmptrapd" -f -n -C -c "$work/snmptrapd.conf" -Lf "$work/traps.log" -F 'TRAP %B %v\n' \
-  -p "$work/snmptrapd.pid" "udp:127.0.0.1:$port" &
+  -p "$work/snmptrapd.pid" "udp:127.0.0.1:$port" > "$work/snmptrapd.out" 2>&1 &
 pids+=($!)
-sleep 1
 logged() { grep -c '^TRAP ' "$work/traps.log" 2>/dev/null || echo 0; }
+# Ready when it logs a first trap (it parses its MIB files at start-up).
+for _ in $(seq 200); do
+  "$flood" --port "$port" --count 1 --interfaces 1 > /dev/null
+  [ "$(logged)" -ge 1 ] && break
+  sleep 0.1
+done
+: > "$work/traps.log"
 start=$(now)
-"$flood" --port "$port" --count "$traps" --interfaces 16 > "$work/flood_snmptrapd.txt"
+"$flood" --port "$port" --count "$traps" --rate "$rate" --interfaces 16 > "$work/flood_snmptrapd.txt"
 read -r s_handled s_seconds < <(wait_done logged "$start")
 s_rate=$(echo "$s_handled / $s_seconds" | bc -l)
 
 printf 'traps sent to each:  %d  (%s)\n' "$traps" "$(cat "$work/flood_tocsind.txt")"
 printf 'tocsind:    %8d handled in %6.2f s = %8.0f traps/s  (decode + mapping + SQLite commit; kernel drops %s)\n' \
   "$t_handled" "$t_seconds" "$t_rate" "$t_kernel"
-printf 'snmptrapd:  %8d handled in %6.2f s = %8.0f traps/s  (decode + log line to a file)\n' \
+printf 'snmptrapd:  %8d handled in %6.2f s = %8.0f traps/s  (decode + log line to a file; the rest dropped by the kernel)\n' \
   "$s_handled" "$s_seconds" "$s_rate"
 printf 'ratio tocsind/snmptrapd: %.1fx\n' "$(echo "$t_rate / $s_rate" | bc -l)"

@@ -66,12 +66,14 @@ GMimeParserOptions* parser_options() {
 }
 
 std::string make_valid(std::string_view bytes) {
+  if (bytes.empty()) return {};
   GString_ valid(g_utf8_make_valid(bytes.data(), static_cast<gssize>(bytes.size())));
-  return valid.get();
+  return valid ? std::string(valid.get()) : std::string{};
 }
 
 std::string decode_8bit(std::string_view bytes) {
-  if (g_utf8_validate(bytes.data(), static_cast<gssize>(bytes.size()), nullptr)) return std::string(bytes);
+  if (bytes.empty() || g_utf8_validate(bytes.data(), static_cast<gssize>(bytes.size()), nullptr))
+    return std::string(bytes);
   GString_ text(g_mime_utils_decode_8bit(parser_options(), bytes.data(), bytes.size()));
   return make_valid(text ? text.get() : "");
 }
@@ -116,9 +118,10 @@ std::string addresses(InternetAddressList* list) {
   int n = list ? internet_address_list_length(list) : 0;
   for (int i = 0; i < n; ++i) {
     InternetAddress* a = internet_address_list_get_address(list, i);
-    if (!INTERNET_ADDRESS_IS_MAILBOX(a)) continue;
+    const char* addr = INTERNET_ADDRESS_IS_MAILBOX(a) ? internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a)) : nullptr;
+    if (!addr || !*addr) continue;
     if (!out.empty()) out += ", ";
-    out += internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+    out += addr;
   }
   return make_valid(out);
 }

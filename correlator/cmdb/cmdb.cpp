@@ -232,11 +232,17 @@ Match Cmdb::resolve_address(const IpAddress& address) const {
 
 Match Cmdb::resolve(std::string_view resource) const {
   if (resource.size() > 1 && resource.back() == '.') resource.remove_suffix(1);  // absolute FQDN
+  // Address text is tried first: each index probe is a cache miss on a large
+  // CMDB, and names that parse as addresses are rare (still found below).
+  auto address = parse_address(resource);
+  if (address) {
+    if (Match m = resolve_address(*address)) return m;
+  }
   if (const KeyRef* ref = names_.find(resource)) {
     static constexpr MatchedBy by[] = {MatchedBy::name, MatchedBy::name, MatchedBy::fqdn, MatchedBy::alias};
     return {&cis_[ref->ci], by[static_cast<int>(ref->field)]};
   }
-  if (auto address = parse_address(resource)) return resolve_address(*address);
+  if (address) return {};
   auto dot = resource.find('.');
   if (dot != std::string_view::npos && dot > 0) {
     if (const KeyRef* ref = names_.find(resource.substr(0, dot))) return {&cis_[ref->ci], MatchedBy::short_name};

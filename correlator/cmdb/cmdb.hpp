@@ -52,9 +52,10 @@ class Cmdb {
   Cmdb(const Cmdb&) = delete;
   Cmdb& operator=(const Cmdb&) = delete;
 
-  // Resource as it appears on events → CI. Tried in order: name, FQDN or
-  // alias (ASCII case-insensitive), IP address, longest CIDR prefix, then the
-  // first label of a dotted name (web01.example.com → web01).
+  // Resource as it appears on events → CI. Address text: the exact address,
+  // then the longest CIDR prefix, then a CI named by that text. Other text:
+  // name, FQDN or alias (ASCII case-insensitive), then the first label of a
+  // dotted name (web01.example.com → web01).
   Match resolve(std::string_view resource) const;
   const Ci* find_id(std::string_view id) const;
 

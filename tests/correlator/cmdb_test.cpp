@@ -311,6 +311,14 @@ TEST(CmdbLookup, LongestCidrPrefixWins) {
   EXPECT_FALSE(db->resolve("192.168.1.1"));
 }
 
+TEST(CmdbLookup, CiNamedByAnAddressTextIsFoundWhenNoAddressMatches) {
+  Loaded l = yaml("- {id: a, name: 192.0.2.7}\n- {id: b, addresses: [192.0.2.8]}\n");
+  ASSERT_TRUE(l.db) << l.first_error();
+  EXPECT_EQ(l.db->resolve("192.0.2.7").by, MatchedBy::name);
+  EXPECT_EQ(l.db->resolve("192.0.2.8").by, MatchedBy::address);
+  EXPECT_FALSE(l.db->resolve("192.0.2.9"));
+}
+
 TEST(CmdbLookup, Ipv6AddressesInAnySpellingAndIpv6Prefixes) {
   auto db = lookup_fixture();
   EXPECT_EQ(id_of(db->resolve("2001:db8:10::5")), "ci-2");
