@@ -11,7 +11,6 @@
 #include "collectors/http/routes.hpp"
 #include "daemon/version.hpp"
 #include "sinks/email/client.hpp"
-#include "store/sqlite/sqlite.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace tocsin {
@@ -24,21 +23,6 @@ std::shared_ptr<spdlog::logger> log() { return spdlog::get("tocsind"); }
 // Identities of the latest MQTT messages stored, so that a broker redelivering
 // what was committed just before a crash (its PUBACK not yet sent) is
 // recognized. Reads the events table until the Store interface offers this.
-std::vector<std::string> recent_mqtt_identities(const std::string& store_path) {
-  sqlite::Database db(store_path);
-  auto& rows = db.cached("SELECT attributes FROM events WHERE source = 'mqtt' ORDER BY id DESC LIMIT " +
-                         std::to_string(mqtt::Decoder::recent_capacity));
-  // Attributes are length-prefixed strings; the key and the 32-digit value are short.
-  std::string marker = char(mqtt::identity_attribute.size()) + std::string(mqtt::identity_attribute) + char(32);
-  std::vector<std::string> identities;
-  while (rows.step()) {
-    std::string blob = rows.column_blob(0);
-    auto at = blob.rfind(marker);
-    if (at != std::string::npos && at + marker.size() + 32 <= blob.size())
-      identities.push_back(blob.substr(at + marker.size(), 32));
-  }
-  return identities;
-}
 }  // namespace
 
 void configure_logging(const std::string& level) {
@@ -102,7 +86,9 @@ void Daemon::start() {
     syslog_tcp_.push_back(std::move(l));
   }
   mqtt_decoder_ = std::make_unique<mqtt::Decoder>(s.mqtt.payload, stats_, clock_);
-  if (!s.mqtt.brokers.empty()) mqtt_decoder_->remember(recent_mqtt_identities(store_path));
+  if (!s.mqtt.brokers.empty())
+    mqtt_decoder_->remember(open_store()->recent_attribute_values("mqtt", std::string(mqtt::identity_attribute),
+                                                                  mqtt::Decoder::recent_capacity));
   mqtt_ = std::make_unique<mqtt::Collector>(s.mqtt, *mqtt_decoder_, *pipeline_, stats_);
   mqtt_->start();
   for (const auto& b : s.mqtt.brokers) log()->info("MQTT subscribing at {}", b.display_name());

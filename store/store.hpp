@@ -52,6 +52,10 @@ class Store {
   virtual std::optional<IncidentDetail> incident(std::int64_t id) = 0;
   virtual std::vector<Alert> alerts(const AlertFilter& filter) = 0;
   virtual std::vector<EventRecord> events_of_alert(std::int64_t alert_id, std::int64_t limit) = 0;
+  // Values of one attribute on the latest `limit` events of a source, newest
+  // first (e.g. the message identities a collector deduplicates redeliveries by).
+  virtual std::vector<std::string> recent_attribute_values(const std::string& source, const std::string& key,
+                                                           std::int64_t limit) = 0;
 
   // Outbox. `claim_due` moves up to `limit` pending notifications whose
   // next_attempt is due to `sending` and returns them. `recover_in_flight`

@@ -202,8 +202,8 @@ void UdpListener::State::answer(std::vector<Response> pending) {
   in_flight -= pending.size();
   for (const auto& r : pending) {
     if (r.bytes.empty()) continue;
-    send(r.peer, r.bytes);
     handler.inform_responses().inc();
+    send(r.peer, r.bytes);
   }
 }
 

@@ -485,6 +485,19 @@ std::vector<EventRecord> SqliteStore::events_of_alert(std::int64_t alert_id, std
   return collect(query.prepare(db_, limit), read_event);
 }
 
+std::vector<std::string> SqliteStore::recent_attribute_values(const std::string& source, const std::string& key,
+                                                             std::int64_t limit) {
+  Statement& stmt = db_.cached("SELECT attributes FROM events WHERE source = ? ORDER BY id DESC LIMIT ?");
+  stmt.bind_all(source, limit);
+  std::vector<std::string> values;
+  while (stmt.step()) {
+    for (auto& [k, v] : decode_attributes(stmt.column_blob(0)))
+      if (k == key) values.push_back(std::move(v));
+  }
+  stmt.reset();
+  return values;
+}
+
 // ---- outbox ---------------------------------------------------------------------------------
 
 std::vector<Notification> SqliteStore::claim_due(std::int64_t now_ms, int limit) {

@@ -46,6 +46,8 @@ class SqliteStore final : public Store {
   std::vector<Alert> alerts(const AlertFilter& filter) override;
   // The latest `limit` events, newest first.
   std::vector<EventRecord> events_of_alert(std::int64_t alert_id, std::int64_t limit) override;
+  std::vector<std::string> recent_attribute_values(const std::string& source, const std::string& key,
+                                                   std::int64_t limit) override;
 
   // Oldest due first. The mark_* calls throw std::runtime_error for an
   // unknown notification id.

@@ -86,6 +86,9 @@ class MemoryStore final : public Store {
   std::vector<Alert> firing_alerts() override { return {}; }
   std::vector<Incident> unresolved_incidents() override { return {}; }
   std::vector<EventRecord> events_of_alert(std::int64_t, std::int64_t) override { return {}; }
+  std::vector<std::string> recent_attribute_values(const std::string&, const std::string&, std::int64_t) override {
+    return {};
+  }
   std::vector<Notification> claim_due(std::int64_t, int) override { return {}; }
   void mark_sent(std::int64_t, std::int64_t) override {}
   void mark_retry(std::int64_t, std::int64_t, const std::string&) override {}

@@ -110,6 +110,9 @@ class InMemoryOutboxStore final : public Store {
   std::optional<IncidentDetail> incident(std::int64_t) override { return std::nullopt; }
   std::vector<Alert> alerts(const AlertFilter&) override { return {}; }
   std::vector<EventRecord> events_of_alert(std::int64_t, std::int64_t) override { return {}; }
+  std::vector<std::string> recent_attribute_values(const std::string&, const std::string&, std::int64_t) override {
+    return {};
+  }
   std::vector<Notification> notifications(std::int64_t) override { return {}; }
 
  private:

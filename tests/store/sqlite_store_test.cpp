@@ -658,3 +658,31 @@ TEST(SqliteStoreOpen, CorruptFileThrowsWithThePathAndSqlitesMessage) {
 
 }  // namespace
 }  // namespace tocsin
+
+namespace tocsin {
+namespace {
+
+TEST(SqliteStoreRecent, AttributeValuesOfTheLatestEventsOfOneSourceNewestFirst) {
+  auto dir = std::filesystem::temp_directory_path() / ("tocsin-recent-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  {
+    SqliteStore store((dir / "t.db").string());
+    ChangeSet batch;
+    for (int i = 1; i <= 5; ++i) {
+      EventRecord r;
+      r.id = i;
+      r.event.source = i == 3 ? "syslog" : "mqtt";
+      r.event.kind = EventKind::info;
+      r.event.attributes = {{"other", "x"}, {"mqtt_message_id", "id-" + std::to_string(i)}};
+      batch.events.push_back(r);
+    }
+    store.commit(batch);
+    EXPECT_EQ(store.recent_attribute_values("mqtt", "mqtt_message_id", 3),
+              (std::vector<std::string>{"id-5", "id-4", "id-2"}));
+    EXPECT_TRUE(store.recent_attribute_values("snmp", "mqtt_message_id", 3).empty());
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace tocsin
