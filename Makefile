@@ -52,7 +52,11 @@ fuzz: test-deps
 
 bench: build
 	scripts/install-deps.sh bench
-	bench/syslog_vs_rsyslog.sh
+	BUILD=$(BUILD) bench/syslog_vs_rsyslog.sh
+	bench/snmp_vs_snmptrapd.sh $(BUILD)
+	BUILD=$(BUILD) bench/http_vs_alertmanager.sh
+	BUILD=$(BUILD) bench/mqtt_vs_mosquitto_sub.sh
+	$(BUILD)/bench/cmdb_bench
 
 docs: build
 	$(BUILD)/daemon/tocsind --config-reference > docs/config.md
