@@ -3,6 +3,8 @@
 // the strand so that the socket is only used there.
 #include "collectors/snmp/transport.hpp"
 
+#include "collectors/udp_socket.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
@@ -11,7 +13,6 @@
 #include <spdlog/spdlog.h>
 
 #include <arpa/inet.h>
-#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -31,10 +32,6 @@ using Strand = asio::strand<asio::io_context::executor_type>;
 
 namespace {
 
-constexpr std::size_t kDatagramsPerCall = 64;
-// Yield after this many recvmmsg() calls so that a flood on this socket
-// cannot starve the other listeners sharing the io_context.
-constexpr int kCallsBeforeYield = 16;
 constexpr std::size_t kMaxDatagram = 65536;
 
 struct Peer {
@@ -47,47 +44,6 @@ struct Response {
   std::string bytes;
 };
 
-struct DatagramBatch {
-  DatagramBatch() : buffer(kDatagramsPerCall * kMaxDatagram) {}
-
-  void prepare() {
-    for (std::size_t i = 0; i < kDatagramsPerCall; ++i) {
-      iov[i] = {buffer.data() + i * kMaxDatagram, kMaxDatagram};
-      headers[i] = {};
-      headers[i].msg_hdr.msg_name = &peers[i];
-      headers[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
-      headers[i].msg_hdr.msg_iov = &iov[i];
-      headers[i].msg_hdr.msg_iovlen = 1;
-    }
-  }
-
-  std::vector<char> buffer;
-  std::array<mmsghdr, kDatagramsPerCall> headers{};
-  std::array<iovec, kDatagramsPerCall> iov{};
-  std::array<sockaddr_storage, kDatagramsPerCall> peers{};
-};
-
-void peer_text(const sockaddr_storage& sa, std::array<char, INET6_ADDRSTRLEN>& out) {
-  out[0] = '\0';
-  if (sa.ss_family == AF_INET) {
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(sa).sin_addr, out.data(), out.size());
-  } else if (sa.ss_family == AF_INET6) {
-    const auto& a6 = reinterpret_cast<const sockaddr_in6&>(sa).sin6_addr;
-    if (IN6_IS_ADDR_V4MAPPED(&a6))
-      inet_ntop(AF_INET, &a6.s6_addr[12], out.data(), out.size());
-    else
-      inet_ntop(AF_INET6, &a6, out.data(), out.size());
-  }
-}
-
-double read_kernel_drops(int fd) {
-  std::array<std::uint32_t, SK_MEMINFO_VARS> meminfo{};
-  socklen_t len = sizeof meminfo;
-  if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, meminfo.data(), &len) != 0) return 0;
-  if (len < (SK_MEMINFO_DROPS + 1) * sizeof(std::uint32_t)) return 0;
-  return meminfo[SK_MEMINFO_DROPS];
-}
-
 std::string endpoint_label(const udp::endpoint& ep) {
   auto a = ep.address();
   return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(ep.port());
@@ -99,8 +55,9 @@ struct UdpListener::State : std::enable_shared_from_this<UdpListener::State> {
   State(asio::io_context& io, TrapHandler& handler, EventSink& sink, std::size_t max_in_flight)
       : strand(asio::make_strand(io)), socket(strand), handler(handler), sink(sink), max_in_flight(max_in_flight) {}
 
-  enum class Drained { empty, more, closed };
-  Drained drain();
+  tocsin::udp::Drained drain() {
+    return tocsin::udp::drain(socket, batch, [this](std::size_t n) { deliver(n); }, *log);
+  }
   void deliver(std::size_t count);
   void handle_one(std::size_t i);
   void hand_over();
@@ -114,29 +71,13 @@ struct UdpListener::State : std::enable_shared_from_this<UdpListener::State> {
   EventSink& sink;
   std::size_t max_in_flight;
   std::atomic<std::size_t> in_flight{0};
-  DatagramBatch batch;
+  tocsin::udp::DatagramBatch batch{kMaxDatagram};
   std::array<char, INET6_ADDRSTRLEN> peer_buf{};
   std::vector<Event> traps;
   std::vector<Event> informs;
   std::vector<Response> responses;
   std::shared_ptr<spdlog::logger> log;
 };
-
-UdpListener::State::Drained UdpListener::State::drain() {
-  for (int call = 0; call < kCallsBeforeYield; ++call) {
-    if (!socket.is_open()) return Drained::closed;
-    batch.prepare();
-    int n = recvmmsg(socket.native_handle(), batch.headers.data(), kDatagramsPerCall, MSG_DONTWAIT, nullptr);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Drained::empty;
-    if (n < 0) {
-      log->warn("snmp udp receive failed error={}", std::strerror(errno));
-      return Drained::empty;
-    }
-    deliver(static_cast<std::size_t>(n));
-  }
-  return Drained::more;
-}
 
 void UdpListener::State::deliver(std::size_t count) {
   traps.clear();
@@ -155,8 +96,8 @@ void UdpListener::State::deliver(std::size_t count) {
 
 void UdpListener::State::handle_one(std::size_t i) {
   const auto& h = batch.headers[i];
-  peer_text(batch.peers[i], peer_buf);
-  Datagram d{{batch.buffer.data() + i * kMaxDatagram, h.msg_len},
+  tocsin::udp::peer_text(batch.peers[i], peer_buf);
+  Datagram d{batch.payload(i),
              peer_buf.data(),
              reinterpret_cast<const sockaddr*>(&batch.peers[i]),
              h.msg_hdr.msg_namelen,
@@ -217,7 +158,7 @@ void UdpListener::State::send(const Peer& to, const std::string& bytes) {
 namespace {
 
 asio::awaitable<void> receive_datagrams(std::shared_ptr<UdpListener::State> st) {
-  using Drained = UdpListener::State::Drained;
+  using Drained = tocsin::udp::Drained;
   constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
   for (;;) {
     auto [ec] = co_await st->socket.async_wait(udp::socket::wait_read, nothrow);
@@ -227,13 +168,6 @@ asio::awaitable<void> receive_datagrams(std::shared_ptr<UdpListener::State> st) 
     while ((d = st->drain()) == Drained::more) co_await asio::post(st->strand, asio::use_awaitable);
     if (d == Drained::closed) co_return;
   }
-}
-
-void set_receive_buffer(int fd, int bytes, spdlog::logger& log) {
-  // SO_RCVBUFFORCE passes net.core.rmem_max when the daemon has CAP_NET_ADMIN.
-  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) == 0) return;
-  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes) != 0)
-    log.warn("snmp udp receive buffer not set requested={} error={}", bytes, std::strerror(errno));
 }
 
 }  // namespace
@@ -263,11 +197,11 @@ void UdpListener::start() {
   auto label = endpoint_label(st->local);
   st->log = spdlog::default_logger()->clone("snmp udp " + label);
   int fd = st->socket.native_handle();
-  set_receive_buffer(fd, config_.receive_buffer_bytes, *st->log);
+  tocsin::udp::set_receive_buffer(fd, config_.receive_buffer_bytes, *st->log);
   // stop() removes the gauge before the socket is closed, so fd stays valid.
   kernel_drops_ = stats_.gauge("tocsin_snmp_udp_kernel_drops_total",
                                "Datagrams the kernel dropped on the SNMP UDP socket (receive buffer full)",
-                               {{"listener", label}}, [fd] { return read_kernel_drops(fd); }, true);
+                               {{"listener", label}}, [fd] { return tocsin::udp::kernel_drops(fd); }, true);
   state_ = st;
   asio::co_spawn(st->strand, receive_datagrams(st), [log = st->log](std::exception_ptr e) {
     if (e) log->error("snmp listener task failed");

@@ -5,6 +5,7 @@
 #include "collectors/syslog/transport.hpp"
 
 #include "collectors/syslog/framing.hpp"
+#include "collectors/udp_socket.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -18,7 +19,6 @@
 #include <spdlog/spdlog.h>
 
 #include <arpa/inet.h>
-#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -43,10 +43,6 @@ using SteadyClock = std::chrono::steady_clock;
 namespace {
 
 constexpr auto nothrow = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t kDatagramsPerCall = 64;
-// After this many recvmmsg() calls in a row the receiver yields, so that a UDP
-// flood cannot starve the other listeners sharing the io_context.
-constexpr int kCallsBeforeYield = 16;
 constexpr std::size_t kReadBufferBytes = 64 * 1024;
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 
@@ -113,20 +109,6 @@ std::string peer_text(const asio::ip::address& a) {
   return a.to_string();
 }
 
-void peer_text(const sockaddr_storage& sa, std::array<char, INET6_ADDRSTRLEN>& out) {
-  out[0] = '\0';
-  if (sa.ss_family == AF_INET) {
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(sa).sin_addr, out.data(), out.size());
-    return;
-  }
-  if (sa.ss_family != AF_INET6) return;
-  const auto& a6 = reinterpret_cast<const sockaddr_in6&>(sa).sin6_addr;
-  if (IN6_IS_ADDR_V4MAPPED(&a6))
-    inet_ntop(AF_INET, &a6.s6_addr[12], out.data(), out.size());
-  else
-    inet_ntop(AF_INET6, &a6, out.data(), out.size());
-}
-
 std::shared_ptr<spdlog::logger> component_logger(const std::string& listener) {
   return spdlog::default_logger()->clone("syslog " + listener);
 }
@@ -150,43 +132,6 @@ auto log_escaped(std::shared_ptr<spdlog::logger> log) {
 
 // ============================== UDP ==============================
 
-namespace {
-
-// Buffers for one recvmmsg() call, allocated once per listener.
-struct DatagramBatch {
-  explicit DatagramBatch(std::size_t max_datagram)
-      : max_datagram(max_datagram), buffer(kDatagramsPerCall * max_datagram) {}
-
-  void prepare() {
-    for (std::size_t i = 0; i < kDatagramsPerCall; ++i) {
-      iov[i] = {buffer.data() + i * max_datagram, max_datagram};
-      headers[i] = {};
-      headers[i].msg_hdr.msg_name = &peers[i];
-      headers[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
-      headers[i].msg_hdr.msg_iov = &iov[i];
-      headers[i].msg_hdr.msg_iovlen = 1;
-    }
-  }
-
-  std::size_t max_datagram;
-  std::vector<char> buffer;
-  std::array<mmsghdr, kDatagramsPerCall> headers{};
-  std::array<iovec, kDatagramsPerCall> iov{};
-  std::array<sockaddr_storage, kDatagramsPerCall> peers{};
-  std::array<std::array<char, INET6_ADDRSTRLEN>, kDatagramsPerCall> peer_texts{};
-  std::vector<FrameView> frames;
-};
-
-double read_kernel_drops(int fd) {
-  std::array<std::uint32_t, SK_MEMINFO_VARS> meminfo{};
-  socklen_t len = sizeof meminfo;
-  if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, meminfo.data(), &len) != 0) return 0;
-  if (len < (SK_MEMINFO_DROPS + 1) * sizeof(std::uint32_t)) return 0;
-  return meminfo[SK_MEMINFO_DROPS];
-}
-
-}  // namespace
-
 struct UdpListener::State {
   State(asio::io_context& io, const UdpListenerConfig& config, FrameHandler& handler, StatsRegistry& stats)
       : strand(asio::make_strand(io)),
@@ -197,54 +142,39 @@ struct UdpListener::State {
         too_long(rejected_total(stats, "too_long")),
         handler_failed(dropped_total(stats, "udp", "handler_error")) {}
 
-  enum class Drained { empty, more, closed };
-  Drained drain();
+  tocsin::udp::Drained drain() {
+    return tocsin::udp::drain(socket, batch, [this](std::size_t n) { deliver(n); }, *log);
+  }
   void deliver(std::size_t count);
 
   Strand strand;
-  udp::socket socket;
-  udp::endpoint local;
+  asio::ip::udp::socket socket;
+  asio::ip::udp::endpoint local;
   FrameHandler& handler;
-  DatagramBatch batch;
+  tocsin::udp::DatagramBatch batch;
+  std::vector<FrameView> frames;
   Counter& received;
   Counter& too_long;
   Counter& handler_failed;
   std::shared_ptr<spdlog::logger> log;
 };
 
-UdpListener::State::Drained UdpListener::State::drain() {
-  for (int call = 0; call < kCallsBeforeYield; ++call) {
-    if (!socket.is_open()) return Drained::closed;
-    batch.prepare();
-    int n = recvmmsg(socket.native_handle(), batch.headers.data(), kDatagramsPerCall, MSG_DONTWAIT, nullptr);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Drained::empty;
-    if (n < 0) {
-      log->warn("syslog udp receive failed error={}", std::strerror(errno));
-      return Drained::empty;
-    }
-    deliver(static_cast<std::size_t>(n));
-  }
-  return Drained::more;
-}
-
 void UdpListener::State::deliver(std::size_t count) {
-  batch.frames.clear();
+  frames.clear();
   for (std::size_t i = 0; i < count; ++i) {
-    const auto& h = batch.headers[i];
-    if (h.msg_hdr.msg_flags & MSG_TRUNC) {
+    if (batch.truncated(i)) {
       too_long.inc();
       continue;
     }
-    peer_text(batch.peers[i], batch.peer_texts[i]);
-    batch.frames.push_back({{batch.buffer.data() + i * batch.max_datagram, h.msg_len}, batch.peer_texts[i].data()});
+    tocsin::udp::peer_text(batch.peers[i], batch.peer_texts[i]);
+    frames.push_back({batch.payload(i), batch.peer_texts[i].data()});
   }
-  if (batch.frames.empty()) return;
-  received.inc(batch.frames.size());
+  if (frames.empty()) return;
+  received.inc(frames.size());
   try {
-    handler.offer(batch.frames);
+    handler.offer(frames);
   } catch (const std::exception& e) {
-    handler_failed.inc(batch.frames.size());
+    handler_failed.inc(frames.size());
     log->error("syslog frame handler failed error={}", e.what());
   }
 }
@@ -252,7 +182,7 @@ void UdpListener::State::deliver(std::size_t count) {
 namespace {
 
 awaitable<void> receive_datagrams(std::shared_ptr<UdpListener::State> st) {
-  using Drained = UdpListener::State::Drained;
+  using Drained = tocsin::udp::Drained;
   for (;;) {
     auto [ec] = co_await st->socket.async_wait(udp::socket::wait_read, nothrow);
     if (ec) co_return;  // closed by stop()
@@ -263,12 +193,6 @@ awaitable<void> receive_datagrams(std::shared_ptr<UdpListener::State> st) {
   }
 }
 
-void set_receive_buffer(int fd, int bytes, spdlog::logger& log) {
-  // SO_RCVBUFFORCE passes net.core.rmem_max when the daemon has CAP_NET_ADMIN.
-  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) == 0) return;
-  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes) != 0)
-    log.warn("syslog udp receive buffer not set requested={} error={}", bytes, std::strerror(errno));
-}
 
 }  // namespace
 
@@ -289,9 +213,9 @@ void UdpListener::start() {
   auto label = endpoint_label(st->local);
   st->log = component_logger("udp " + label);
   int fd = st->socket.native_handle();
-  set_receive_buffer(fd, config_.receive_buffer_bytes, *st->log);
+  tocsin::udp::set_receive_buffer(fd, config_.receive_buffer_bytes, *st->log);
   // stop() removes the gauge before the socket is closed, so fd stays valid.
-  kernel_drops_ = kernel_drops_gauge(stats_, label, [fd] { return read_kernel_drops(fd); });
+  kernel_drops_ = kernel_drops_gauge(stats_, label, [fd] { return tocsin::udp::kernel_drops(fd); });
   state_ = st;
   asio::co_spawn(st->strand, receive_datagrams(st), log_escaped(st->log));
 }
