@@ -136,6 +136,13 @@ TEST_P(ValidUtf8, ReplacesEachMaximalInvalidSubpartWithOneReplacementCharacter) 
 
 const std::string fffd = "\xEF\xBF\xBD";
 
+std::string utf8_case_name(const testing::TestParamInfo<Utf8Case>& info) {
+  static const char* const names[] = {"Ascii",     "TwoByte",   "FourByte",           "LoneContinuation",
+                                      "Overlong",  "Surrogate", "TruncatedThreeByte", "AboveMaxCodePoint",
+                                      "EmbeddedNul"};
+  return names[info.index];
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Sequences, ValidUtf8,
     testing::Values(Utf8Case{"plain ascii", "plain ascii"}, Utf8Case{"\xC3\xA9t\xC3\xA9", "\xC3\xA9t\xC3\xA9"},
@@ -145,7 +152,8 @@ INSTANTIATE_TEST_SUITE_P(
                     Utf8Case{"\xED\xA0\x80", fffd + fffd + fffd},      // UTF-16 surrogate
                     Utf8Case{"\xE2\x82" "x", fffd + "x"},              // truncated three-byte sequence
                     Utf8Case{"\xF4\x90\x80\x80", fffd + fffd + fffd + fffd},  // above U+10FFFF
-                    Utf8Case{std::string("nul\0in", 6), std::string("nul\0in", 6)}));
+                    Utf8Case{std::string("nul\0in", 6), std::string("nul\0in", 6)}),
+    utf8_case_name);
 
 TEST(Time, FormatsUtcWithMilliseconds) {
   EXPECT_EQ(format_time(t0), "2026-11-23T15:04:05.123Z");
