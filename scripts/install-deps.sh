@@ -11,13 +11,14 @@ build=(
   libboost1.81-all-dev libspdlog-dev libyaml-cpp-dev libsqlite3-dev libssl-dev
   libcurl4-openssl-dev libre2-dev libsystemd-dev
   libgtest-dev libgmock-dev libbenchmark-dev libgmime-3.0-dev libsnmp-dev
-  libmosquitto-dev
+  libmosquitto-dev libhowardhinnant-date-dev
 )
 test=(
   python3 python3-pytest python3-aiosmtpd openssl bsdutils curl
   clang libclang-rt-14-dev swaks
   prometheus-alertmanager snmp
   mosquitto mosquitto-clients
+  kannel kannel-extras
 )
 bench=(rsyslog wrk snmptrapd)
 
