@@ -179,6 +179,11 @@ ActionResult Correlator::on_action(const IncidentAction& action, std::int64_t no
   return result;
 }
 
+void Correlator::on_tick(std::int64_t now_ms, ChangeSet& changes) {
+  (void)now_ms;
+  (void)changes;
+}
+
 void Correlator::flush(ChangeSet& changes) {
   for (const auto& fp : dirty_alerts_)
     if (auto it = firing_.find(fp); it != firing_.end()) changes.alerts.push_back(it->second);

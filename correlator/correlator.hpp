@@ -40,6 +40,11 @@ class Correlator {
   // incident (409) from an unknown one (404) by asking the store.
   ActionResult on_action(const IncidentAction& action, std::int64_t now_ms, ChangeSet& changes);
 
+  // Runs the timers that are due at `now_ms` (wall time, as recorded in due
+  // times). Called about once a second by the pipeline, on the same thread as
+  // on_event, and by tests with a fake clock.
+  void on_tick(std::int64_t now_ms, ChangeSet& changes);
+
   // Appends every alert and incident changed since the last flush, once each.
   void flush(ChangeSet& changes);
 

@@ -114,11 +114,19 @@ void Pipeline::set_correlator_config(CorrelatorConfig config) {
 
 void Pipeline::run() {
   std::deque<Item> items;
+  // Timers (held pages, windows, SLA and escalation steps) run on this thread
+  // too, so that the correlator stays the only writer of incident state.
+  auto next_tick = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.tick_ms);
   for (;;) {
+    bool tick = false;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      wake_.wait_until(lock, next_tick, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty() && stopping_) return;
+      if (auto now = std::chrono::steady_clock::now(); now >= next_tick) {
+        tick = true;
+        next_tick = now + std::chrono::milliseconds(config_.tick_ms);
+      }
       if (pending_config_) {
         correlator_.set_config(std::move(*pending_config_));
         pending_config_.reset();
@@ -133,12 +141,12 @@ void Pipeline::run() {
       }
       queued_events_ -= std::min(queued_events_, events);
     }
-    process(items);
+    process(items, tick);
     items.clear();
   }
 }
 
-void Pipeline::process(std::deque<Item>& items) {
+void Pipeline::process(std::deque<Item>& items, bool tick) {
   ChangeSet changes;
   std::vector<std::pair<ActionDone, ActionResult>> replies;
   std::int64_t now = clock_.wall_ms();
@@ -153,6 +161,7 @@ void Pipeline::process(std::deque<Item>& items) {
       r = {409, "incident " + std::to_string(a.action.incident_id) + " is already resolved", std::nullopt};
     replies.emplace_back(std::move(a.done), std::move(r));
   }
+  if (tick) correlator_.on_tick(now, changes);
   correlator_.flush(changes);
   firing_alerts_ = correlator_.firing_alert_count();
   bool paged = !changes.notifications.empty();

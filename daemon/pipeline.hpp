@@ -27,6 +27,7 @@ namespace tocsin {
 struct PipelineConfig {
   std::size_t queue_capacity = 65536;  // events waiting; lossy inputs drop beyond it
   std::size_t batch_max = 4096;        // events folded into one transaction at most
+  std::int64_t tick_ms = 1000;         // how often the correlator's timers are run
 };
 
 class Pipeline final : public EventSink {
@@ -62,7 +63,7 @@ class Pipeline final : public EventSink {
   using Item = std::variant<Batch, Action>;
 
   void run();
-  void process(std::deque<Item>& items);
+  void process(std::deque<Item>& items, bool tick);
   void commit_with_retry(ChangeSet& changes);
 
   PipelineConfig config_;
