@@ -2,19 +2,11 @@
 // notification intents an opened incident causes.
 #include "correlator/correlator.hpp"
 
+#include <algorithm>
+
 #include "correlator/clock.hpp"
 
 namespace tocsin {
-
-std::string priority_for(Severity severity) {
-  switch (severity) {
-    case Severity::critical: return "P1";
-    case Severity::major: return "P2";
-    case Severity::minor: return "P3";
-    case Severity::warning: return "P4";
-    default: return "P5";
-  }
-}
 
 Correlator::Correlator(CorrelatorConfig config, StatsRegistry& stats)
     : config_(std::move(config)),
@@ -26,7 +18,15 @@ Correlator::Correlator(CorrelatorConfig config, StatsRegistry& stats)
                                           "Clear events that matched no firing alert (recorded, no effect)")),
       alerts_opened_(stats.counter("tocsin_alerts_opened_total", "Alerts raised")),
       incidents_opened_(stats.counter("tocsin_incidents_opened_total", "Incidents opened")),
-      incidents_resolved_(stats.counter("tocsin_incidents_resolved_total", "Incidents resolved")) {}
+      incidents_resolved_(stats.counter("tocsin_incidents_resolved_total", "Incidents resolved")),
+      symptoms_joined_(stats.counter("tocsin_correlator_symptoms_total",
+                                     "Alerts that joined an upstream CI's incident as symptoms instead of paging")),
+      alerts_grouped_(stats.counter("tocsin_correlator_grouped_alerts_total",
+                                    "Alerts that joined an incident on the same grouping key")),
+      incidents_merged_(stats.counter("tocsin_correlator_merged_incidents_total",
+                                      "Incidents adopted by a later root cause on an upstream CI")),
+      unknown_resources_(stats.counter("tocsin_correlator_unknown_resource_events_total",
+                                       "Problem events whose resource matched no CI (CMDB gaps)")) {}
 
 void Correlator::restore(const IdState& ids, std::vector<Alert> firing, std::vector<Incident> unresolved) {
   ids_ = ids;
@@ -34,6 +34,7 @@ void Correlator::restore(const IdState& ids, std::vector<Alert> firing, std::vec
   incidents_.clear();
   for (auto& a : firing) firing_.emplace(a.fingerprint, std::move(a));
   for (auto& i : unresolved) incidents_.emplace(i.id, std::move(i));
+  rebuild_work();
 }
 
 void Correlator::on_event(Event event, std::int64_t now_ms, ChangeSet& changes) {
@@ -81,30 +82,18 @@ void Correlator::open_alert(const Event& event, const std::string& fp, std::int6
   alert.attributes = event.attributes;
   alert.first_seen_ms = alert.last_seen_ms = event.received_at_ms;
   alert.count = 1;
-
-  Incident incident;
-  incident.id = ++ids_.incident;
-  incident.title = event.summary.empty() ? alert.name + " on " + alert.resource : event.summary;
-  incident.severity = event.severity;
-  incident.priority = priority_for(event.severity);
-  incident.ci = event.resource;
-  incident.group = config_.default_group;
-  incident.alert_count = 1;
-  incident.event_count = 1;
-  incident.opened_at_ms = incident.updated_at_ms = now_ms;
-  alert.incident_id = incident.id;
+  Enrichment e = enrich(config_.cmdb.get(), event.resource);
+  apply_enrichment(e, alert);
+  alert.group = assign_group(config_.assignment, config_.default_group, e.ci, event);
+  if (!e) {
+    unknown_resources_.inc();
+    gaps_.record(event.resource, event.source, now_ms);
+  }
   record.alert_id = alert.id;
-
-  changes.timeline.push_back({0, incident.id, now_ms, "tocsin", "opened",
-                              alert.name + " on " + alert.resource + " (" + std::string(to_string(alert.severity)) +
-                                  ", rule " + (event.rule.empty() ? "none" : event.rule) + ")"});
-  page(incident, alert, now_ms, changes);
   alerts_opened_.inc();
-  incidents_opened_.inc();
   dirty_alerts_.insert(fp);
-  dirty_incidents_.insert(incident.id);
-  incidents_.emplace(incident.id, std::move(incident));
-  firing_.emplace(fp, std::move(alert));
+  Alert& firing = firing_.emplace(fp, std::move(alert)).first->second;
+  place_alert(firing, e, event, now_ms, changes);
 }
 
 void Correlator::repeat_alert(Alert& alert, const Event& event, std::int64_t now_ms) {
@@ -112,11 +101,15 @@ void Correlator::repeat_alert(Alert& alert, const Event& event, std::int64_t now
   alert.last_seen_ms = event.received_at_ms;
   if (event.severity > alert.severity) alert.severity = event.severity;
   repeated_alerts_.insert(alert.fingerprint);
+  if (alert.ci.empty() && config_.cmdb) {
+    unknown_resources_.inc();
+    gaps_.record(alert.resource, event.source, now_ms);
+  }
   if (auto it = incidents_.find(alert.incident_id); it != incidents_.end()) {
     Incident& incident = it->second;
     incident.event_count += 1;
     incident.updated_at_ms = now_ms;
-    if (alert.severity > incident.severity) incident.severity = alert.severity;
+    if (!alert.symptom && alert.severity > incident.severity) incident.severity = alert.severity;
     repeated_incidents_.insert(incident.id);
   }
 }
@@ -131,8 +124,7 @@ void Correlator::clear_alert(Alert& alert, const Event& event, std::int64_t now_
   if (it == incidents_.end()) return;
   Incident& incident = it->second;
   incident.event_count += 1;
-  resolve_incident(incident, "tocsin", "cleared by " + event.name + " on " + event.resource, now_ms, changes);
-  incidents_.erase(it);
+  alert_cleared(incident, alert, event, now_ms, changes);
 }
 
 void Correlator::resolve_incident(Incident& incident, const std::string& actor, const std::string& why,
@@ -175,13 +167,13 @@ ActionResult Correlator::on_action(const IncidentAction& action, std::int64_t no
   }
   resolve_incident(incident, action.actor, "resolved by hand" + note, now_ms, changes);
   ActionResult result{200, "", incident};
+  forget_incident(incident.id);
   incidents_.erase(it);
   return result;
 }
 
 void Correlator::on_tick(std::int64_t now_ms, ChangeSet& changes) {
-  (void)now_ms;
-  (void)changes;
+  run_engine_timers(now_ms, changes);
 }
 
 void Correlator::flush(ChangeSet& changes) {
@@ -209,6 +201,7 @@ void Correlator::flush(ChangeSet& changes) {
   repeated_alerts_.clear();
   repeated_incidents_.clear();
   resolved_alerts_.clear();
+  gaps_.flush(changes);
 }
 
 void Correlator::page(const Incident& incident, const Alert& alert, std::int64_t now_ms, ChangeSet& changes) {
@@ -221,6 +214,16 @@ void Correlator::page(const Incident& incident, const Alert& alert, std::int64_t
   body += "Resource:   " + alert.resource + "\n";
   body += "Alert:      " + alert.name + "\n";
   body += "Group:      " + incident.group + "\n";
+  if (!alert.ci.empty()) {
+    body += "CI:         " + alert.ci_name + " (" + alert.criticality + ")\n";
+    if (!alert.location.empty()) body += "Location:   " + alert.location + "\n";
+    if (!alert.services.empty()) {
+      body += "Services:  ";
+      for (const auto& s : alert.services) body += " " + s;
+      body += "\n";
+    }
+    if (!alert.runbook.empty()) body += "Runbook:    " + alert.runbook + "\n";
+  }
   body += "First seen: " + format_rfc3339(alert.first_seen_ms) + "\n";
   if (!alert.attributes.empty()) {
     body += "\nDetails:\n";
@@ -234,7 +237,9 @@ void Correlator::page(const Incident& incident, const Alert& alert, std::int64_t
     n.recipient = to;
     n.subject = subject;
     n.body = body;
-    n.created_at_ms = n.next_attempt_ms = now_ms;
+    n.created_at_ms = now_ms;
+    // Held while a root cause on an upstream CI may still adopt the incident.
+    n.next_attempt_ms = std::max(now_ms, incident.hold_until_ms);
     changes.notifications.push_back(std::move(n));
   }
   changes.timeline.push_back({0, incident.id, now_ms, "tocsin", "notified",

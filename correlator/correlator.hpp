@@ -6,27 +6,44 @@
 // alerts, unresolved incidents) and is rebuilt from the store at start-up.
 
 #include <cstdint>
+#include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "correlator/actions.hpp"
+#include "correlator/assignment.hpp"
+#include "correlator/cmdb/cmdb.hpp"
+#include "correlator/enrichment.hpp"
+#include "correlator/grouping.hpp"
 #include "correlator/model.hpp"
+#include "correlator/priority.hpp"
 #include "correlator/stats.hpp"
+#include "correlator/topology.hpp"
 
 namespace tocsin {
 
 struct CorrelatorConfig {
   std::string default_group = "noc";           // owner of incidents until the CMDB names one
   std::vector<std::string> email_recipients;   // paged by e-mail when an incident opens
+  std::shared_ptr<const cmdb::Cmdb> cmdb;      // null: every resource is unknown
+  PriorityConfig priority;
+  AssignmentConfig assignment;
+  GroupingConfig grouping;
+  TopologyConfig topology;
+  // An incident whose root alerts all cleared resolves after this long
+  // without any of them firing again (0: at once).
+  std::int64_t auto_resolve_hold_ms = 0;
 };
 
 class Correlator {
  public:
   Correlator(CorrelatorConfig config, StatsRegistry& stats);
 
-  void set_config(CorrelatorConfig config) { config_ = std::move(config); }
+  // Also swaps the CMDB snapshot; alerts and incidents keep their state.
+  void set_config(CorrelatorConfig config);
 
   // Rebuilds the working state from the store (start-up).
   void restore(const IdState& ids, std::vector<Alert> firing, std::vector<Incident> unresolved);
@@ -60,6 +77,33 @@ class Correlator {
                         ChangeSet& changes);
   void page(const Incident& incident, const Alert& alert, std::int64_t now_ms, ChangeSet& changes);
 
+  // The incident engine (incident_engine.cpp): where a new alert goes, how
+  // incidents merge and resolve, and the state that tracks it.
+  struct IncidentWork {
+    std::vector<Alert*> alerts;  // firing alerts of the incident (nodes of firing_)
+    int firing_roots = 0;        // of them, those that are not symptoms
+    std::uint32_t ci_index = no_ci;
+    std::string group_key;
+  };
+  void place_alert(Alert& alert, const Enrichment& e, const Event& event, std::int64_t now_ms, ChangeSet& changes);
+  Incident& open_incident(Alert& alert, const Enrichment& e, const Event& event, std::int64_t now_ms,
+                          ChangeSet& changes);
+  void join(Incident& incident, Alert& alert, bool symptom, std::int64_t now_ms, ChangeSet& changes);
+  void adopt_held(Incident& root, std::uint32_t ci_index, std::int64_t now_ms, ChangeSet& changes);
+  void merge(Incident& from, Incident& root, std::int64_t now_ms, ChangeSet& changes);
+  void alert_cleared(Incident& incident, Alert& alert, const Event& event, std::int64_t now_ms, ChangeSet& changes);
+  void finish_incident(Incident& incident, const std::string& why, std::int64_t now_ms, ChangeSet& changes);
+  void forget_incident(std::int64_t id);
+  void rebuild_work();
+  void run_engine_timers(std::int64_t now_ms, ChangeSet& changes);
+
+  std::unordered_map<std::int64_t, IncidentWork> work_;         // unresolved incident → its alerts
+  std::unordered_map<std::uint32_t, std::int64_t> by_root_ci_;  // CI index → incident rooted there
+  std::unordered_map<std::string, std::int64_t> by_group_key_;  // grouping key → incident
+  std::set<std::pair<std::int64_t, std::int64_t>> held_;        // (hold until, incident)
+  std::set<std::pair<std::int64_t, std::int64_t>> resolve_due_; // (resolve after, incident)
+  GapTracker gaps_;
+
   CorrelatorConfig config_;
   IdState ids_;
   std::unordered_map<std::string, Alert> firing_;           // fingerprint → firing alert
@@ -77,9 +121,10 @@ class Correlator {
   Counter& alerts_opened_;
   Counter& incidents_opened_;
   Counter& incidents_resolved_;
+  Counter& symptoms_joined_;
+  Counter& alerts_grouped_;
+  Counter& incidents_merged_;
+  Counter& unknown_resources_;
 };
-
-// Priority until the CMDB supplies impact: urgency from severity alone.
-std::string priority_for(Severity severity);
 
 }  // namespace tocsin

@@ -7,7 +7,8 @@ namespace tocsin {
 namespace {
 constexpr std::array<std::string_view, 2> alert_states{"firing", "resolved"};
 constexpr std::array<std::string_view, 4> incident_states{"open", "acknowledged", "resolved", "closed"};
-constexpr std::array<std::string_view, 4> notification_states{"pending", "sending", "sent", "failed"};
+constexpr std::array<std::string_view, 5> notification_states{"pending", "sending", "sent", "failed",
+                                                             "cancelled"};
 
 template <typename E, std::size_t N>
 std::optional<E> parse(const std::array<std::string_view, N>& names, std::string_view s) {

@@ -14,7 +14,8 @@ namespace tocsin {
 
 enum class AlertState : std::uint8_t { firing = 0, resolved };
 enum class IncidentState : std::uint8_t { open = 0, acknowledged, resolved, closed };
-enum class NotificationState : std::uint8_t { pending = 0, sending, sent, failed };
+// cancelled: a held page whose incident was merged into its root cause's.
+enum class NotificationState : std::uint8_t { pending = 0, sending, sent, failed, cancelled };
 
 std::string_view to_string(AlertState s);
 std::string_view to_string(IncidentState s);
@@ -44,6 +45,15 @@ struct Alert {
   std::int64_t resolved_at_ms = 0;  // 0 while firing
   std::int64_t count = 0;           // problem events folded into this alert
   std::int64_t incident_id = 0;
+  // From the CMDB (empty when the resource matched no CI) and assignment.
+  std::string ci;       // CI id
+  std::string ci_name;
+  std::string group;    // owner group
+  std::string criticality;
+  std::vector<std::string> services;  // business services
+  std::string location;
+  std::string runbook;
+  bool symptom = false;  // joined its incident because an upstream CI is down
 };
 
 struct Sla {
@@ -72,6 +82,27 @@ struct Incident {
   Sla sla;
   int escalation_level = 0;
   std::int64_t updated_at_ms = 0;
+  // From the CMDB: the root cause's CI (`ci` is its id, or the resource when
+  // the CMDB does not know it).
+  std::string ci_name;
+  std::string criticality;
+  std::vector<std::string> services;
+  std::string location;
+  std::string runbook;
+  std::int64_t root_alert_id = 0;  // the alert that opened it
+  std::int64_t symptom_count = 0;  // alerts that joined as symptoms
+  std::int64_t merged_into = 0;    // adopted by that root-cause incident (state resolved)
+  std::int64_t hold_until_ms = 0;  // page held until then (a root cause may adopt it)
+  std::int64_t resolve_after_ms = 0;  // all root alerts cleared: resolves then unless they fire again
+};
+
+// A resource that events named but no CI matched.
+struct CmdbGap {
+  std::string resource;
+  std::string source;  // collector of the latest event
+  std::int64_t count = 0;  // problem events; in a ChangeSet: to add
+  std::int64_t first_seen_ms = 0;
+  std::int64_t last_seen_ms = 0;
 };
 
 struct TimelineEntry {
@@ -133,10 +164,12 @@ struct ChangeSet {
   std::vector<Notification> notifications;
   std::vector<AlertRepeat> alert_repeats;        // alerts not in `alerts`
   std::vector<IncidentRepeat> incident_repeats;  // incidents not in `incidents`
+  std::vector<CmdbGap> cmdb_gaps;                // added to the stored counts
+  std::vector<std::int64_t> cancelled_pages;     // incidents whose pending notifications are cancelled
 
   bool empty() const {
     return events.empty() && alerts.empty() && incidents.empty() && timeline.empty() && notifications.empty() &&
-           alert_repeats.empty() && incident_repeats.empty();
+           alert_repeats.empty() && incident_repeats.empty() && cmdb_gaps.empty() && cancelled_pages.empty();
   }
   void clear() {
     events.clear();
@@ -146,6 +179,8 @@ struct ChangeSet {
     incident_repeats.clear();
     timeline.clear();
     notifications.clear();
+    cmdb_gaps.clear();
+    cancelled_pages.clear();
   }
 };
 

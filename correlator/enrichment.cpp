@@ -1,0 +1,42 @@
+// Resource → CI, and the CMDB gap list for resources that match none.
+#include "correlator/enrichment.hpp"
+
+namespace tocsin {
+
+Enrichment enrich(const cmdb::Cmdb* db, const std::string& resource) {
+  if (!db || resource.empty()) return {};
+  cmdb::Match m = db->resolve(resource);
+  if (!m) return {};
+  return {m.ci, db->index_of(*m.ci)};
+}
+
+void apply_enrichment(const Enrichment& e, Alert& alert) {
+  if (!e) return;
+  const cmdb::Ci& ci = *e.ci;
+  alert.ci = ci.id;
+  alert.ci_name = ci.name;
+  alert.criticality = std::string(cmdb::to_string(ci.criticality));
+  alert.services = ci.services;
+  alert.location = ci.location;
+  alert.runbook = ci.runbook;
+}
+
+void GapTracker::record(const std::string& resource, const std::string& source, std::int64_t now_ms) {
+  auto [it, added] = index_.try_emplace(resource, pending_.size());
+  if (added) {
+    pending_.push_back({resource, source, 1, now_ms, now_ms});
+    return;
+  }
+  CmdbGap& g = pending_[it->second];
+  g.count += 1;
+  g.last_seen_ms = now_ms;
+  g.source = source;
+}
+
+void GapTracker::flush(ChangeSet& changes) {
+  for (auto& g : pending_) changes.cmdb_gaps.push_back(std::move(g));
+  pending_.clear();
+  index_.clear();
+}
+
+}  // namespace tocsin

@@ -1,0 +1,48 @@
+#pragma once
+// Enrichment: an event's resource resolved to a CI of the CMDB snapshot, and
+// what an alert and its incident carry from it (owner group, criticality,
+// business services, location, runbook). Resources that match no CI are CMDB
+// gaps: routed to the default group and counted per resource.
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "correlator/cmdb/cmdb.hpp"
+#include "correlator/model.hpp"
+
+namespace tocsin {
+
+inline constexpr std::uint32_t no_ci = std::numeric_limits<std::uint32_t>::max();
+
+struct Enrichment {
+  const cmdb::Ci* ci = nullptr;  // valid while the snapshot lives
+  std::uint32_t ci_index = no_ci;
+  explicit operator bool() const { return ci != nullptr; }
+};
+
+// Resolves `resource` (name, FQDN, alias, address) in `db`; nothing when `db`
+// is null or the resource is unknown.
+Enrichment enrich(const cmdb::Cmdb* db, const std::string& resource);
+
+// Copies the CI's fields onto the alert (ci, ci_name, criticality, services,
+// location, runbook). The owner group is set by assignment.
+void apply_enrichment(const Enrichment& e, Alert& alert);
+
+// Pending changes to the CMDB gap list, one entry per resource, merged
+// within a batch and added to what the store holds.
+class GapTracker {
+ public:
+  void record(const std::string& resource, const std::string& source, std::int64_t now_ms);
+  // Moves the pending entries to `changes.cmdb_gaps`.
+  void flush(ChangeSet& changes);
+  std::size_t pending() const { return pending_.size(); }
+
+ private:
+  std::vector<CmdbGap> pending_;
+  std::unordered_map<std::string, std::size_t> index_;  // resource → entry
+};
+
+}  // namespace tocsin
