@@ -68,6 +68,12 @@ class Store {
   virtual int recover_in_flight() = 0;
   virtual std::vector<Notification> notifications(std::int64_t incident_id) = 0;
   virtual std::int64_t pending_notifications() = 0;
+
+  // Resources that matched no CI, most events first.
+  virtual std::vector<CmdbGap> cmdb_gaps(std::int64_t limit) {
+    (void)limit;
+    return {};
+  }
 };
 
 }  // namespace tocsin

@@ -112,8 +112,65 @@ CREATE INDEX notifications_due ON notifications (state, next_attempt_ms);
 CREATE INDEX notifications_by_incident ON notifications (incident_id);
 )sql";
 
-constexpr std::array<Migration, 1> steps{{
+// CMDB enrichment and topology on alerts and incidents, the CMDB gap list,
+// and the `cancelled` notification state (held pages of merged incidents):
+// SQLite cannot change a CHECK, so the outbox table is rebuilt.
+constexpr std::string_view correlation_schema = R"sql(
+ALTER TABLE alerts ADD COLUMN ci TEXT NOT NULL DEFAULT '';
+ALTER TABLE alerts ADD COLUMN ci_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE alerts ADD COLUMN group_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE alerts ADD COLUMN criticality TEXT NOT NULL DEFAULT '';
+ALTER TABLE alerts ADD COLUMN services BLOB NOT NULL DEFAULT x'';
+ALTER TABLE alerts ADD COLUMN location TEXT NOT NULL DEFAULT '';
+ALTER TABLE alerts ADD COLUMN runbook TEXT NOT NULL DEFAULT '';
+ALTER TABLE alerts ADD COLUMN symptom INTEGER NOT NULL DEFAULT 0;
+
+ALTER TABLE incidents ADD COLUMN ci_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN criticality TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN services BLOB NOT NULL DEFAULT x'';
+ALTER TABLE incidents ADD COLUMN location TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN runbook TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN root_alert_id INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN symptom_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN merged_into INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN hold_until_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN resolve_after_ms INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE cmdb_gaps (
+  resource TEXT PRIMARY KEY,
+  source TEXT NOT NULL,
+  count INTEGER NOT NULL,
+  first_seen_ms INTEGER NOT NULL,
+  last_seen_ms INTEGER NOT NULL
+);
+
+CREATE TABLE notifications_v2 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  incident_id INTEGER REFERENCES incidents (id),
+  channel TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state = 'pending' OR state = 'sending' OR state = 'sent' OR state = 'failed' OR
+                             state = 'cancelled'),
+  attempts INTEGER NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  next_attempt_ms INTEGER NOT NULL,
+  sent_at_ms INTEGER NOT NULL,
+  last_error TEXT NOT NULL,
+  possible_duplicate INTEGER NOT NULL
+);
+INSERT INTO notifications_v2 SELECT * FROM notifications;
+DROP TABLE notifications;
+ALTER TABLE notifications_v2 RENAME TO notifications;
+CREATE INDEX notifications_due ON notifications (state, next_attempt_ms);
+CREATE INDEX notifications_by_incident ON notifications (incident_id);
+)sql";
+
+constexpr std::array<Migration, 2> steps{{
     {"events, alerts, incidents, timeline and the notification outbox", initial_schema},
+    {"CMDB enrichment and topology of alerts and incidents, CMDB gaps, cancelled notifications",
+     correlation_schema},
 }};
 
 // Returns false when another connection applied the step first (it may have

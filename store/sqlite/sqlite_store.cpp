@@ -111,7 +111,8 @@ std::optional<std::int64_t> reference(std::int64_t id) {
 constexpr std::string_view incident_columns =
     "id, title, state, priority, severity, ci, service, group_name, assignee, alert_count, event_count, "
     "opened_at_ms, acknowledged_at_ms, resolved_at_ms, closed_at_ms, sla_ack_due_ms, sla_resolve_due_ms, "
-    "sla_ack_breached, sla_resolve_breached, escalation_level, updated_at_ms";
+    "sla_ack_breached, sla_resolve_breached, escalation_level, updated_at_ms, ci_name, criticality, services, "
+    "location, runbook, root_alert_id, symptom_count, merged_into, hold_until_ms, resolve_after_ms";
 
 Incident read_incident(const Statement& stmt) {
   RowReader row(stmt);
@@ -137,12 +138,23 @@ Incident read_incident(const Statement& stmt) {
   i.sla.resolve_breached = row.boolean();
   i.escalation_level = row.integer();
   i.updated_at_ms = row.int64();
+  i.ci_name = row.text();
+  i.criticality = row.text();
+  i.services = decode_strings(row.blob());
+  i.location = row.text();
+  i.runbook = row.text();
+  i.root_alert_id = row.int64();
+  i.symptom_count = row.int64();
+  i.merged_into = row.int64();
+  i.hold_until_ms = row.int64();
+  i.resolve_after_ms = row.int64();
   return i;
 }
 
 constexpr std::string_view alert_columns =
     "id, fingerprint, name, resource, severity, state, summary, attributes, first_seen_ms, last_seen_ms, "
-    "resolved_at_ms, count, incident_id";
+    "resolved_at_ms, count, incident_id, ci, ci_name, group_name, criticality, services, location, runbook, "
+    "symptom";
 
 Alert read_alert(const Statement& stmt) {
   RowReader row(stmt);
@@ -160,6 +172,14 @@ Alert read_alert(const Statement& stmt) {
   a.resolved_at_ms = row.int64();
   a.count = row.int64();
   a.incident_id = row.int64();
+  a.ci = row.text();
+  a.ci_name = row.text();
+  a.group = row.text();
+  a.criticality = row.text();
+  a.services = decode_strings(row.blob());
+  a.location = row.text();
+  a.runbook = row.text();
+  a.symptom = row.boolean();
   return a;
 }
 
@@ -321,6 +341,8 @@ void SqliteStore::commit(const ChangeSet& changes) {
   for (const auto& event : changes.events) insert(event);
   for (const auto& entry : changes.timeline) insert(entry);
   for (const auto& notification : changes.notifications) insert(notification);
+  for (const auto& gap : changes.cmdb_gaps) upsert(gap);
+  for (auto incident_id : changes.cancelled_pages) cancel_pending(incident_id);
   transaction.commit();
 }
 
@@ -329,7 +351,9 @@ void SqliteStore::upsert(const Incident& i) {
       "INSERT INTO incidents (id, title, state, priority, severity, ci, service, group_name, assignee, "
       "alert_count, event_count, opened_at_ms, acknowledged_at_ms, resolved_at_ms, closed_at_ms, "
       "sla_ack_due_ms, sla_resolve_due_ms, sla_ack_breached, sla_resolve_breached, escalation_level, "
-      "updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "updated_at_ms, ci_name, criticality, services, location, runbook, root_alert_id, symptom_count, "
+      "merged_into, hold_until_ms, resolve_after_ms) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (id) DO UPDATE SET title = excluded.title, state = excluded.state, "
       "priority = excluded.priority, severity = excluded.severity, ci = excluded.ci, "
       "service = excluded.service, group_name = excluded.group_name, assignee = excluded.assignee, "
@@ -338,28 +362,39 @@ void SqliteStore::upsert(const Incident& i) {
       "resolved_at_ms = excluded.resolved_at_ms, closed_at_ms = excluded.closed_at_ms, "
       "sla_ack_due_ms = excluded.sla_ack_due_ms, sla_resolve_due_ms = excluded.sla_resolve_due_ms, "
       "sla_ack_breached = excluded.sla_ack_breached, sla_resolve_breached = excluded.sla_resolve_breached, "
-      "escalation_level = excluded.escalation_level, updated_at_ms = excluded.updated_at_ms");
+      "escalation_level = excluded.escalation_level, updated_at_ms = excluded.updated_at_ms, "
+      "ci_name = excluded.ci_name, criticality = excluded.criticality, services = excluded.services, "
+      "location = excluded.location, runbook = excluded.runbook, root_alert_id = excluded.root_alert_id, "
+      "symptom_count = excluded.symptom_count, merged_into = excluded.merged_into, "
+      "hold_until_ms = excluded.hold_until_ms, resolve_after_ms = excluded.resolve_after_ms");
+  const std::string services = encode(i.services);
   stmt.bind_all(i.id, i.title, to_string(i.state), i.priority, to_string(i.severity), i.ci, i.service, i.group,
                 i.assignee, i.alert_count, i.event_count, i.opened_at_ms, i.acknowledged_at_ms, i.resolved_at_ms,
                 i.closed_at_ms, i.sla.ack_due_ms, i.sla.resolve_due_ms, i.sla.ack_breached, i.sla.resolve_breached,
-                i.escalation_level, i.updated_at_ms);
+                i.escalation_level, i.updated_at_ms, i.ci_name, i.criticality, Blob{services}, i.location, i.runbook,
+                i.root_alert_id, i.symptom_count, i.merged_into, i.hold_until_ms, i.resolve_after_ms);
   stmt.run();
 }
 
 void SqliteStore::upsert(const Alert& a) {
   Statement& stmt = db_.cached(
       "INSERT INTO alerts (id, fingerprint, name, resource, severity, state, summary, attributes, "
-      "first_seen_ms, last_seen_ms, resolved_at_ms, count, incident_id) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "first_seen_ms, last_seen_ms, resolved_at_ms, count, incident_id, ci, ci_name, group_name, criticality, "
+      "services, location, runbook, symptom) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, name = excluded.name, "
       "resource = excluded.resource, severity = excluded.severity, state = excluded.state, "
       "summary = excluded.summary, attributes = excluded.attributes, first_seen_ms = excluded.first_seen_ms, "
       "last_seen_ms = excluded.last_seen_ms, resolved_at_ms = excluded.resolved_at_ms, count = excluded.count, "
-      "incident_id = excluded.incident_id");
+      "incident_id = excluded.incident_id, ci = excluded.ci, ci_name = excluded.ci_name, "
+      "group_name = excluded.group_name, criticality = excluded.criticality, services = excluded.services, "
+      "location = excluded.location, runbook = excluded.runbook, symptom = excluded.symptom");
   const std::string attributes = encode(a.attributes);
+  const std::string services = encode(a.services);
   stmt.bind_all(a.id, a.fingerprint, a.name, a.resource, to_string(a.severity), to_string(a.state), a.summary,
                 Blob{attributes}, a.first_seen_ms, a.last_seen_ms, a.resolved_at_ms, a.count,
-                reference(a.incident_id));
+                reference(a.incident_id), a.ci, a.ci_name, a.group, a.criticality, Blob{services}, a.location,
+                a.runbook, a.symptom);
   stmt.run();
 }
 
@@ -406,6 +441,23 @@ void SqliteStore::insert(const Notification& n) {
   stmt.bind_all(reference(n.incident_id), n.channel, n.recipient, n.subject, n.body, to_string(n.state),
                 n.attempts, n.created_at_ms, n.next_attempt_ms, n.sent_at_ms, n.last_error,
                 n.possible_duplicate);
+  stmt.run();
+}
+
+void SqliteStore::upsert(const CmdbGap& g) {
+  Statement& stmt = db_.cached(
+      "INSERT INTO cmdb_gaps (resource, source, count, first_seen_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?) "
+      "ON CONFLICT (resource) DO UPDATE SET source = excluded.source, count = count + excluded.count, "
+      "last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)");
+  stmt.bind_all(g.resource, g.source, g.count, g.first_seen_ms, g.last_seen_ms);
+  stmt.run();
+}
+
+// Held pages of an incident merged into its root cause's: never sent.
+void SqliteStore::cancel_pending(std::int64_t incident_id) {
+  Statement& stmt =
+      db_.cached("UPDATE notifications SET state = 'cancelled' WHERE incident_id = ? AND state = 'pending'");
+  stmt.bind_all(incident_id);
   stmt.run();
 }
 
@@ -565,6 +617,23 @@ std::vector<Notification> SqliteStore::notifications(std::int64_t incident_id) {
 std::int64_t SqliteStore::pending_notifications() {
   Statement& stmt = db_.cached("SELECT count(*) FROM notifications WHERE state IN ('pending', 'sending')");
   return collect(stmt, [](const Statement& s) { return s.column_int64(0); }).at(0);
+}
+
+std::vector<CmdbGap> SqliteStore::cmdb_gaps(std::int64_t limit) {
+  Statement& stmt = db_.cached(
+      "SELECT resource, source, count, first_seen_ms, last_seen_ms FROM cmdb_gaps ORDER BY count DESC, resource "
+      "LIMIT ?");
+  stmt.bind_all(std::max<std::int64_t>(limit, 0));
+  return collect(stmt, [](const Statement& s) {
+    RowReader row(s);
+    CmdbGap g;
+    g.resource = row.text();
+    g.source = row.text();
+    g.count = row.int64();
+    g.first_seen_ms = row.int64();
+    g.last_seen_ms = row.int64();
+    return g;
+  });
 }
 
 }  // namespace tocsin

@@ -59,6 +59,7 @@ class SqliteStore final : public Store {
   // In creation order.
   std::vector<Notification> notifications(std::int64_t incident_id) override;
   std::int64_t pending_notifications() override;
+  std::vector<CmdbGap> cmdb_gaps(std::int64_t limit) override;
 
  private:
   void configure(const SqliteOptions& options);
@@ -69,6 +70,8 @@ class SqliteStore final : public Store {
   void insert(const EventRecord& record);
   void insert(const TimelineEntry& entry);
   void insert(const Notification& notification);
+  void upsert(const CmdbGap& gap);
+  void cancel_pending(std::int64_t incident_id);
   void expect_one_notification_changed(std::int64_t id);
 
   sqlite::Database db_;
