@@ -159,6 +159,7 @@ ApiRoutes::ApiRoutes(Router& router, ApiBackend& backend, StoreReaders::OpenStor
   router.add(verb::post, "/api/v1/incidents/{id}/resolve", Role::operator_,
              [this](ApiRequest r, Respond respond) { act(ActionKind::resolve, std::move(r), std::move(respond)); });
   router.add(verb::get, "/api/v1/alerts", Role::viewer, bind(&ApiRoutes::list_alerts));
+  router.add(verb::get, "/api/v1/cmdb/gaps", Role::viewer, bind(&ApiRoutes::list_cmdb_gaps));
 }
 
 void ApiRoutes::list_incidents(ApiRequest request, Respond respond) {
@@ -207,6 +208,19 @@ void ApiRoutes::list_alerts(ApiRequest request, Respond respond) {
         json::array items;
         for (const auto& a : store.alerts(filter)) items.push_back(to_json(a));
         return json_ok(json::object{{"alerts", std::move(items)}});
+      },
+      std::move(respond));
+}
+
+// Resources events named that no CI matched, most events first.
+void ApiRoutes::list_cmdb_gaps(ApiRequest request, Respond respond) {
+  std::int64_t limit = 1000;
+  (void)request;
+  readers_.run(
+      [limit](Store& store) {
+        json::array items;
+        for (const auto& g : store.cmdb_gaps(limit)) items.push_back(to_json(g));
+        return json_ok(json::object{{"gaps", std::move(items)}});
       },
       std::move(respond));
 }

@@ -67,6 +67,7 @@ class ApiRoutes {
   void get_incident(ApiRequest request, Respond respond);
   void act(ActionKind kind, ApiRequest request, Respond respond);
   void list_alerts(ApiRequest request, Respond respond);
+  void list_cmdb_gaps(ApiRequest request, Respond respond);
 
   ApiBackend& backend_;
   StoreReaders readers_;

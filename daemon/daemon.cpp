@@ -58,6 +58,7 @@ void Daemon::start() {
 
   pipeline_ = std::make_unique<Pipeline>(s.pipeline, open_store(), s.correlator, clock_, stats_);
   pipeline_->start();
+  if (s.correlator.cmdb) log()->info("CMDB loaded: {} CIs", s.correlator.cmdb->size());
 
   std::vector<std::unique_ptr<Sink>> sinks;
   if (s.email_enabled) sinks.push_back(std::make_unique<email::SmtpSink>(s.smtp, clock_));
@@ -147,6 +148,13 @@ void Daemon::reload() {
     log()->error("reload: snmp users not applied error={}", e.what());
   }
   email_decoder_->reconfigure(next->email_in.decoder);
+  if (next->correlator.cmdb && settings_.correlator.cmdb) {
+    cmdb::CmdbDiff d = cmdb::diff(*settings_.correlator.cmdb, *next->correlator.cmdb);
+    log()->info("CMDB reloaded: {} CIs, {} added, {} removed, {} changed", next->correlator.cmdb->size(),
+                d.added.size(), d.removed.size(), d.changed.size());
+  }
+  // The new CMDB snapshot is swapped in on the pipeline's thread with the
+  // rest of the correlator's configuration; alert and incident state stay.
   pipeline_->set_correlator_config(next->correlator);
   http_->set_tokens(next->api.tokens);
   bool restart_needed = next->store_path != settings_.store_path || next->api.port != settings_.api.port ||

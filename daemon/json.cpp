@@ -2,6 +2,7 @@
 #include "daemon/json.hpp"
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 
@@ -186,6 +187,39 @@ std::string valid_utf8(std::string_view s) {
   return out;
 }
 
+json::array strings(const std::vector<std::string>& list) {
+  json::array out;
+  for (const auto& s : list) out.push_back(text(s));
+  return out;
+}
+
+// Root cause, symptoms, impacted CIs and business services of an incident,
+// from its alerts: root-cause alerts are those that are not symptoms.
+void add_topology(const IncidentDetail& d, json::object& o) {
+  json::array roots, symptoms;
+  std::vector<std::string> cis, services;
+  auto add_unique = [](std::vector<std::string>& list, const std::string& s) {
+    if (!s.empty() && std::find(list.begin(), list.end(), s) == list.end()) list.push_back(s);
+  };
+  add_unique(cis, d.incident.ci);
+  for (const auto& s : d.incident.services) add_unique(services, s);
+  for (const auto& a : d.alerts) {
+    if (a.incident_id != d.incident.id) continue;
+    json::object brief{{"alert_id", a.id}, {"name", text(a.name)}, {"resource", text(a.resource)},
+                       {"ci", text(a.ci)}, {"state", to_string(a.state)}};
+    (a.symptom ? symptoms : roots).push_back(std::move(brief));
+    add_unique(cis, a.ci.empty() ? a.resource : a.ci);
+    for (const auto& s : a.services) add_unique(services, s);
+  }
+  o["root_cause"] = json::object{{"ci", text(d.incident.ci)},
+                                 {"ci_name", text(d.incident.ci_name)},
+                                 {"alert_id", d.incident.root_alert_id},
+                                 {"alerts", std::move(roots)}};
+  o["symptoms"] = std::move(symptoms);
+  o["impacted_cis"] = strings(cis);
+  o["business_services"] = strings(services);
+}
+
 json::value to_json(const Incident& i) {
   return json::object{
       {"id", i.id},
@@ -209,6 +243,16 @@ json::value to_json(const Incident& i) {
                     {"ack_breached", i.sla.ack_breached},
                     {"resolve_breached", i.sla.resolve_breached}}},
       {"escalation_level", i.escalation_level},
+      {"ci_name", text(i.ci_name)},
+      {"criticality", text(i.criticality)},
+      {"services", strings(i.services)},
+      {"location", text(i.location)},
+      {"runbook", text(i.runbook)},
+      {"root_alert_id", i.root_alert_id},
+      {"symptom_count", i.symptom_count},
+      {"merged_into", i.merged_into > 0 ? json::value(i.merged_into) : json::value(nullptr)},
+      {"page_held_until", time_value(i.hold_until_ms)},
+      {"resolves_at", time_value(i.resolve_after_ms)},
   };
 }
 
@@ -229,6 +273,24 @@ json::value to_json(const Alert& a) {
       {"resolved_at", time_value(a.resolved_at_ms)},
       {"count", a.count},
       {"incident_id", a.incident_id},
+      {"ci", text(a.ci)},
+      {"ci_name", text(a.ci_name)},
+      {"group", text(a.group)},
+      {"criticality", text(a.criticality)},
+      {"services", strings(a.services)},
+      {"location", text(a.location)},
+      {"runbook", text(a.runbook)},
+      {"symptom", a.symptom},
+  };
+}
+
+json::value to_json(const CmdbGap& g) {
+  return json::object{
+      {"resource", text(g.resource)},
+      {"source", text(g.source)},
+      {"count", g.count},
+      {"first_seen", time_value(g.first_seen_ms)},
+      {"last_seen", time_value(g.last_seen_ms)},
   };
 }
 
@@ -248,6 +310,7 @@ json::value to_json(const IncidentDetail& d) {
   for (const auto& e : d.timeline) timeline.push_back(to_json(e));
   v.as_object()["alerts"] = std::move(alerts);
   v.as_object()["timeline"] = std::move(timeline);
+  add_topology(d, v.as_object());
   return v;
 }
 

@@ -28,8 +28,10 @@ std::string valid_utf8(std::string_view bytes);
 boost::json::value to_json(const Incident& incident);
 boost::json::value to_json(const Alert& alert);
 boost::json::value to_json(const TimelineEntry& entry);
-// The incident object plus "alerts" and "timeline" arrays.
+// The incident object plus "alerts" and "timeline" arrays, and its topology:
+// "root_cause", "symptoms", "impacted_cis", "business_services".
 boost::json::value to_json(const IncidentDetail& detail);
+boost::json::value to_json(const CmdbGap& gap);
 
 // The reverse direction, for clients: nullopt when a required field is missing
 // or has the wrong type. Times that are null read back as 0.

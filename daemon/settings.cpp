@@ -8,6 +8,7 @@
 #include "collectors/mqtt/schema.hpp"
 #include "collectors/snmp/schema.hpp"
 #include "correlator/mapping_config.hpp"
+#include "daemon/engine_settings.hpp"
 
 namespace tocsin {
 
@@ -32,6 +33,9 @@ const Section& root_section() {
           {"snmp", Type::map, "", "The SNMP collector: traps and informs, v1, v2c and v3."},
           {"email_in", Type::map, "", "The e-mail collector: alert mail in over SMTP."},
           {"correlation", Type::map, "", "Deduplication and incidents."},
+          {"cmdb", Type::map, "", "The CMDB files events are enriched with."},
+          {"priority", Type::map, "", "Priority matrix: impact × urgency."},
+          {"assignment", Type::map, "", "Assignment rules overriding the CI's owner group."},
           {"notifications", Type::map, "", "Pages: the outbox and its channels."},
       }};
   return s;
@@ -162,7 +166,22 @@ const Section& http_alertmanager_section() {
 const Section& correlation_section() {
   static const Section s{"correlation",
                          "Deduplication by fingerprint, clear pairing and incidents.",
-                         {{"default_group", Type::string, "noc", "Group that owns incidents of unknown resources."}}};
+                         {{"default_group", Type::string, "noc", "Group that owns incidents of unknown resources."},
+                          {"grouping_keys", Type::string_list, "[ci]",
+                           "Alerts with equal values of these fields join one incident within grouping_window: ci, "
+                           "resource, name, service, location, attr.<name>. Resources without a CI are not grouped "
+                           "by ci."},
+                          {"grouping_window", Type::duration, "5m",
+                           "How long after an incident opens alerts with its grouping key join it; 0 = never."},
+                          {"topology", Type::boolean, "true",
+                           "Alerts on CIs whose upstream CI (depends_on, transitively) has an open incident join it "
+                           "as symptoms and page nobody."},
+                          {"hold_window", Type::duration, "30s",
+                           "A new incident on a CI with upstream dependencies holds its page this long; a root "
+                           "cause on an upstream CI arriving meanwhile adopts it (merged, page cancelled)."},
+                          {"auto_resolve_hold", Type::duration, "0s",
+                           "An incident whose root alerts all cleared resolves after this long without them "
+                           "firing again; 0 = at once."}}};
   return s;
 }
 
@@ -366,7 +385,17 @@ std::optional<Settings> load_settings(const std::string& path, config::Errors& e
   s.mqtt = mqtt::load_config(root);
   s.snmp = snmp::load_config(root);
   s.email_in = email_in::load_config(root);
-  s.correlator.default_group = root.map("correlation", correlation_section()).string("default_group");
+  auto correlation = root.map("correlation", correlation_section());
+  s.correlator.default_group = correlation.string("default_group");
+  s.correlator.grouping.keys = correlation.string_list("grouping_keys");
+  for (const auto& k : s.correlator.grouping.keys)
+    if (!valid_group_field(k))
+      correlation.error("grouping_keys", "unknown field '" + k + "': use ci, resource, name, service, location or attr.<name>");
+  s.correlator.grouping.window_ms = correlation.duration("grouping_window").count();
+  s.correlator.topology.enabled = correlation.boolean("topology");
+  s.correlator.topology.hold_ms = correlation.duration("hold_window").count();
+  s.correlator.auto_resolve_hold_ms = correlation.duration("auto_resolve_hold").count();
+  load_engine_settings(root, s.correlator);
   load_notifications(root, s);
   if (!errors.empty()) return std::nullopt;
   return s;
@@ -376,7 +405,7 @@ std::vector<const config::Section*> all_sections() {
   return {&root_section(),     &log_section(),          &store_section(),      &pipeline_section(),
           &api_section(),      &token_section(),        &syslog_section(),     &syslog_udp_section(),
           &syslog_tcp_section(), &rule_section(),       &http_section(),         &http_alertmanager_section(), &mqtt::mqtt_section(), &mqtt::broker_section(), &snmp::snmp_section(), &snmp::udp_section(), &snmp::user_section(), &email_in::email_in_section(),       &correlation_section(), &notifications_section(),
-          &email_section()};
+          &email_section(), &cmdb_section(), &priority_section(), &assignment_section(), &assignment_rule_section()};
 }
 
 }  // namespace tocsin

@@ -40,7 +40,9 @@ TEST(IncidentJson, CarriesEveryFieldWithRfc3339MillisecondTimes) {
             R"("alert_count":2,"event_count":5,"opened_at":"2026-11-23T15:04:05.123Z",)"
             R"("acknowledged_at":"2026-11-23T15:05:05.123Z","resolved_at":null,"closed_at":null,)"
             R"("sla":{"ack_due":"2026-11-23T15:19:05.123Z","resolve_due":"2026-11-23T19:04:05.123Z",)"
-            R"("ack_breached":false,"resolve_breached":true},"escalation_level":1})");
+            R"("ack_breached":false,"resolve_breached":true},"escalation_level":1,)"
+            R"("ci_name":"","criticality":"","services":[],"location":"","runbook":"","root_alert_id":0,)"
+            R"("symptom_count":0,"merged_into":null,"page_held_until":null,"resolves_at":null})");
 }
 
 TEST(IncidentJson, UnsetTimesAreNullAndEmptyStringsStayEmpty) {
@@ -51,7 +53,8 @@ TEST(IncidentJson, UnsetTimesAreNullAndEmptyStringsStayEmpty) {
             R"("group":"","assignee":"","alert_count":0,"event_count":0,"opened_at":null,)"
             R"("acknowledged_at":null,"resolved_at":null,"closed_at":null,)"
             R"("sla":{"ack_due":null,"resolve_due":null,"ack_breached":false,"resolve_breached":false},)"
-            R"("escalation_level":0})");
+            R"("escalation_level":0,"ci_name":"","criticality":"","services":[],"location":"","runbook":"",)"
+            R"("root_alert_id":0,"symptom_count":0,"merged_into":null,"page_held_until":null,"resolves_at":null})");
 }
 
 TEST(IncidentJson, ReadsBackWhatItWrites) {
@@ -90,7 +93,9 @@ TEST(AlertJson, CarriesAttributesAsAnObject) {
             R"({"id":9,"fingerprint":"core-sw1|linkDown|ifIndex=3","name":"linkDown","resource":"core-sw1",)"
             R"("severity":"critical","state":"firing","summary":"Gi0/1 down",)"
             R"("attributes":{"ifIndex":"3","ifDescr":"Gi0/1"},"first_seen":"2026-11-23T15:04:05.123Z",)"
-            R"("last_seen":"2026-11-23T15:04:06.123Z","resolved_at":null,"count":3,"incident_id":42})");
+            R"("last_seen":"2026-11-23T15:04:06.123Z","resolved_at":null,"count":3,"incident_id":42,)"
+            R"("ci":"","ci_name":"","group":"","criticality":"","services":[],"location":"","runbook":"",)"
+            R"("symptom":false})");
   auto back = alert_from_json(to_json(a));
   ASSERT_TRUE(back);
   EXPECT_EQ(back->attributes, a.attributes);
