@@ -126,6 +126,8 @@ void Correlator::join(Incident& incident, Alert& alert, bool symptom, std::int64
 // symptoms of `root`.
 void Correlator::adopt_held(Incident& root, std::uint32_t ci_index, std::int64_t now_ms, ChangeSet& changes) {
   while (!held_.empty() && held_.begin()->first <= now_ms) held_.erase(held_.begin());
+  // Most CIs (hosts) have nothing below them: the common case costs nothing.
+  if (held_.empty() || config_.cmdb->downstream(ci_index).empty()) return;
   std::vector<std::int64_t> adopt;
   for (const auto& [until, id] : held_) {
     auto w = work_.find(id);
