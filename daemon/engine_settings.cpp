@@ -1,6 +1,8 @@
 // Schema tables and loading of the cmdb, priority and assignment sections.
 #include "daemon/engine_settings.hpp"
 
+#include <filesystem>
+
 #include "correlator/cmdb/loader.hpp"
 
 namespace tocsin {
@@ -14,7 +16,9 @@ const Section& cmdb_section() {
       "The CMDB: CIs that events are enriched with (owner group, criticality, services, location, runbook) and "
       "whose `depends_on` links drive topology. Files are YAML, CSV or JSON (see correlator/cmdb/README.md); they "
       "are loaded at start and on SIGHUP, and a reload with an invalid CMDB keeps the running one.",
-      {{"files", Type::string_list, "", "CMDB files, by extension .yaml/.yml, .csv or .json."},
+      {{"files", Type::string_list, "",
+        "CMDB files, by extension .yaml/.yml, .csv or .json; relative paths are relative to the directory of "
+        "this configuration file."},
        {"default_group", Type::string, "noc",
         "Owner of incidents on resources that match no CI (overrides correlation.default_group when set)."}}};
   return s;
@@ -118,7 +122,13 @@ void load_engine_settings(const config::Node& root, CorrelatorConfig& c) {
     cmdb::CmdbDraft draft;
     config::Errors& errors = cmdb.errors();
     std::size_t before = errors.messages().size();
-    for (const auto& f : files) cmdb::load_cmdb_file(f, draft, errors);
+    // Relative to the configuration file, like the CMDB it ships with.
+    std::filesystem::path base = std::filesystem::path(root.file_name()).parent_path();
+    for (const auto& f : files) {
+      std::filesystem::path path(f);
+      cmdb::load_cmdb_file(path.is_relative() && !base.empty() ? (base / path).lexically_normal().string() : f,
+                           draft, errors);
+    }
     if (errors.messages().size() == before) c.cmdb = cmdb::Cmdb::build(std::move(draft), errors);
   }
 
