@@ -26,7 +26,8 @@ Correlator::Correlator(CorrelatorConfig config, StatsRegistry& stats)
                                           "Clear events that matched no firing alert (recorded, no effect)")),
       alerts_opened_(stats.counter("tocsin_alerts_opened_total", "Alerts raised")),
       incidents_opened_(stats.counter("tocsin_incidents_opened_total", "Incidents opened")),
-      incidents_resolved_(stats.counter("tocsin_incidents_resolved_total", "Incidents resolved")) {}
+      incidents_resolved_(stats.counter("tocsin_incidents_resolved_total", "Incidents resolved")),
+      rules_(stats, config_.rules) {}
 
 void Correlator::restore(const IdState& ids, std::vector<Alert> firing, std::vector<Incident> unresolved) {
   ids_ = ids;
@@ -34,12 +35,14 @@ void Correlator::restore(const IdState& ids, std::vector<Alert> firing, std::vec
   incidents_.clear();
   for (auto& a : firing) firing_.emplace(a.fingerprint, std::move(a));
   for (auto& i : unresolved) incidents_.emplace(i.id, std::move(i));
+  rules_restore();
 }
 
 void Correlator::on_event(Event event, std::int64_t now_ms, ChangeSet& changes) {
   EventRecord record;
   record.id = ++ids_.event;
   if (event.received_at_ms == 0) event.received_at_ms = now_ms;
+  std::vector<Event> heartbeat_clears = rules_arrived(event, now_ms);
 
   if (event.kind == EventKind::info) {
     events_info_.inc();
@@ -49,24 +52,30 @@ void Correlator::on_event(Event event, std::int64_t now_ms, ChangeSet& changes) 
     if (event.kind == EventKind::problem) {
       events_problem_.inc();
       if (it == firing_.end()) {
-        open_alert(event, record.fingerprint, now_ms, record, changes);
+        if (!rules_hold(event, record.fingerprint, now_ms))
+          open_alert(event, record.fingerprint, now_ms, record, changes);
       } else {
         repeat_alert(it->second, event, now_ms);
         record.alert_id = it->second.id;
+        rules_on_repeat(it->second, now_ms);
       }
     } else {
       events_clear_.inc();
       if (it == firing_.end()) {
         clears_without_alert_.inc();
+        rules_on_orphan_clear(record.fingerprint);
       } else {
         record.alert_id = it->second.id;
-        clear_alert(it->second, event, now_ms, changes);
-        firing_.erase(it);
+        if (!rules_keep_on_clear(it->second, event, now_ms, changes)) {
+          clear_alert(it->second, event, now_ms, changes);
+          firing_.erase(it);
+        }
       }
     }
   }
   record.event = std::move(event);
   changes.events.push_back(std::move(record));
+  for (auto& clear : heartbeat_clears) on_event(std::move(clear), now_ms, changes);
 }
 
 void Correlator::open_alert(const Event& event, const std::string& fp, std::int64_t now_ms, EventRecord& record,
@@ -98,7 +107,7 @@ void Correlator::open_alert(const Event& event, const std::string& fp, std::int6
   changes.timeline.push_back({0, incident.id, now_ms, "tocsin", "opened",
                               alert.name + " on " + alert.resource + " (" + std::string(to_string(alert.severity)) +
                                   ", rule " + (event.rule.empty() ? "none" : event.rule) + ")"});
-  page(incident, alert, now_ms, changes);
+  if (!rules_flap_on_raise(event, alert, incident, now_ms, changes)) page(incident, alert, now_ms, changes);
   alerts_opened_.inc();
   incidents_opened_.inc();
   dirty_alerts_.insert(fp);
@@ -180,8 +189,7 @@ ActionResult Correlator::on_action(const IncidentAction& action, std::int64_t no
 }
 
 void Correlator::on_tick(std::int64_t now_ms, ChangeSet& changes) {
-  (void)now_ms;
-  (void)changes;
+  rules_tick(now_ms, changes);
 }
 
 void Correlator::flush(ChangeSet& changes) {

@@ -13,6 +13,7 @@
 
 #include "correlator/actions.hpp"
 #include "correlator/model.hpp"
+#include "correlator/rules/rule_state.hpp"
 #include "correlator/stats.hpp"
 
 namespace tocsin {
@@ -20,13 +21,17 @@ namespace tocsin {
 struct CorrelatorConfig {
   std::string default_group = "noc";           // owner of incidents until the CMDB names one
   std::vector<std::string> email_recipients;   // paged by e-mail when an incident opens
+  rules::RulesConfig rules = {};               // flapping defaults and heartbeats
 };
 
 class Correlator {
  public:
   Correlator(CorrelatorConfig config, StatsRegistry& stats);
 
-  void set_config(CorrelatorConfig config) { config_ = std::move(config); }
+  void set_config(CorrelatorConfig config) {
+    config_ = std::move(config);
+    rules_.configure(config_.rules);
+  }
 
   // Rebuilds the working state from the store (start-up).
   void restore(const IdState& ids, std::vector<Alert> firing, std::vector<Incident> unresolved);
@@ -60,6 +65,19 @@ class Correlator {
                         ChangeSet& changes);
   void page(const Incident& incident, const Alert& alert, std::int64_t now_ms, ChangeSet& changes);
 
+  // Threshold, flapping and heartbeat rules, defined in correlator/rules/correlator_hooks.cpp.
+  bool rules_hold(const Event& event, const std::string& fp, std::int64_t now_ms);
+  bool rules_flap_on_raise(const Event& event, Alert& alert, Incident& incident, std::int64_t now_ms,
+                           ChangeSet& changes);
+  void rules_on_repeat(const Alert& alert, std::int64_t now_ms);
+  bool rules_keep_on_clear(Alert& alert, const Event& event, std::int64_t now_ms, ChangeSet& changes);
+  void rules_on_orphan_clear(const std::string& fp);
+  std::vector<Event> rules_arrived(const Event& event, std::int64_t now_ms);
+  void rules_tick(std::int64_t now_ms, ChangeSet& changes);
+  void rules_restore();
+  void start_flapping(Alert& alert, Incident& incident, const rules::FlappingConfig& settings, std::int64_t now_ms,
+                      ChangeSet& changes);
+
   CorrelatorConfig config_;
   IdState ids_;
   std::unordered_map<std::string, Alert> firing_;           // fingerprint → firing alert
@@ -77,6 +95,7 @@ class Correlator {
   Counter& alerts_opened_;
   Counter& incidents_opened_;
   Counter& incidents_resolved_;
+  rules::RuleState rules_;
 };
 
 // Priority until the CMDB supplies impact: urgency from severity alone.

@@ -8,6 +8,7 @@
 #include "collectors/mqtt/schema.hpp"
 #include "collectors/snmp/schema.hpp"
 #include "correlator/mapping_config.hpp"
+#include "correlator/rules/rules_schema.hpp"
 
 namespace tocsin {
 
@@ -32,6 +33,7 @@ const Section& root_section() {
           {"snmp", Type::map, "", "The SNMP collector: traps and informs, v1, v2c and v3."},
           {"email_in", Type::map, "", "The e-mail collector: alert mail in over SMTP."},
           {"correlation", Type::map, "", "Deduplication and incidents."},
+          {"heartbeats", Type::list, "", "Sources expected to report regularly (see heartbeats[])."},
           {"notifications", Type::map, "", "Pages: the outbox and its channels."},
       }};
   return s;
@@ -162,7 +164,8 @@ const Section& http_alertmanager_section() {
 const Section& correlation_section() {
   static const Section s{"correlation",
                          "Deduplication by fingerprint, clear pairing and incidents.",
-                         {{"default_group", Type::string, "noc", "Group that owns incidents of unknown resources."}}};
+                         {{"default_group", Type::string, "noc", "Group that owns incidents of unknown resources."},
+                          {"flapping", Type::map, "", "Flap detection (see correlation.flapping)."}}};
   return s;
 }
 
@@ -366,7 +369,10 @@ std::optional<Settings> load_settings(const std::string& path, config::Errors& e
   s.mqtt = mqtt::load_config(root);
   s.snmp = snmp::load_config(root);
   s.email_in = email_in::load_config(root);
-  s.correlator.default_group = root.map("correlation", correlation_section()).string("default_group");
+  auto correlation = root.map("correlation", correlation_section());
+  s.correlator.default_group = correlation.string("default_group");
+  s.correlator.rules.flapping = rules::load_flapping(correlation);
+  s.correlator.rules.heartbeats = rules::load_heartbeats(root);
   load_notifications(root, s);
   if (!errors.empty()) return std::nullopt;
   return s;
@@ -375,7 +381,7 @@ std::optional<Settings> load_settings(const std::string& path, config::Errors& e
 std::vector<const config::Section*> all_sections() {
   return {&root_section(),     &log_section(),          &store_section(),      &pipeline_section(),
           &api_section(),      &token_section(),        &syslog_section(),     &syslog_udp_section(),
-          &syslog_tcp_section(), &rule_section(),       &http_section(),         &http_alertmanager_section(), &mqtt::mqtt_section(), &mqtt::broker_section(), &snmp::snmp_section(), &snmp::udp_section(), &snmp::user_section(), &email_in::email_in_section(),       &correlation_section(), &notifications_section(),
+          &syslog_tcp_section(), &rule_section(), &rules::rule_threshold_section(), &rules::rule_flapping_section(),       &http_section(),         &http_alertmanager_section(), &mqtt::mqtt_section(), &mqtt::broker_section(), &snmp::snmp_section(), &snmp::udp_section(), &snmp::user_section(), &email_in::email_in_section(),       &correlation_section(), &rules::flapping_section(), &rules::heartbeat_section(), &notifications_section(),
           &email_section()};
 }
 
