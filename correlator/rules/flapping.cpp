@@ -1,6 +1,8 @@
 // Change counting per fingerprint for flap detection.
 #include "correlator/rules/flapping.hpp"
 
+#include "correlator/rules/threshold.hpp"
+
 namespace tocsin::rules {
 
 FlappingConfig flapping_for(const FlappingConfig& defaults, const RuleOptions& options) {
@@ -19,7 +21,7 @@ bool FlapDetector::change(const std::string& fingerprint, EventKind kind, const 
   t.settings = settings;
   t.last = kind;
   t.last_change_ms = now_ms;
-  while (!t.changes_ms.empty() && now_ms - t.changes_ms.front() >= settings.window_ms) t.changes_ms.pop_front();
+  drop_expired(t.changes_ms, now_ms, settings.window_ms);
   t.changes_ms.push_back(now_ms);
   if (t.changes_ms.size() < settings.changes) return false;
   t.flapping = true;

@@ -6,7 +6,6 @@
 // otherwise. Pure bookkeeping; the correlator applies the outcome.
 
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -52,7 +51,7 @@ class FlapDetector {
 
  private:
   struct Track {
-    std::deque<std::int64_t> changes_ms;  // state changes inside the window, oldest first
+    std::vector<std::int64_t> changes_ms;  // state changes inside the window, oldest first
     FlappingConfig settings;
     bool flapping = false;
     EventKind last = EventKind::clear;

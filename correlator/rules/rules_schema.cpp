@@ -11,7 +11,7 @@ using config::Section;
 using config::Type;
 
 namespace {
-constexpr std::int64_t max_count = 1'000'000;
+constexpr std::int64_t max_count = 10'000;  // events kept per fingerprint at most
 constexpr std::int64_t max_window_ms = 7LL * 24 * 3600 * 1000;
 
 std::int64_t positive_duration(const config::Node& n, std::string_view key, std::int64_t max_ms) {

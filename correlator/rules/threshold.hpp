@@ -5,13 +5,16 @@
 // no alert) and counted here; none is lost.
 
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "correlator/event.hpp"
 
 namespace tocsin::rules {
+
+// Removes the times that are `window_ms` or more before `now_ms` (oldest first).
+void drop_expired(std::vector<std::int64_t>& at_ms, std::int64_t now_ms, std::int64_t window_ms);
 
 class ThresholdGate {
  public:
@@ -28,7 +31,7 @@ class ThresholdGate {
 
  private:
   struct Seen {
-    std::deque<std::int64_t> at_ms;  // occurrences inside the window, oldest first
+    std::vector<std::int64_t> at_ms;  // occurrences inside the window, oldest first
     std::int64_t window_ms = 0;
   };
   std::unordered_map<std::string, Seen> seen_;
