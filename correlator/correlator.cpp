@@ -26,7 +26,8 @@ Correlator::Correlator(CorrelatorConfig config, StatsRegistry& stats)
       incidents_merged_(stats.counter("tocsin_correlator_merged_incidents_total",
                                       "Incidents adopted by a later root cause on an upstream CI")),
       unknown_resources_(stats.counter("tocsin_correlator_unknown_resource_events_total",
-                                       "Problem events whose resource matched no CI (CMDB gaps)")) {}
+                                       "Problem events whose resource matched no CI (CMDB gaps)")),
+      rules_(stats, config_.rules) {}
 
 void Correlator::restore(const IdState& ids, std::vector<Alert> firing, std::vector<Incident> unresolved) {
   ids_ = ids;
@@ -35,12 +36,14 @@ void Correlator::restore(const IdState& ids, std::vector<Alert> firing, std::vec
   for (auto& a : firing) firing_.emplace(a.fingerprint, std::move(a));
   for (auto& i : unresolved) incidents_.emplace(i.id, std::move(i));
   rebuild_work();
+  rules_restore();
 }
 
 void Correlator::on_event(Event event, std::int64_t now_ms, ChangeSet& changes) {
   EventRecord record;
   record.id = ++ids_.event;
   if (event.received_at_ms == 0) event.received_at_ms = now_ms;
+  std::vector<Event> heartbeat_clears = rules_arrived(event, now_ms);
 
   if (event.kind == EventKind::info) {
     events_info_.inc();
@@ -50,24 +53,30 @@ void Correlator::on_event(Event event, std::int64_t now_ms, ChangeSet& changes) 
     if (event.kind == EventKind::problem) {
       events_problem_.inc();
       if (it == firing_.end()) {
-        open_alert(event, record.fingerprint, now_ms, record, changes);
+        if (!rules_hold(event, record.fingerprint, now_ms))
+          open_alert(event, record.fingerprint, now_ms, record, changes);
       } else {
         repeat_alert(it->second, event, now_ms);
         record.alert_id = it->second.id;
+        rules_on_repeat(it->second, now_ms);
       }
     } else {
       events_clear_.inc();
       if (it == firing_.end()) {
         clears_without_alert_.inc();
+        rules_on_orphan_clear(record.fingerprint);
       } else {
         record.alert_id = it->second.id;
-        clear_alert(it->second, event, now_ms, changes);
-        firing_.erase(it);
+        if (!rules_keep_on_clear(it->second, event, now_ms, changes)) {
+          clear_alert(it->second, event, now_ms, changes);
+          firing_.erase(it);
+        }
       }
     }
   }
   record.event = std::move(event);
   changes.events.push_back(std::move(record));
+  for (auto& clear : heartbeat_clears) on_event(std::move(clear), now_ms, changes);
 }
 
 void Correlator::open_alert(const Event& event, const std::string& fp, std::int64_t now_ms, EventRecord& record,
@@ -94,6 +103,19 @@ void Correlator::open_alert(const Event& event, const std::string& fp, std::int6
   dirty_alerts_.insert(fp);
   Alert& firing = firing_.emplace(fp, std::move(alert)).first->second;
   place_alert(firing, e, event, now_ms, changes);
+  // The Nth state change within the flapping window: the incident stays open
+  // and gets one "flapping" page instead of the page it just queued.
+  if (auto it = incidents_.find(firing.incident_id); it != incidents_.end()) {
+    std::size_t queued = changes.notifications.size();
+    if (rules_flap_on_raise(event, firing, it->second, now_ms, changes)) {
+      auto& n = changes.notifications;
+      std::vector<Notification> flapping(std::make_move_iterator(n.begin() + static_cast<std::ptrdiff_t>(queued)),
+                                         std::make_move_iterator(n.end()));
+      n.resize(queued);
+      std::erase_if(n, [&](const Notification& x) { return x.incident_id == firing.incident_id && x.created_at_ms == now_ms; });
+      for (auto& f : flapping) n.push_back(std::move(f));
+    }
+  }
 }
 
 void Correlator::repeat_alert(Alert& alert, const Event& event, std::int64_t now_ms) {
@@ -174,6 +196,7 @@ ActionResult Correlator::on_action(const IncidentAction& action, std::int64_t no
 
 void Correlator::on_tick(std::int64_t now_ms, ChangeSet& changes) {
   run_engine_timers(now_ms, changes);
+  rules_tick(now_ms, changes);
 }
 
 void Correlator::flush(ChangeSet& changes) {

@@ -20,6 +20,7 @@
 #include "correlator/grouping.hpp"
 #include "correlator/model.hpp"
 #include "correlator/priority.hpp"
+#include "correlator/rules/rule_state.hpp"
 #include "correlator/stats.hpp"
 #include "correlator/topology.hpp"
 
@@ -36,6 +37,7 @@ struct CorrelatorConfig {
   // An incident whose root alerts all cleared resolves after this long
   // without any of them firing again (0: at once).
   std::int64_t auto_resolve_hold_ms = 0;
+  rules::RulesConfig rules = {};               // flapping defaults and heartbeats
 };
 
 class Correlator {
@@ -103,6 +105,18 @@ class Correlator {
   std::set<std::pair<std::int64_t, std::int64_t>> held_;        // (hold until, incident)
   std::set<std::pair<std::int64_t, std::int64_t>> resolve_due_; // (resolve after, incident)
   GapTracker gaps_;
+  // Threshold, flapping and heartbeat rules, defined in correlator/rules/correlator_hooks.cpp.
+  bool rules_hold(const Event& event, const std::string& fp, std::int64_t now_ms);
+  bool rules_flap_on_raise(const Event& event, Alert& alert, Incident& incident, std::int64_t now_ms,
+                           ChangeSet& changes);
+  void rules_on_repeat(const Alert& alert, std::int64_t now_ms);
+  bool rules_keep_on_clear(Alert& alert, const Event& event, std::int64_t now_ms, ChangeSet& changes);
+  void rules_on_orphan_clear(const std::string& fp);
+  std::vector<Event> rules_arrived(const Event& event, std::int64_t now_ms);
+  void rules_tick(std::int64_t now_ms, ChangeSet& changes);
+  void rules_restore();
+  void start_flapping(Alert& alert, Incident& incident, const rules::FlappingConfig& settings, std::int64_t now_ms,
+                      ChangeSet& changes);
 
   CorrelatorConfig config_;
   IdState ids_;
@@ -125,6 +139,7 @@ class Correlator {
   Counter& alerts_grouped_;
   Counter& incidents_merged_;
   Counter& unknown_resources_;
+  rules::RuleState rules_;
 };
 
 }  // namespace tocsin

@@ -27,6 +27,18 @@ std::optional<EventKind> parse_event_kind(std::string_view s);
 
 using Attributes = std::vector<std::pair<std::string, std::string>>;
 
+// Correlation options of the mapping rule that produced an event (see
+// correlator/rules/): carried on the event so that the correlator needs no
+// table of rules. Zero or unset means the global default.
+struct RuleOptions {
+  std::uint32_t threshold_count = 0;     // raise at the Nth problem within the window; 0 or 1: at once
+  std::int64_t threshold_window_ms = 0;
+  std::optional<bool> flapping_enabled;  // unset: correlation.flapping.enabled
+  std::uint32_t flapping_changes = 0;
+  std::int64_t flapping_window_ms = 0;
+  std::int64_t flapping_quiet_ms = 0;
+};
+
 struct Event {
   std::string source;          // collector: "syslog", "snmp", "mqtt", "email", "http"
   std::string source_address;  // sender address as text, empty when unknown
@@ -41,6 +53,7 @@ struct Event {
   std::vector<std::string> fingerprint_keys;  // attributes that identify the object
   std::string rule;            // name of the mapping rule that produced the event
   std::string raw;             // the original payload, bytes kept intact
+  RuleOptions options;         // threshold and flapping options of the rule (not stored)
 
   const std::string* attribute(std::string_view key) const;
 };

@@ -16,6 +16,7 @@ std::string describe(const Alert& a) { return a.name + " on " + (a.ci_name.empty
 void Correlator::set_config(CorrelatorConfig config) {
   bool new_cmdb = config.cmdb != config_.cmdb;
   config_ = std::move(config);
+  rules_.configure(config_.rules);
   if (new_cmdb) rebuild_work();
 }
 

@@ -67,6 +67,7 @@ struct RuleSet::Rule {
   EventKind kind = EventKind::problem;
   std::vector<std::string> fingerprint;
   std::vector<std::pair<std::string, Template>> attributes;
+  RuleOptions options;
 };
 
 RuleSet::RuleSet() = default;
@@ -123,6 +124,7 @@ RuleSet RuleSet::compile(const std::vector<RuleSpec>& specs, std::vector<std::st
     rule->summary = Template(spec.summary.empty() ? "{message}" : spec.summary);
     rule->clears = Template(spec.clears);
     rule->fingerprint = spec.fingerprint;
+    rule->options = spec.options;
     for (const auto& [name, text] : spec.attributes) rule->attributes.emplace_back(name, Template(text));
     if (ok) set.rules_.push_back(std::move(rule));
   }
@@ -164,6 +166,7 @@ bool RuleSet::apply(Fields& fields, Event& event) const {
     event.resource = rule->resource.render(fields);
     event.summary = rule->summary.render(fields);
     event.fingerprint_keys = rule->fingerprint;
+    event.options = rule->options;
     for (std::size_t i = base; i < fields.size(); ++i)
       event.attributes.emplace_back(std::string(fields.items()[i].first), std::string(fields.items()[i].second));
     for (const auto& [name, tmpl] : rule->attributes) event.attributes.emplace_back(name, tmpl.render(fields));

@@ -41,6 +41,7 @@ struct RuleSpec {
   std::string clears;    // for kind clear: the alert key it resolves (template)
   std::vector<std::string> fingerprint;                          // attribute names
   std::vector<std::pair<std::string, std::string>> attributes;  // name → template
+  RuleOptions options;  // threshold and flapping (correlator/rules/)
 };
 
 // "{name}" is replaced by the field's value; "{{" and "}}" are literal braces.

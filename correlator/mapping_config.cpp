@@ -2,6 +2,8 @@
 // its patterns are compiled at load time so that a bad regex is a config error.
 #include "correlator/mapping_config.hpp"
 
+#include "correlator/rules/rules_schema.hpp"
+
 namespace tocsin {
 
 const config::Section& rule_section() {
@@ -26,6 +28,10 @@ const config::Section& rule_section() {
           {"fingerprint", Type::string_list, "", "Attributes that identify the object besides resource and event, "
                                                  "e.g. [interface]. A clear resolves the alert with equal values."},
           {"attributes", Type::map, "", "Extra attributes: name → template."},
+          {"threshold", Type::map, "", "Raise the alert only at the Nth problem within a window (see "
+                                       "<collector>.rules[].threshold)."},
+          {"flapping", Type::map, "", "Flap detection of this rule's alerts, overriding correlation.flapping (see "
+                                      "<collector>.rules[].flapping)."},
       }};
   return s;
 }
@@ -65,6 +71,7 @@ std::vector<RuleSpec> parse_rules(const config::Node& parent, std::string_view k
     s.clears = rule.string("clears");
     s.fingerprint = rule.string_list("fingerprint");
     s.attributes = string_map(rule, "attributes");
+    s.options = rules::parse_rule_options(rule);
     specs.push_back(std::move(s));
   }
   // Compile once here so that bad patterns are reported with file:line.

@@ -12,7 +12,7 @@
 
 namespace tocsin {
 
-enum class AlertState : std::uint8_t { firing = 0, resolved };
+enum class AlertState : std::uint8_t { firing = 0, resolved, flapping };
 enum class IncidentState : std::uint8_t { open = 0, acknowledged, resolved, closed };
 // cancelled: a held page whose incident was merged into its root cause's.
 enum class NotificationState : std::uint8_t { pending = 0, sending, sent, failed, cancelled };

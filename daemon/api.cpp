@@ -110,7 +110,7 @@ std::optional<FieldError> parse_alert_filter(const ApiRequest& r, AlertFilter& f
   if (auto e = unknown_parameter(r, {"state", "resource", "incident", "limit"})) return e;
   if (const std::string* v = r.query_value("state")) {
     f.state = parse_alert_state(*v);
-    if (!f.state) return FieldError{"state", "state must be one of firing, resolved"};
+    if (!f.state) return FieldError{"state", "state must be one of firing, resolved, flapping"};
   }
   if (const std::string* v = r.query_value("resource")) f.resource = *v;
   if (const std::string* v = r.query_value("incident")) {

@@ -9,6 +9,7 @@
 #include "collectors/snmp/schema.hpp"
 #include "correlator/mapping_config.hpp"
 #include "daemon/engine_settings.hpp"
+#include "correlator/rules/rules_schema.hpp"
 
 namespace tocsin {
 
@@ -36,6 +37,7 @@ const Section& root_section() {
           {"cmdb", Type::map, "", "The CMDB files events are enriched with."},
           {"priority", Type::map, "", "Priority matrix: impact × urgency."},
           {"assignment", Type::map, "", "Assignment rules overriding the CI's owner group."},
+          {"heartbeats", Type::list, "", "Sources expected to report regularly (see heartbeats[])."},
           {"notifications", Type::map, "", "Pages: the outbox and its channels."},
       }};
   return s;
@@ -181,7 +183,8 @@ const Section& correlation_section() {
                            "cause on an upstream CI arriving meanwhile adopts it (merged, page cancelled)."},
                           {"auto_resolve_hold", Type::duration, "0s",
                            "An incident whose root alerts all cleared resolves after this long without them "
-                           "firing again; 0 = at once."}}};
+                           "firing again; 0 = at once."},
+                          {"flapping", Type::map, "", "Flap detection (see correlation.flapping)."}}};
   return s;
 }
 
@@ -396,16 +399,45 @@ std::optional<Settings> load_settings(const std::string& path, config::Errors& e
   s.correlator.topology.hold_ms = correlation.duration("hold_window").count();
   s.correlator.auto_resolve_hold_ms = correlation.duration("auto_resolve_hold").count();
   load_engine_settings(root, s.correlator);
+  s.correlator.rules.flapping = rules::load_flapping(correlation);
+  s.correlator.rules.heartbeats = rules::load_heartbeats(root);
   load_notifications(root, s);
   if (!errors.empty()) return std::nullopt;
   return s;
 }
 
 std::vector<const config::Section*> all_sections() {
-  return {&root_section(),     &log_section(),          &store_section(),      &pipeline_section(),
-          &api_section(),      &token_section(),        &syslog_section(),     &syslog_udp_section(),
-          &syslog_tcp_section(), &rule_section(),       &http_section(),         &http_alertmanager_section(), &mqtt::mqtt_section(), &mqtt::broker_section(), &snmp::snmp_section(), &snmp::udp_section(), &snmp::user_section(), &email_in::email_in_section(),       &correlation_section(), &notifications_section(),
-          &email_section(), &cmdb_section(), &priority_section(), &assignment_section(), &assignment_rule_section()};
+  return {
+      &root_section(),
+      &log_section(),
+      &store_section(),
+      &pipeline_section(),
+      &api_section(),
+      &token_section(),
+      &syslog_section(),
+      &syslog_udp_section(),
+      &syslog_tcp_section(),
+      &rule_section(),
+      &http_section(),
+      &http_alertmanager_section(),
+      &mqtt::mqtt_section(),
+      &mqtt::broker_section(),
+      &snmp::snmp_section(),
+      &snmp::udp_section(),
+      &snmp::user_section(),
+      &email_in::email_in_section(),
+      &correlation_section(),
+      &notifications_section(),
+      &email_section(),
+      &cmdb_section(),
+      &priority_section(),
+      &assignment_section(),
+      &assignment_rule_section(),
+      &rules::rule_threshold_section(),
+      &rules::rule_flapping_section(),
+      &rules::flapping_section(),
+      &rules::heartbeat_section(),
+  };
 }
 
 }  // namespace tocsin

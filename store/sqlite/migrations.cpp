@@ -165,12 +165,49 @@ DROP TABLE notifications;
 ALTER TABLE notifications_v2 RENAME TO notifications;
 CREATE INDEX notifications_due ON notifications (state, next_attempt_ms);
 CREATE INDEX notifications_by_incident ON notifications (incident_id);
+// SQLite cannot change a CHECK in place: the alerts table is rebuilt. Events
+// refer to alerts, so the foreign keys are checked at commit, once every alert
+// is back.
+constexpr std::string_view alert_state_flapping = R"sql(
+PRAGMA defer_foreign_keys = ON;
+CREATE TEMP TABLE alerts_before_flapping AS SELECT * FROM alerts;
+DROP TABLE alerts;
+CREATE TABLE alerts (
+  id INTEGER PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  name TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state = 'firing' OR state = 'resolved' OR state = 'flapping' OR state = 'suppressed'),
+  summary TEXT NOT NULL,
+  attributes BLOB NOT NULL,
+  first_seen_ms INTEGER NOT NULL,
+  last_seen_ms INTEGER NOT NULL,
+  resolved_at_ms INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  incident_id INTEGER REFERENCES incidents (id),
+  ci TEXT NOT NULL DEFAULT '',
+  ci_name TEXT NOT NULL DEFAULT '',
+  group_name TEXT NOT NULL DEFAULT '',
+  criticality TEXT NOT NULL DEFAULT '',
+  services BLOB NOT NULL DEFAULT x'',
+  location TEXT NOT NULL DEFAULT '',
+  runbook TEXT NOT NULL DEFAULT '',
+  symptom INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO alerts SELECT * FROM temp.alerts_before_flapping;
+DROP TABLE temp.alerts_before_flapping;
+CREATE INDEX alerts_by_fingerprint ON alerts (fingerprint);
+CREATE INDEX alerts_by_state ON alerts (state);
+CREATE INDEX alerts_by_resource ON alerts (resource);
+CREATE INDEX alerts_by_incident ON alerts (incident_id);
 )sql";
 
-constexpr std::array<Migration, 2> steps{{
+constexpr std::array<Migration, 3> steps{{
     {"events, alerts, incidents, timeline and the notification outbox", initial_schema},
     {"CMDB enrichment and topology of alerts and incidents, CMDB gaps, cancelled notifications",
      correlation_schema},
+    {"alert states flapping and suppressed", alert_state_flapping},
 }};
 
 // Returns false when another connection applied the step first (it may have

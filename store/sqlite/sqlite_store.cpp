@@ -479,7 +479,7 @@ IdState SqliteStore::max_ids() {
 }
 
 std::vector<Alert> SqliteStore::firing_alerts() {
-  static const std::string sql = select_from(alert_columns, "alerts") + " WHERE state = 'firing' ORDER BY id";
+  static const std::string sql = select_from(alert_columns, "alerts") + " WHERE state = 'firing' OR state = 'flapping' ORDER BY id";
   return collect(db_.cached(sql), read_alert);
 }
 

@@ -1,0 +1,69 @@
+// Change counting per fingerprint for flap detection.
+#include "correlator/rules/flapping.hpp"
+
+#include "correlator/rules/threshold.hpp"
+
+namespace tocsin::rules {
+
+FlappingConfig flapping_for(const FlappingConfig& defaults, const RuleOptions& options) {
+  FlappingConfig c = defaults;
+  if (options.flapping_enabled) c.enabled = *options.flapping_enabled;
+  if (options.flapping_changes > 0) c.changes = options.flapping_changes;
+  if (options.flapping_window_ms > 0) c.window_ms = options.flapping_window_ms;
+  if (options.flapping_quiet_ms > 0) c.quiet_ms = options.flapping_quiet_ms;
+  return c;
+}
+
+bool FlapDetector::change(const std::string& fingerprint, EventKind kind, const FlappingConfig& settings,
+                          std::int64_t now_ms) {
+  if (!settings.enabled || settings.changes < 2 || settings.window_ms <= 0) return false;
+  Track& t = tracks_[fingerprint];
+  t.settings = settings;
+  t.last = kind;
+  t.last_change_ms = now_ms;
+  drop_expired(t.changes_ms, now_ms, settings.window_ms);
+  t.changes_ms.push_back(now_ms);
+  if (t.changes_ms.size() < settings.changes) return false;
+  t.flapping = true;
+  t.changes_ms.clear();
+  return true;
+}
+
+bool FlapDetector::flapping(const std::string& fingerprint) const {
+  auto it = tracks_.find(fingerprint);
+  return it != tracks_.end() && it->second.flapping;
+}
+
+void FlapDetector::event_while_flapping(const std::string& fingerprint, EventKind kind, std::int64_t now_ms) {
+  auto it = tracks_.find(fingerprint);
+  if (it == tracks_.end() || kind == EventKind::info || kind == it->second.last) return;
+  it->second.last = kind;
+  it->second.last_change_ms = now_ms;
+}
+
+void FlapDetector::restore_flapping(const std::string& fingerprint, const FlappingConfig& settings) {
+  Track& t = tracks_[fingerprint];
+  t.settings = settings;
+  t.flapping = true;
+  t.last = EventKind::problem;
+  t.last_change_ms = 0;
+}
+
+std::vector<FlapDetector::Settled> FlapDetector::settle(std::int64_t now_ms) {
+  std::vector<Settled> out;
+  for (auto it = tracks_.begin(); it != tracks_.end();) {
+    Track& t = it->second;
+    if (t.last_change_ms == 0) t.last_change_ms = now_ms;  // restored: quiet from the first tick
+    if (t.flapping && now_ms - t.last_change_ms >= t.settings.quiet_ms) {
+      out.push_back({it->first, t.last == EventKind::clear});
+      it = tracks_.erase(it);
+    } else if (!t.flapping && now_ms - t.last_change_ms >= t.settings.window_ms) {
+      it = tracks_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return out;
+}
+
+}  // namespace tocsin::rules

@@ -1,0 +1,63 @@
+#pragma once
+// Flap detection: N state changes (raise ↔ clear) of one fingerprint within a
+// window T make its alert flap. While it flaps the alert stays open (clears do
+// not resolve it) and its incident is told once; after a quiet period Q with no
+// state change it settles: resolved when the last event was a clear, firing
+// otherwise. Pure bookkeeping; the correlator applies the outcome.
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "correlator/event.hpp"
+#include "correlator/rules/rules_config.hpp"
+
+namespace tocsin::rules {
+
+// The defaults of `correlation.flapping` overridden by the event's rule.
+FlappingConfig flapping_for(const FlappingConfig& defaults, const RuleOptions& options);
+
+class FlapDetector {
+ public:
+  struct Settled {
+    std::string fingerprint;
+    bool cleared = false;  // the last event was a clear
+  };
+
+  // Notes a state change of a fingerprint that is not flapping: a problem that
+  // raises its alert, or a clear that resolves it. Returns true when this
+  // change is the Nth within the window: the alert now flaps.
+  bool change(const std::string& fingerprint, EventKind kind, const FlappingConfig& settings, std::int64_t now_ms);
+
+  bool flapping(const std::string& fingerprint) const;
+
+  // An event of a flapping fingerprint. A problem after a clear, or a clear
+  // after a problem, is a state change and starts the quiet period over.
+  void event_while_flapping(const std::string& fingerprint, EventKind kind, std::int64_t now_ms);
+
+  // A flapping alert restored at start-up: its history is gone, so it is taken
+  // as firing and its quiet period starts at the first settle() after it.
+  void restore_flapping(const std::string& fingerprint, const FlappingConfig& settings);
+
+  // Flapping fingerprints whose quiet period has elapsed at `now_ms` (a change
+  // exactly Q ago counts as quiet); they are normal again. Also forgets the
+  // history of fingerprints that have been still for a whole window.
+  std::vector<Settled> settle(std::int64_t now_ms);
+
+  // The alert left the working set by other means (resolved by hand).
+  void forget(const std::string& fingerprint) { tracks_.erase(fingerprint); }
+  std::size_t tracked() const { return tracks_.size(); }
+
+ private:
+  struct Track {
+    std::vector<std::int64_t> changes_ms;  // state changes inside the window, oldest first
+    FlappingConfig settings;
+    bool flapping = false;
+    EventKind last = EventKind::clear;
+    std::int64_t last_change_ms = 0;
+  };
+  std::unordered_map<std::string, Track> tracks_;
+};
+
+}  // namespace tocsin::rules

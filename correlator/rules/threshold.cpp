@@ -1,0 +1,31 @@
+// Sliding-window count of problem occurrences per fingerprint.
+#include "correlator/rules/threshold.hpp"
+
+namespace tocsin::rules {
+
+void drop_expired(std::vector<std::int64_t>& at_ms, std::int64_t now_ms, std::int64_t window_ms) {
+  auto first_inside = at_ms.begin();
+  while (first_inside != at_ms.end() && now_ms - *first_inside >= window_ms) ++first_inside;
+  at_ms.erase(at_ms.begin(), first_inside);
+}
+
+bool ThresholdGate::hold(const std::string& fingerprint, const RuleOptions& options, std::int64_t now_ms) {
+  if (options.threshold_count <= 1 || options.threshold_window_ms <= 0) return false;
+  Seen& s = seen_[fingerprint];
+  s.window_ms = options.threshold_window_ms;
+  drop_expired(s.at_ms, now_ms, s.window_ms);
+  s.at_ms.push_back(now_ms);
+  if (s.at_ms.size() < options.threshold_count) return true;
+  seen_.erase(fingerprint);
+  return false;
+}
+
+void ThresholdGate::reset(const std::string& fingerprint) { seen_.erase(fingerprint); }
+
+void ThresholdGate::prune(std::int64_t now_ms) {
+  std::erase_if(seen_, [now_ms](const auto& kv) {
+    return kv.second.at_ms.empty() || now_ms - kv.second.at_ms.back() >= kv.second.window_ms;
+  });
+}
+
+}  // namespace tocsin::rules
