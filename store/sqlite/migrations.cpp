@@ -165,6 +165,8 @@ DROP TABLE notifications;
 ALTER TABLE notifications_v2 RENAME TO notifications;
 CREATE INDEX notifications_due ON notifications (state, next_attempt_ms);
 CREATE INDEX notifications_by_incident ON notifications (incident_id);
+)sql";
+
 // SQLite cannot change a CHECK in place: the alerts table is rebuilt. Events
 // refer to alerts, so the foreign keys are checked at commit, once every alert
 // is back.
