@@ -31,7 +31,7 @@ class Dir {
 std::span<const sqlite::Migration> steps_before_flapping() {
   auto all = sqlite::schema_migrations();
   auto it = std::find_if(all.begin(), all.end(),
-                         [](const sqlite::Migration& m) { return m.description == "alert state flapping"; });
+                         [](const sqlite::Migration& m) { return m.description == "alert states flapping and suppressed"; });
   return all.first(static_cast<std::size_t>(it - all.begin()));
 }
 
@@ -43,10 +43,14 @@ TEST(SqliteFlapping, TheSchemaStepKeepsAlertsAndTheEventsThatReferToThem) {
     db.exec("PRAGMA foreign_keys = ON");
     ASSERT_GT(sqlite::migrate(db, steps_before_flapping()), 0);
     db.exec(
-        "INSERT INTO incidents VALUES (1, 't', 'open', 'P2', 'major', 'sw1', '', 'noc', '', 1, 1, 5, 0, 0, 0, 0, 0, "
+        "INSERT INTO incidents (id, title, state, priority, severity, ci, service, group_name, assignee, "
+        "alert_count, event_count, opened_at_ms, acknowledged_at_ms, resolved_at_ms, closed_at_ms, sla_ack_due_ms, "
+        "sla_resolve_due_ms, sla_ack_breached, sla_resolve_breached, escalation_level, updated_at_ms) VALUES (1, 't', 'open', 'P2', 'major', 'sw1', '', 'noc', '', 1, 1, 5, 0, 0, 0, 0, 0, "
         "0, 0, 0, 5);"
-        "INSERT INTO alerts VALUES (1, 'fp1', 'interface_down', 'sw1', 'major', 'firing', 's', x'', 5, 6, 0, 2, 1);"
-        "INSERT INTO alerts VALUES (2, 'fp2', 'interface_down', 'sw2', 'major', 'resolved', 's', x'', 5, 6, 7, 1, "
+        "INSERT INTO alerts (id, fingerprint, name, resource, severity, state, summary, attributes, first_seen_ms, last_seen_ms, "
+        "resolved_at_ms, count, incident_id) VALUES (1, 'fp1', 'interface_down', 'sw1', 'major', 'firing', 's', x'', 5, 6, 0, 2, 1);"
+        "INSERT INTO alerts (id, fingerprint, name, resource, severity, state, summary, attributes, first_seen_ms, last_seen_ms, "
+        "resolved_at_ms, count, incident_id) VALUES (2, 'fp2', 'interface_down', 'sw2', 'major', 'resolved', 's', x'', 5, 6, 7, 1, "
         "NULL);"
         "INSERT INTO events VALUES (1, 5, 'syslog', '', 'interface_down', 'interface_down', 'problem', 'major', "
         "'sw1', 's', 'r', 'fp1', 1, x'', x'', x'');");
