@@ -12,7 +12,20 @@
 
 namespace tocsin {
 
-enum class ActionKind : std::uint8_t { acknowledge = 0, resolve };
+// The actions of the incident lifecycle (DESIGN.md, HTTP API). `return_` is
+// `return` in paths and the timeline.
+enum class ActionKind : std::uint8_t {
+  acknowledge = 0,
+  resolve,
+  close,
+  reopen,
+  assign,
+  forward,
+  return_,
+  escalate,
+  comment,
+  set_priority,
+};
 
 std::string_view to_string(ActionKind k);
 std::optional<ActionKind> parse_action_kind(std::string_view s);
@@ -22,6 +35,11 @@ struct IncidentAction {
   ActionKind kind = ActionKind::acknowledge;
   std::string actor;    // who: the API token's name or a user
   std::string comment;  // optional reason, kept in the timeline
+  std::string group;            // assign, forward: the new owner group
+  std::string assignee;         // assign: the new person (empty = the group only)
+  std::string priority;         // set_priority: "P1".."P5"
+  std::string resolution_code;  // resolve: e.g. "fixed", "duplicate", "no_fault"
+  std::string channel;          // where the action came from: "api", "sms", "email"
 };
 
 // `status` follows HTTP meaning: 200 done, 404 no such incident, 409 not allowed

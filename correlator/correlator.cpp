@@ -165,6 +165,8 @@ ActionResult Correlator::on_action(const IncidentAction& action, std::int64_t no
     return {404, "incident " + std::to_string(action.incident_id) + " is not open", std::nullopt};
   Incident& incident = it->second;
   std::string note = action.comment.empty() ? "" : ": " + action.comment;
+  if (action.kind != ActionKind::acknowledge && action.kind != ActionKind::resolve)
+    return {501, std::string(to_string(action.kind)) + " is not supported yet", std::nullopt};
   if (action.kind == ActionKind::acknowledge) {
     if (incident.state == IncidentState::acknowledged)
       return {409, "incident " + std::to_string(incident.id) + " is already acknowledged", incident};

@@ -18,6 +18,7 @@
 #include "correlator/cmdb/cmdb.hpp"
 #include "correlator/enrichment.hpp"
 #include "correlator/grouping.hpp"
+#include "correlator/oncall/directory.hpp"
 #include "correlator/model.hpp"
 #include "correlator/priority.hpp"
 #include "correlator/rules/rule_state.hpp"
@@ -38,6 +39,8 @@ struct CorrelatorConfig {
   // without any of them firing again (0: at once).
   std::int64_t auto_resolve_hold_ms = 0;
   rules::RulesConfig rules = {};               // flapping defaults and heartbeats
+  // People, groups and rosters (null: nobody is paged by roster).
+  std::shared_ptr<const oncall::Directory> oncall;
 };
 
 class Correlator {

@@ -128,6 +128,17 @@ struct Notification {
   std::int64_t sent_at_ms = 0;
   std::string last_error;
   bool possible_duplicate = false;  // its send was in flight at a crash
+  // Why it was sent: the person paged (roster id, empty for a configured
+  // address), the kind of change ("opened", "escalated", "acknowledged",
+  // "resolved", "sla_breach", "flapping") and the escalation step. One
+  // notification per (incident, kind, step, person, channel).
+  std::string person;
+  std::string kind = "opened";
+  int step = 0;
+  // What the gateway said after delivery: its message id and the latest
+  // delivery report (e.g. Kannel DLR "delivered", "failed").
+  std::string gateway_id;
+  std::string delivery_status;
 };
 
 // Highest ids in use, so the correlator can allocate ids without a round trip.

@@ -205,11 +205,22 @@ CREATE INDEX alerts_by_resource ON alerts (resource);
 CREATE INDEX alerts_by_incident ON alerts (incident_id);
 )sql";
 
-constexpr std::array<Migration, 3> steps{{
+// Why a notification was sent (person, kind of change, escalation step) and
+// what the gateway reported after delivery.
+constexpr std::string_view notification_purpose = R"sql(
+ALTER TABLE notifications ADD COLUMN person TEXT NOT NULL DEFAULT '';
+ALTER TABLE notifications ADD COLUMN kind TEXT NOT NULL DEFAULT 'opened';
+ALTER TABLE notifications ADD COLUMN step INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE notifications ADD COLUMN gateway_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE notifications ADD COLUMN delivery_status TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<Migration, 4> steps{{
     {"events, alerts, incidents, timeline and the notification outbox", initial_schema},
     {"CMDB enrichment and topology of alerts and incidents, CMDB gaps, cancelled notifications",
      correlation_schema},
     {"alert states flapping and suppressed", alert_state_flapping},
+    {"person, kind, step and delivery report of notifications", notification_purpose},
 }};
 
 // Returns false when another connection applied the step first (it may have

@@ -226,7 +226,7 @@ TimelineEntry read_timeline(const Statement& stmt) {
 
 constexpr std::string_view notification_columns =
     "id, incident_id, channel, recipient, subject, body, state, attempts, created_at_ms, next_attempt_ms, "
-    "sent_at_ms, last_error, possible_duplicate";
+    "sent_at_ms, last_error, possible_duplicate, person, kind, step, gateway_id, delivery_status";
 
 Notification read_notification(const Statement& stmt) {
   RowReader row(stmt);
@@ -244,6 +244,11 @@ Notification read_notification(const Statement& stmt) {
   n.sent_at_ms = row.int64();
   n.last_error = row.text();
   n.possible_duplicate = row.boolean();
+  n.person = row.text();
+  n.kind = row.text();
+  n.step = row.integer();
+  n.gateway_id = row.text();
+  n.delivery_status = row.text();
   return n;
 }
 
@@ -436,11 +441,12 @@ void SqliteStore::insert(const TimelineEntry& t) {
 void SqliteStore::insert(const Notification& n) {
   Statement& stmt = db_.cached(
       "INSERT INTO notifications (incident_id, channel, recipient, subject, body, state, attempts, "
-      "created_at_ms, next_attempt_ms, sent_at_ms, last_error, possible_duplicate) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "created_at_ms, next_attempt_ms, sent_at_ms, last_error, possible_duplicate, person, kind, step, "
+      "gateway_id, delivery_status) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   stmt.bind_all(reference(n.incident_id), n.channel, n.recipient, n.subject, n.body, to_string(n.state),
                 n.attempts, n.created_at_ms, n.next_attempt_ms, n.sent_at_ms, n.last_error,
-                n.possible_duplicate);
+                n.possible_duplicate, n.person, n.kind, n.step, n.gateway_id, n.delivery_status);
   stmt.run();
 }
 
