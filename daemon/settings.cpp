@@ -9,6 +9,7 @@
 #include "collectors/snmp/schema.hpp"
 #include "correlator/mapping_config.hpp"
 #include "daemon/engine_settings.hpp"
+#include "daemon/oncall_settings.hpp"
 #include "correlator/rules/rules_schema.hpp"
 
 namespace tocsin {
@@ -37,6 +38,7 @@ const Section& root_section() {
           {"cmdb", Type::map, "", "The CMDB files events are enriched with."},
           {"priority", Type::map, "", "Priority matrix: impact × urgency."},
           {"assignment", Type::map, "", "Assignment rules overriding the CI's owner group."},
+          {"oncall", Type::map, "", "Users, groups and on-call rosters."},
           {"heartbeats", Type::list, "", "Sources expected to report regularly (see heartbeats[])."},
           {"notifications", Type::map, "", "Pages: the outbox and its channels."},
       }};
@@ -399,6 +401,7 @@ std::optional<Settings> load_settings(const std::string& path, config::Errors& e
   s.correlator.topology.hold_ms = correlation.duration("hold_window").count();
   s.correlator.auto_resolve_hold_ms = correlation.duration("auto_resolve_hold").count();
   load_engine_settings(root, s.correlator);
+  s.correlator.oncall = load_oncall_settings(root);
   s.correlator.rules.flapping = rules::load_flapping(correlation);
   s.correlator.rules.heartbeats = rules::load_heartbeats(root);
   load_notifications(root, s);
@@ -433,6 +436,13 @@ std::vector<const config::Section*> all_sections() {
       &priority_section(),
       &assignment_section(),
       &assignment_rule_section(),
+      &oncall_section(),
+      &oncall_user_section(),
+      &oncall_contact_section(),
+      &oncall_group_section(),
+      &oncall_roster_section(),
+      &oncall_rotation_section(),
+      &oncall_override_section(),
       &rules::rule_threshold_section(),
       &rules::rule_flapping_section(),
       &rules::flapping_section(),
