@@ -75,9 +75,9 @@ std::int64_t add_business_time(const Calendar* calendar, std::int64_t start_ms, 
   return 0;
 }
 
-Due due_times(const SlaConfig& config, const std::string& priority, const std::string& service,
+DueTimes due_times(const SlaConfig& config, const std::string& priority, const std::string& service,
               std::int64_t opened_ms) {
-  Due due;
+  DueTimes due;
   const Target* t = target_for(config, priority, service);
   if (t == nullptr) return due;
   const Calendar* cal = nullptr;

@@ -38,7 +38,7 @@ struct SlaConfig {
   std::map<std::string, Calendar> calendars;                          // name → calendar
 };
 
-struct Due {
+struct DueTimes {
   std::int64_t ack_due_ms = 0;  // 0 = no target
   std::int64_t resolve_due_ms = 0;
 };
@@ -53,7 +53,7 @@ const Target* target_for(const SlaConfig& config, const std::string& priority, c
 std::int64_t add_business_time(const Calendar* calendar, std::int64_t start_ms, std::int64_t duration_ms);
 
 // Due times of an incident of `priority` on `service` opened at `opened_ms`.
-Due due_times(const SlaConfig& config, const std::string& priority, const std::string& service,
+DueTimes due_times(const SlaConfig& config, const std::string& priority, const std::string& service,
               std::int64_t opened_ms);
 
 // Empty when the calendar is valid, else what is wrong (unknown zone, bad hours).

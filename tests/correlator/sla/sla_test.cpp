@@ -31,7 +31,7 @@ Calendar office(std::string zone) {
 TEST(SlaTest, RoundTheClockTargetsAddToTheOpenTime) {
   SlaConfig config;
   config.by_priority["P1"] = {15 * minute, 4 * hour, ""};
-  Due due = due_times(config, "P1", "", utc(2026, 12, 5, 23, 50));  // a Saturday night
+  DueTimes due = due_times(config, "P1", "", utc(2026, 12, 5, 23, 50));  // a Saturday night
   EXPECT_EQ(due.ack_due_ms, utc(2026, 12, 6, 0, 5));
   EXPECT_EQ(due.resolve_due_ms, utc(2026, 12, 6, 3, 50));
 }
@@ -39,7 +39,7 @@ TEST(SlaTest, RoundTheClockTargetsAddToTheOpenTime) {
 TEST(SlaTest, PriorityWithoutTargetHasNoDueTimes) {
   SlaConfig config;
   config.by_priority["P1"] = {15 * minute, 4 * hour, ""};
-  Due due = due_times(config, "P4", "", utc(2026, 12, 5, 10));
+  DueTimes due = due_times(config, "P4", "", utc(2026, 12, 5, 10));
   EXPECT_EQ(due.ack_due_ms, 0);
   EXPECT_EQ(due.resolve_due_ms, 0);
 }
@@ -93,7 +93,7 @@ TEST(SlaTest, CalendarTargetUsesItsCalendar) {
   SlaConfig config;
   config.calendars["office"] = office("UTC");
   config.by_priority["P3"] = {hour, 8 * hour, "office"};
-  Due due = due_times(config, "P3", "", utc(2026, 12, 4, 16));
+  DueTimes due = due_times(config, "P3", "", utc(2026, 12, 4, 16));
   EXPECT_EQ(due.ack_due_ms, utc(2026, 12, 4, 17));
   EXPECT_EQ(due.resolve_due_ms, utc(2026, 12, 7, 16));
 }
