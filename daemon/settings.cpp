@@ -9,6 +9,7 @@
 #include "collectors/snmp/schema.hpp"
 #include "correlator/mapping_config.hpp"
 #include "daemon/engine_settings.hpp"
+#include "daemon/sla_settings.hpp"
 #include "correlator/rules/rules_schema.hpp"
 
 namespace tocsin {
@@ -39,6 +40,8 @@ const Section& root_section() {
           {"assignment", Type::map, "", "Assignment rules overriding the CI's owner group."},
           {"heartbeats", Type::list, "", "Sources expected to report regularly (see heartbeats[])."},
           {"notifications", Type::map, "", "Pages: the outbox and its channels."},
+          {"sla", Type::map, "", "SLA targets and business-hours calendars."},
+          {"escalation", Type::map, "", "Escalation policies per owner group."},
       }};
   return s;
 }
@@ -328,6 +331,7 @@ void load_http(const config::Node& root, Settings& s) {
 void load_notifications(const config::Node& root, Settings& s) {
   auto n = root.map("notifications", notifications_section());
   s.smtp.console_url = n.string("console_url");
+  s.correlator.console_url = s.smtp.console_url;
   s.outbox.initial_backoff = n.duration("initial_backoff");
   s.outbox.max_backoff = n.duration("max_backoff");
   s.outbox.poll_interval = n.duration("poll_interval");
@@ -399,6 +403,7 @@ std::optional<Settings> load_settings(const std::string& path, config::Errors& e
   s.correlator.topology.hold_ms = correlation.duration("hold_window").count();
   s.correlator.auto_resolve_hold_ms = correlation.duration("auto_resolve_hold").count();
   load_engine_settings(root, s.correlator);
+  load_sla_settings(root, s.correlator);
   s.correlator.rules.flapping = rules::load_flapping(correlation);
   s.correlator.rules.heartbeats = rules::load_heartbeats(root);
   load_notifications(root, s);
@@ -437,6 +442,12 @@ std::vector<const config::Section*> all_sections() {
       &rules::rule_flapping_section(),
       &rules::flapping_section(),
       &rules::heartbeat_section(),
+      &sla_section(),
+      &sla_target_section(),
+      &sla_calendar_section(),
+      &escalation_section(),
+      &escalation_policy_section(),
+      &escalation_step_section(),
   };
 }
 

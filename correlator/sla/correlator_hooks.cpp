@@ -17,6 +17,12 @@ namespace {
 // store stalled) and says so in the timeline.
 constexpr std::int64_t late_after_ms = 60'000;
 
+// Escalation pages people of the on-call directory: without one, a group's
+// policy is inactive and the configured e-mail recipients are paged.
+const sla::Policy* active_policy(const CorrelatorConfig& config, const std::string& group) {
+  return config.oncall ? sla::policy_for(config.escalation, group) : nullptr;
+}
+
 }  // namespace
 
 void Correlator::sla_init(StatsRegistry& stats) {
@@ -35,7 +41,7 @@ void Correlator::sla_on_open(Incident& incident) {
   incident.sla.resolve_due_ms = due.resolve_due_ms;
   if (due.ack_due_ms > 0) ack_target_due_.emplace(due.ack_due_ms, incident.id);
   if (due.resolve_due_ms > 0) resolve_target_due_.emplace(due.resolve_due_ms, incident.id);
-  if (const sla::Policy* policy = sla::policy_for(config_.escalation, incident.group))
+  if (const sla::Policy* policy = active_policy(config_, incident.group))
     schedule_escalation(incident, *policy);
 }
 
@@ -53,7 +59,7 @@ bool Correlator::sla_page_opened(std::int64_t incident_id, std::int64_t now_ms, 
   auto it = incidents_.find(incident_id);
   if (it == incidents_.end()) return false;
   Incident& incident = it->second;
-  const sla::Policy* policy = sla::policy_for(config_.escalation, incident.group);
+  const sla::Policy* policy = active_policy(config_, incident.group);
   if (policy == nullptr) return false;
   if (auto due = sla::next_step(*policy, incident.state, incident.escalation_level, incident.opened_at_ms, now_ms)) {
     escalation_due_.erase({incident.next_escalation_ms, incident.id});
@@ -175,7 +181,7 @@ void Correlator::sla_tick(std::int64_t now_ms, ChangeSet& changes) {
     auto it = incidents_.find(id);
     if (it == incidents_.end() || it->second.next_escalation_ms != due) continue;
     Incident& incident = it->second;
-    const sla::Policy* policy = sla::policy_for(config_.escalation, incident.group);
+    const sla::Policy* policy = active_policy(config_, incident.group);
     if (policy == nullptr || !sla::escalates(incident.state)) {
       // Acknowledged (or the policy is gone): escalation stops here.
       incident.next_escalation_ms = 0;
@@ -208,7 +214,7 @@ void Correlator::sla_restore() {
 // stopped.
 ActionResult Correlator::sla_escalate(Incident& incident, const IncidentAction& action, std::int64_t now_ms,
                                       ChangeSet& changes) {
-  const sla::Policy* policy = sla::policy_for(config_.escalation, incident.group);
+  const sla::Policy* policy = active_policy(config_, incident.group);
   if (policy == nullptr)
     return {409, "group " + incident.group + " has no escalation policy", std::nullopt};
   if (incident.escalation_level >= sla::total_levels(*policy))
