@@ -27,7 +27,9 @@ Correlator::Correlator(CorrelatorConfig config, StatsRegistry& stats)
                                       "Incidents adopted by a later root cause on an upstream CI")),
       unknown_resources_(stats.counter("tocsin_correlator_unknown_resource_events_total",
                                        "Problem events whose resource matched no CI (CMDB gaps)")),
-      rules_(stats, config_.rules) {}
+      rules_(stats, config_.rules) {
+  sla_init(stats);
+}
 
 void Correlator::restore(const IdState& ids, std::vector<Alert> firing, std::vector<Incident> unresolved) {
   ids_ = ids;
@@ -37,6 +39,7 @@ void Correlator::restore(const IdState& ids, std::vector<Alert> firing, std::vec
   for (auto& i : unresolved) incidents_.emplace(i.id, std::move(i));
   rebuild_work();
   rules_restore();
+  sla_restore();
 }
 
 void Correlator::on_event(Event event, std::int64_t now_ms, ChangeSet& changes) {
@@ -165,6 +168,7 @@ ActionResult Correlator::on_action(const IncidentAction& action, std::int64_t no
     return {404, "incident " + std::to_string(action.incident_id) + " is not open", std::nullopt};
   Incident& incident = it->second;
   std::string note = action.comment.empty() ? "" : ": " + action.comment;
+  if (action.kind == ActionKind::escalate) return sla_escalate(incident, action, now_ms, changes);
   if (action.kind != ActionKind::acknowledge && action.kind != ActionKind::resolve)
     return {501, std::string(to_string(action.kind)) + " is not supported yet", std::nullopt};
   if (action.kind == ActionKind::acknowledge) {
@@ -199,6 +203,7 @@ ActionResult Correlator::on_action(const IncidentAction& action, std::int64_t no
 void Correlator::on_tick(std::int64_t now_ms, ChangeSet& changes) {
   run_engine_timers(now_ms, changes);
   rules_tick(now_ms, changes);
+  sla_tick(now_ms, changes);
 }
 
 void Correlator::flush(ChangeSet& changes) {
@@ -230,6 +235,7 @@ void Correlator::flush(ChangeSet& changes) {
 }
 
 void Correlator::page(const Incident& incident, const Alert& alert, std::int64_t now_ms, ChangeSet& changes) {
+  if (sla_page_opened(incident.id, now_ms, changes)) return;
   if (config_.email_recipients.empty()) return;
   std::string subject = "[" + incident.priority + "] #" + std::to_string(incident.id) + " " + alert.name + " on " +
                         alert.resource;

@@ -22,6 +22,8 @@
 #include "correlator/model.hpp"
 #include "correlator/priority.hpp"
 #include "correlator/rules/rule_state.hpp"
+#include "correlator/sla/escalation.hpp"
+#include "correlator/sla/sla.hpp"
 #include "correlator/stats.hpp"
 #include "correlator/topology.hpp"
 
@@ -41,6 +43,11 @@ struct CorrelatorConfig {
   rules::RulesConfig rules = {};               // flapping defaults and heartbeats
   // People, groups and rosters (null: nobody is paged by roster).
   std::shared_ptr<const oncall::Directory> oncall;
+  // SLA targets and escalation policies (correlator/sla/README.md). A group
+  // with an escalation policy is paged by it instead of `email_recipients`.
+  sla::SlaConfig sla = {};
+  sla::EscalationConfig escalation = {};
+  std::string console_url;  // base of the links in pages, e.g. http://127.0.0.1:8080
 };
 
 class Correlator {
@@ -120,6 +127,30 @@ class Correlator {
   void rules_restore();
   void start_flapping(Alert& alert, Incident& incident, const rules::FlappingConfig& settings, std::int64_t now_ms,
                       ChangeSet& changes);
+
+  // SLA clocks and escalation steps, defined in correlator/sla/correlator_hooks.cpp.
+  void sla_init(StatsRegistry& stats);
+  void sla_on_open(Incident& incident);
+  bool sla_page_opened(std::int64_t incident_id, std::int64_t now_ms, ChangeSet& changes);
+  void sla_tick(std::int64_t now_ms, ChangeSet& changes);
+  void sla_restore();
+  ActionResult sla_escalate(Incident& incident, const IncidentAction& action, std::int64_t now_ms,
+                            ChangeSet& changes);
+  void schedule_escalation(Incident& incident, const sla::Policy& policy);
+  void fire_escalation(Incident& incident, const sla::Policy& policy, const sla::Due& due, const std::string& actor,
+                       std::int64_t now_ms, ChangeSet& changes);
+  void record_breach(Incident& incident, bool resolve_target, std::int64_t due_ms, std::int64_t now_ms,
+                     ChangeSet& changes);
+  std::set<std::pair<std::int64_t, std::int64_t>> escalation_due_;   // (next step due, incident)
+  std::set<std::pair<std::int64_t, std::int64_t>> ack_target_due_;   // (acknowledge due, incident)
+  std::set<std::pair<std::int64_t, std::int64_t>> resolve_target_due_;
+  struct SlaCounters {
+    Counter* ack_breaches = nullptr;
+    Counter* resolve_breaches = nullptr;
+    Counter* steps_on_time = nullptr;
+    Counter* steps_late = nullptr;
+    Counter* steps_manual = nullptr;
+  } sla_counters_;
 
   CorrelatorConfig config_;
   IdState ids_;

@@ -89,6 +89,7 @@ Incident& Correlator::open_incident(Alert& alert, const Enrichment& e, const Eve
   incident.root_alert_id = alert.id;
   incident.opened_at_ms = incident.updated_at_ms = now_ms;
   alert.incident_id = incident.id;
+  sla_on_open(incident);
   changes.timeline.push_back({0, incident.id, now_ms, "tocsin", "opened",
                               describe(alert) + " (" + std::string(to_string(alert.severity)) + ", rule " +
                                   (event.rule.empty() ? "none" : event.rule) + ", priority " + incident.priority +

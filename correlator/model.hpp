@@ -94,6 +94,7 @@ struct Incident {
   std::int64_t merged_into = 0;    // adopted by that root-cause incident (state resolved)
   std::int64_t hold_until_ms = 0;  // page held until then (a root cause may adopt it)
   std::int64_t resolve_after_ms = 0;  // all root alerts cleared: resolves then unless they fire again
+  std::int64_t next_escalation_ms = 0;  // due time of escalation level `escalation_level` (0 = none pending)
 };
 
 // A resource that events named but no CI matched.

@@ -158,6 +158,8 @@ ApiRoutes::ApiRoutes(Router& router, ApiBackend& backend, StoreReaders::OpenStor
              [this](ApiRequest r, Respond respond) { act(ActionKind::acknowledge, std::move(r), std::move(respond)); });
   router.add(verb::post, "/api/v1/incidents/{id}/resolve", Role::operator_,
              [this](ApiRequest r, Respond respond) { act(ActionKind::resolve, std::move(r), std::move(respond)); });
+  router.add(verb::post, "/api/v1/incidents/{id}/escalate", Role::operator_,
+             [this](ApiRequest r, Respond respond) { act(ActionKind::escalate, std::move(r), std::move(respond)); });
   router.add(verb::get, "/api/v1/alerts", Role::viewer, bind(&ApiRoutes::list_alerts));
   router.add(verb::get, "/api/v1/cmdb/gaps", Role::viewer, bind(&ApiRoutes::list_cmdb_gaps));
 }

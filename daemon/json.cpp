@@ -253,6 +253,8 @@ json::value to_json(const Incident& i) {
       {"merged_into", i.merged_into > 0 ? json::value(i.merged_into) : json::value(nullptr)},
       {"page_held_until", time_value(i.hold_until_ms)},
       {"resolves_at", time_value(i.resolve_after_ms)},
+      // Only while the timed steps run: acknowledging stops them.
+      {"next_escalation_at", time_value(i.state == IncidentState::open ? i.next_escalation_ms : 0)},
   };
 }
 

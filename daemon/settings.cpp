@@ -10,6 +10,7 @@
 #include "correlator/mapping_config.hpp"
 #include "daemon/engine_settings.hpp"
 #include "daemon/oncall_settings.hpp"
+#include "daemon/sla_settings.hpp"
 #include "correlator/rules/rules_schema.hpp"
 
 namespace tocsin {
@@ -41,6 +42,8 @@ const Section& root_section() {
           {"oncall", Type::map, "", "Users, groups and on-call rosters."},
           {"heartbeats", Type::list, "", "Sources expected to report regularly (see heartbeats[])."},
           {"notifications", Type::map, "", "Pages: the outbox and its channels."},
+          {"sla", Type::map, "", "SLA targets and business-hours calendars."},
+          {"escalation", Type::map, "", "Escalation policies per owner group."},
       }};
   return s;
 }
@@ -330,6 +333,7 @@ void load_http(const config::Node& root, Settings& s) {
 void load_notifications(const config::Node& root, Settings& s) {
   auto n = root.map("notifications", notifications_section());
   s.smtp.console_url = n.string("console_url");
+  s.correlator.console_url = s.smtp.console_url;
   s.outbox.initial_backoff = n.duration("initial_backoff");
   s.outbox.max_backoff = n.duration("max_backoff");
   s.outbox.poll_interval = n.duration("poll_interval");
@@ -402,6 +406,7 @@ std::optional<Settings> load_settings(const std::string& path, config::Errors& e
   s.correlator.auto_resolve_hold_ms = correlation.duration("auto_resolve_hold").count();
   load_engine_settings(root, s.correlator);
   s.correlator.oncall = load_oncall_settings(root);
+  load_sla_settings(root, s.correlator);
   s.correlator.rules.flapping = rules::load_flapping(correlation);
   s.correlator.rules.heartbeats = rules::load_heartbeats(root);
   load_notifications(root, s);
@@ -447,6 +452,12 @@ std::vector<const config::Section*> all_sections() {
       &rules::rule_flapping_section(),
       &rules::flapping_section(),
       &rules::heartbeat_section(),
+      &sla_section(),
+      &sla_target_section(),
+      &sla_calendar_section(),
+      &escalation_section(),
+      &escalation_policy_section(),
+      &escalation_step_section(),
   };
 }
 

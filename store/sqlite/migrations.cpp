@@ -215,12 +215,18 @@ ALTER TABLE notifications ADD COLUMN gateway_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE notifications ADD COLUMN delivery_status TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<Migration, 4> steps{{
+// Escalation timers are data: the next step's due time survives a restart.
+constexpr std::string_view escalation_due = R"sql(
+ALTER TABLE incidents ADD COLUMN next_escalation_ms INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<Migration, 5> steps{{
     {"events, alerts, incidents, timeline and the notification outbox", initial_schema},
     {"CMDB enrichment and topology of alerts and incidents, CMDB gaps, cancelled notifications",
      correlation_schema},
     {"alert states flapping and suppressed", alert_state_flapping},
     {"person, kind, step and delivery report of notifications", notification_purpose},
+    {"due time of an incident's next escalation step", escalation_due},
 }};
 
 // Returns false when another connection applied the step first (it may have

@@ -1,0 +1,221 @@
+// Escalation and SLA clocks inside the correlator, with a fake clock: what the
+// on-call people receive, when, and what the timeline says.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "correlator/clock.hpp"
+#include "correlator/correlator.hpp"
+#include "tests/correlator/sla/fake_directory.hpp"
+
+namespace tocsin {
+namespace {
+
+constexpr std::int64_t minute = 60'000;
+
+Event link_down(std::string host) {
+  Event e;
+  e.source = "syslog";
+  e.kind = EventKind::problem;
+  e.name = e.alert_key = "interface_down";
+  e.severity = Severity::major;  // no CI: priority P2
+  e.resource = std::move(host);
+  e.summary = "Interface Gi0/1 down";
+  e.attributes = {{"interface", "Gi0/1"}};
+  e.fingerprint_keys = {"interface"};
+  return e;
+}
+
+CorrelatorConfig escalating_config() {
+  CorrelatorConfig c;
+  c.default_group = "network-ops";
+  c.email_recipients = {"noc@example.net"};
+  c.oncall = std::make_shared<testing::FakeDirectory>(testing::network_ops_directory());
+  sla::Policy p;
+  p.steps = {{0, {"primary"}, {"sms"}}, {15 * minute, {"secondary"}, {"sms", "email"}}};
+  c.escalation.by_group["network-ops"] = p;
+  c.sla.by_priority["P2"] = {10 * minute, 60 * minute, ""};
+  return c;
+}
+
+std::vector<std::string> pages(const ChangeSet& c) {
+  std::vector<std::string> out;
+  for (const auto& n : c.notifications)
+    out.push_back(n.person + " " + n.channel + " " + n.recipient + " " + n.kind + " " + std::to_string(n.step));
+  return out;
+}
+
+std::size_t escalations(const ChangeSet& c) {
+  return static_cast<std::size_t>(std::count_if(c.notifications.begin(), c.notifications.end(),
+                                                [](const Notification& n) { return n.kind == "escalated"; }));
+}
+
+bool timeline_has(const ChangeSet& c, const std::string& action, const std::string& text) {
+  return std::any_of(c.timeline.begin(), c.timeline.end(), [&](const TimelineEntry& t) {
+    return t.action == action && t.text.find(text) != std::string::npos;
+  });
+}
+
+class CorrelatorEscalationTest : public ::testing::Test {
+ protected:
+  CorrelatorEscalationTest() { correlator->restore({}, {}, {}); }
+
+  ChangeSet open() {
+    ChangeSet c;
+    correlator->on_event(link_down("core1"), clock.wall_ms(), c);
+    correlator->flush(c);
+    opened_at = clock.wall_ms();
+    for (const auto& a : c.alerts) stored_alerts.push_back(a);
+    for (const auto& i : c.incidents) stored_incident = i;
+    return c;
+  }
+  ChangeSet tick_at(std::int64_t at_ms) {
+    ChangeSet c;
+    correlator->on_tick(at_ms, c);
+    correlator->flush(c);
+    for (const auto& i : c.incidents) stored_incident = i;
+    return c;
+  }
+  ChangeSet act(ActionKind kind, std::int64_t at_ms, ActionResult* result = nullptr) {
+    ChangeSet c;
+    ActionResult r = correlator->on_action({stored_incident.id, kind, "alice"}, at_ms, c);
+    correlator->flush(c);
+    for (const auto& i : c.incidents) stored_incident = i;
+    if (result) *result = r;
+    return c;
+  }
+  // A new process on the same store: only what was committed survives.
+  void restart() {
+    correlator = std::make_unique<Correlator>(escalating_config(), stats);
+    correlator->restore({1, 1, stored_incident.id}, stored_alerts, {stored_incident});
+  }
+
+  FakeClock clock;
+  StatsRegistry stats;
+  std::unique_ptr<Correlator> correlator = std::make_unique<Correlator>(escalating_config(), stats);
+  std::int64_t opened_at = 0;
+  std::vector<Alert> stored_alerts;
+  Incident stored_incident;
+};
+
+TEST_F(CorrelatorEscalationTest, OpenPagesThePrimaryBySmsAtOnceInsteadOfTheFixedRecipients) {
+  ChangeSet c = open();
+  EXPECT_EQ(pages(c), (std::vector<std::string>{"alice sms +33600000001 opened 0"}));
+  EXPECT_FALSE(c.notifications[0].body.empty());
+  EXPECT_TRUE(timeline_has(c, "notified", "step 0: alice by sms"));
+  EXPECT_EQ(stored_incident.escalation_level, 1);
+  EXPECT_EQ(stored_incident.next_escalation_ms, opened_at + 15 * minute);
+  EXPECT_EQ(stored_incident.sla.ack_due_ms, opened_at + 10 * minute);
+  EXPECT_EQ(stored_incident.sla.resolve_due_ms, opened_at + 60 * minute);
+}
+
+TEST_F(CorrelatorEscalationTest, GroupWithoutPolicyKeepsTheFixedEmailPage) {
+  CorrelatorConfig config = escalating_config();
+  config.escalation.by_group.clear();
+  correlator = std::make_unique<Correlator>(config, stats);
+  correlator->restore({}, {}, {});
+  ChangeSet c = open();
+  ASSERT_EQ(c.notifications.size(), 1u);
+  EXPECT_EQ(c.notifications[0].recipient, "noc@example.net");
+  EXPECT_EQ(stored_incident.next_escalation_ms, 0);
+}
+
+TEST_F(CorrelatorEscalationTest, WithoutAcknowledgementTheSecondaryIsPagedAtTheStepDelayNotBefore) {
+  open();
+  EXPECT_TRUE(tick_at(opened_at + 15 * minute - 1).notifications.empty());
+  ChangeSet c = tick_at(opened_at + 15 * minute);
+  EXPECT_EQ(pages(c), (std::vector<std::string>{"bob sms +33600000002 escalated 1",
+                                                "bob email bob@example.net escalated 1"}));
+  EXPECT_TRUE(timeline_has(c, "escalated", "escalated to step 1: bob by sms, bob by email"));
+  EXPECT_FALSE(timeline_has(c, "escalated", "late:"));
+  EXPECT_EQ(stored_incident.escalation_level, 2);
+  EXPECT_EQ(stored_incident.next_escalation_ms, 0) << "the policy is exhausted";
+  EXPECT_EQ(escalations(tick_at(opened_at + 100 * minute)), 0u);
+  EXPECT_EQ(stats.value("tocsin_escalation_steps_total", {{"timing", "on_time"}}), 2);
+}
+
+TEST_F(CorrelatorEscalationTest, AcknowledgeStopsTheEscalation) {
+  open();
+  act(ActionKind::acknowledge, opened_at + 5 * minute);
+  ChangeSet c = tick_at(opened_at + 15 * minute);
+  EXPECT_TRUE(c.notifications.empty());
+  EXPECT_EQ(stored_incident.next_escalation_ms, 0);
+  EXPECT_EQ(stored_incident.escalation_level, 1);
+}
+
+TEST_F(CorrelatorEscalationTest, AfterARestartAPendingStepFiresAtItsStoredTimeOnce) {
+  open();
+  restart();
+  EXPECT_TRUE(tick_at(opened_at + 15 * minute - 1).notifications.empty());
+  ChangeSet c = tick_at(opened_at + 15 * minute);
+  EXPECT_EQ(c.notifications.size(), 2u);
+  EXPECT_EQ(stored_incident.escalation_level, 2);
+  restart();  // the row committed with the pages says the step is done
+  EXPECT_TRUE(tick_at(opened_at + 16 * minute).notifications.empty());
+}
+
+TEST_F(CorrelatorEscalationTest, StepMissedDuringALongDowntimeFiresOnceFlaggedLate) {
+  open();
+  restart();
+  ChangeSet c = tick_at(opened_at + 180 * minute);
+  EXPECT_EQ(escalations(c), 2u) << "step 1 to bob by sms and email, once";
+  EXPECT_TRUE(timeline_has(c, "escalated", "late: due at"));
+  EXPECT_EQ(stats.value("tocsin_escalation_steps_total", {{"timing", "late"}}), 1);
+  EXPECT_EQ(escalations(tick_at(opened_at + 181 * minute)), 0u);
+}
+
+TEST_F(CorrelatorEscalationTest, SlaBreachesAreRecordedOnceAndAResolveBreachTellsTheManager) {
+  open();
+  EXPECT_FALSE(timeline_has(tick_at(opened_at + 10 * minute - 1), "sla_breach", ""));
+  ChangeSet c = tick_at(opened_at + 10 * minute);
+  EXPECT_TRUE(timeline_has(c, "sla_breach", "acknowledge target missed"));
+  EXPECT_TRUE(stored_incident.sla.ack_breached);
+  EXPECT_TRUE(c.notifications.empty());
+  EXPECT_FALSE(timeline_has(tick_at(opened_at + 11 * minute), "sla_breach", ""));
+  EXPECT_EQ(stats.value("tocsin_sla_breaches_total", {{"target", "acknowledge"}}), 1);
+  tick_at(opened_at + 15 * minute);  // step 1
+  c = tick_at(opened_at + 60 * minute);
+  EXPECT_TRUE(timeline_has(c, "sla_breach", "resolve target missed"));
+  EXPECT_EQ(pages(c), (std::vector<std::string>{"dave email dave@example.net sla_breach 2"}));
+  EXPECT_TRUE(stored_incident.sla.resolve_breached);
+  restart();
+  EXPECT_FALSE(timeline_has(tick_at(opened_at + 61 * minute), "sla_breach", ""));
+  EXPECT_EQ(stats.value("tocsin_sla_breaches_total", {{"target", "resolve"}}), 1);
+}
+
+TEST_F(CorrelatorEscalationTest, AcknowledgedInTimeIsNoBreach) {
+  open();
+  act(ActionKind::acknowledge, opened_at + 9 * minute);
+  EXPECT_FALSE(timeline_has(tick_at(opened_at + 10 * minute), "sla_breach", ""));
+  EXPECT_FALSE(stored_incident.sla.ack_breached);
+}
+
+TEST_F(CorrelatorEscalationTest, ManualEscalateFiresTheNextStepNowUntilNoneIsLeft) {
+  open();
+  ActionResult r;
+  ChangeSet c = act(ActionKind::escalate, opened_at + 2 * minute, &r);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(pages(c), (std::vector<std::string>{"bob sms +33600000002 escalated 1",
+                                                "bob email bob@example.net escalated 1"}));
+  EXPECT_TRUE(timeline_has(c, "escalated", "escalated by hand"));
+  EXPECT_EQ(stored_incident.escalation_level, 2);
+  EXPECT_TRUE(tick_at(opened_at + 15 * minute).notifications.empty()) << "not paged twice";
+  act(ActionKind::escalate, opened_at + 3 * minute, &r);
+  EXPECT_EQ(r.status, 409);
+}
+
+TEST_F(CorrelatorEscalationTest, NobodyOnCallPagesTheGroupLeadAndSaysSo) {
+  CorrelatorConfig config = escalating_config();
+  auto d = testing::network_ops_directory();
+  d.primary.clear();
+  config.oncall = std::make_shared<testing::FakeDirectory>(d);
+  correlator = std::make_unique<Correlator>(config, stats);
+  correlator->restore({}, {}, {});
+  ChangeSet c = open();
+  EXPECT_EQ(pages(c), (std::vector<std::string>{}));  // carol has no SMS
+  EXPECT_TRUE(timeline_has(c, "notified", "nobody for primary: group lead carol paged instead"));
+  EXPECT_TRUE(timeline_has(c, "notified", "carol has no contact"));
+}
+
+}  // namespace
+}  // namespace tocsin
