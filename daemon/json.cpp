@@ -253,6 +253,9 @@ json::value to_json(const Incident& i) {
       {"merged_into", i.merged_into > 0 ? json::value(i.merged_into) : json::value(nullptr)},
       {"page_held_until", time_value(i.hold_until_ms)},
       {"resolves_at", time_value(i.resolve_after_ms)},
+      {"resolution_code", text(i.resolution_code)},
+      {"previous_group", text(i.previous_group)},
+      {"priority_set_by", text(i.priority_set_by)},
   };
 }
 

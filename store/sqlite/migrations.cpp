@@ -215,12 +215,23 @@ ALTER TABLE notifications ADD COLUMN gateway_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE notifications ADD COLUMN delivery_status TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<Migration, 4> steps{{
+// The incident lifecycle: resolution code, the group a forward came from,
+// who set the priority by hand; silences created through the API.
+constexpr std::string_view incident_lifecycle = R"sql(
+ALTER TABLE incidents ADD COLUMN resolution_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN previous_group TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN priority_set_by TEXT NOT NULL DEFAULT '';
+CREATE INDEX incidents_by_assignee ON incidents (assignee);
+CREATE INDEX incidents_by_opened ON incidents (opened_at_ms);
+)sql";
+
+constexpr std::array<Migration, 5> steps{{
     {"events, alerts, incidents, timeline and the notification outbox", initial_schema},
     {"CMDB enrichment and topology of alerts and incidents, CMDB gaps, cancelled notifications",
      correlation_schema},
     {"alert states flapping and suppressed", alert_state_flapping},
     {"person, kind, step and delivery report of notifications", notification_purpose},
+    {"incident resolution code, previous group and manual priority", incident_lifecycle},
 }};
 
 // Returns false when another connection applied the step first (it may have
