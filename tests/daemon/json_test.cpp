@@ -42,7 +42,7 @@ TEST(IncidentJson, CarriesEveryFieldWithRfc3339MillisecondTimes) {
             R"("sla":{"ack_due":"2026-11-23T15:19:05.123Z","resolve_due":"2026-11-23T19:04:05.123Z",)"
             R"("ack_breached":false,"resolve_breached":true},"escalation_level":1,)"
             R"("ci_name":"","criticality":"","services":[],"location":"","runbook":"","root_alert_id":0,)"
-            R"("symptom_count":0,"merged_into":null,"page_held_until":null,"resolves_at":null})");
+            R"("symptom_count":0,"merged_into":null,"page_held_until":null,"resolves_at":null,)" R"("resolution_code":"","previous_group":"","priority_set_by":""})");
 }
 
 TEST(IncidentJson, UnsetTimesAreNullAndEmptyStringsStayEmpty) {
@@ -54,7 +54,7 @@ TEST(IncidentJson, UnsetTimesAreNullAndEmptyStringsStayEmpty) {
             R"("acknowledged_at":null,"resolved_at":null,"closed_at":null,)"
             R"("sla":{"ack_due":null,"resolve_due":null,"ack_breached":false,"resolve_breached":false},)"
             R"("escalation_level":0,"ci_name":"","criticality":"","services":[],"location":"","runbook":"",)"
-            R"("root_alert_id":0,"symptom_count":0,"merged_into":null,"page_held_until":null,"resolves_at":null})");
+            R"("root_alert_id":0,"symptom_count":0,"merged_into":null,"page_held_until":null,"resolves_at":null,)" R"("resolution_code":"","previous_group":"","priority_set_by":""})");
 }
 
 TEST(IncidentJson, ReadsBackWhatItWrites) {
