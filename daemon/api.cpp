@@ -124,7 +124,19 @@ Response action_response(const ActionResult& result) {
 }  // namespace
 
 std::optional<FieldError> parse_incident_filter(const ApiRequest& r, IncidentFilter& f) {
-  if (auto e = unknown_parameter(r, {"state", "priority", "group", "ci", "limit", "before"})) return e;
+  if (auto e = unknown_parameter(r, {"state", "priority", "group", "ci", "assignee", "service", "since", "until", "q",
+                                     "limit", "before"}))
+    return e;
+  if (const std::string* v = r.query_value("assignee")) f.assignee = *v;
+  if (const std::string* v = r.query_value("service")) f.service = *v;
+  if (const std::string* v = r.query_value("q")) f.text = *v;
+  for (auto [name, bound] : {std::pair{"since", &f.since_ms}, std::pair{"until", &f.until_ms}}) {
+    if (const std::string* v = r.query_value(name)) {
+      auto t = parse_time(*v);
+      if (!t) return FieldError{name, std::string(name) + " must be an RFC 3339 time, e.g. 2026-11-23T15:04:05Z"};
+      *bound = *t;
+    }
+  }
   if (const std::string* v = r.query_value("state")) {
     f.state = parse_incident_state(*v);
     if (!f.state) return FieldError{"state", "state must be one of open, acknowledged, resolved, closed"};

@@ -510,6 +510,11 @@ std::vector<Incident> SqliteStore::incidents(const IncidentFilter& filter) {
   if (!filter.priority.empty()) query.where("priority = ?", filter.priority);
   if (!filter.group.empty()) query.where("group_name = ?", filter.group);
   if (!filter.ci.empty()) query.where("ci = ?", filter.ci);
+  if (!filter.assignee.empty()) query.where("assignee = ?", filter.assignee);
+  if (!filter.service.empty()) query.where("service = ?", filter.service);
+  if (filter.since_ms > 0) query.where("opened_at_ms >= ?", filter.since_ms);
+  if (filter.until_ms > 0) query.where("opened_at_ms < ?", filter.until_ms);
+  if (!filter.text.empty()) query.where("instr(lower(title), lower(?)) > 0", filter.text);
   if (filter.before_id > 0) query.where("id < ?", filter.before_id);
   return collect(query.prepare(db_, filter.limit), read_incident);
 }

@@ -381,6 +381,13 @@ TEST_F(HttpApi, ViewerMayNotCloseOrReopen) {
   EXPECT_TRUE(backend_.actions().empty());
 }
 
+TEST_F(HttpApi, SearchTimesMustBeRfc3339NamingTheParameter) {
+  Reply r = get("/api/v1/incidents?since=yesterday");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.json().at("field").as_string(), "since");
+  EXPECT_EQ(get("/api/v1/incidents?until=2026-11-23T15:04:05Z&q=disk&assignee=bob&service=shop").status, 200);
+}
+
 TEST_F(HttpApi, IncidentListIsNewestFirstAndFiltered) {
   EXPECT_EQ(ids(get("/api/v1/incidents")), (std::vector<std::int64_t>{4, 3, 2, 1}));
   EXPECT_EQ(ids(get("/api/v1/incidents?state=open&group=network")), (std::vector<std::int64_t>{4, 1}));
