@@ -33,7 +33,8 @@ Talks to the tocsind HTTP API (default URL http://127.0.0.1:8080). The token
 may also come from the environment variable TOCSIN_TOKEN.
 
 commands:
-  incidents [--state S] [--priority P] [--group G] [--ci CI] [--limit N] [--before ID] [--json]
+  incidents [--state S] [--priority P] [--group G] [--ci CI] [--assignee A] [--service S]
+            [--since T] [--until T] [--q TEXT] [--limit N] [--before ID] [--json]
                                   list incidents, newest first
   incident ID [--json]            one incident with its alerts and timeline
   ack ID [--comment TEXT]         acknowledge an incident (operator role)
@@ -79,7 +80,8 @@ struct CommandLine {
 // Options of each command; `true` when the option takes a value.
 const std::map<std::string, std::map<std::string, bool>> command_options = {
     {"incidents",
-     {{"--state", true}, {"--priority", true}, {"--group", true}, {"--ci", true}, {"--limit", true},
+     {{"--state", true}, {"--priority", true}, {"--group", true}, {"--ci", true}, {"--assignee", true},
+      {"--service", true}, {"--since", true}, {"--until", true}, {"--q", true}, {"--limit", true},
       {"--before", true}, {"--json", false}}},
     {"incident", {{"--json", false}}},
     {"ack", {{"--comment", true}}},
@@ -313,7 +315,9 @@ int list_incidents(const CommandLine& cl) {
   no_positional(cl);
   json::value v = get_json(cl, with_query("/api/v1/incidents", cl,
                                           {{"--state", "state"}, {"--priority", "priority"}, {"--group", "group"},
-                                           {"--ci", "ci"}, {"--limit", "limit"}, {"--before", "before"}}));
+                                           {"--ci", "ci"}, {"--assignee", "assignee"}, {"--service", "service"},
+                                           {"--since", "since"}, {"--until", "until"}, {"--q", "q"},
+                                           {"--limit", "limit"}, {"--before", "before"}}));
   if (cl.json) return print_json(v);
   print_table<Incident>(v.at("incidents"), incident_header, api::incident_from_json, print_incident_row);
   if (v.at("next_before").is_int64()) std::cout << "(more: add --before " << v.at("next_before").as_int64() << ")\n";
