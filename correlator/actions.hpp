@@ -40,6 +40,9 @@ struct IncidentAction {
   std::string priority;         // set_priority: "P1".."P5"
   std::string resolution_code;  // resolve: e.g. "fixed", "duplicate", "no_fault"
   std::string channel;          // where the action came from: "api", "sms", "email"
+  // The stored incident when the correlator does not hold it (resolved or
+  // closed): the pipeline reads it so that close and reopen can act on it.
+  std::optional<Incident> stored;
 };
 
 // `status` follows HTTP meaning: 200 done, 404 no such incident, 409 not allowed

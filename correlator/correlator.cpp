@@ -164,11 +164,16 @@ void Correlator::resolve_incident(Incident& incident, const std::string& actor, 
 
 ActionResult Correlator::on_action(const IncidentAction& action, std::int64_t now_ms, ChangeSet& changes) {
   auto it = incidents_.find(action.incident_id);
-  if (it == incidents_.end())
+  if (it == incidents_.end()) {
+    if (action.stored) return act_on_stored(action, now_ms, changes);
     return {404, "incident " + std::to_string(action.incident_id) + " is not open", std::nullopt};
+  }
   Incident& incident = it->second;
   std::string note = action.comment.empty() ? "" : ": " + action.comment;
   if (action.kind == ActionKind::escalate) return sla_escalate(incident, action, now_ms, changes);
+  if (action.kind != ActionKind::acknowledge && action.kind != ActionKind::resolve &&
+      action.kind != ActionKind::escalate)
+    return act_on_open(incident, action, now_ms, changes);
   if (action.kind != ActionKind::acknowledge && action.kind != ActionKind::resolve)
     return {501, std::string(to_string(action.kind)) + " is not supported yet", std::nullopt};
   if (action.kind == ActionKind::acknowledge) {
@@ -193,7 +198,9 @@ ActionResult Correlator::on_action(const IncidentAction& action, std::int64_t no
     resolved_alerts_.push_back(a->second);
     a = firing_.erase(a);
   }
-  resolve_incident(incident, action.actor, "resolved by hand" + note, now_ms, changes);
+  incident.resolution_code = action.resolution_code;
+  std::string code = action.resolution_code.empty() ? "" : " (" + action.resolution_code + ")";
+  resolve_incident(incident, action.actor, "resolved by hand" + code + note, now_ms, changes);
   ActionResult result{200, "", incident};
   forget_incident(incident.id);
   incidents_.erase(it);

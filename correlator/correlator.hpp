@@ -78,6 +78,7 @@ class Correlator {
   void flush(ChangeSet& changes);
 
   std::size_t firing_alert_count() const { return firing_.size(); }
+  bool holds_incident(std::int64_t id) const { return incidents_.contains(id); }
   std::size_t unresolved_incident_count() const { return incidents_.size(); }
 
  private:
@@ -88,6 +89,9 @@ class Correlator {
   void resolve_incident(Incident& incident, const std::string& actor, const std::string& why, std::int64_t now_ms,
                         ChangeSet& changes);
   void page(const Incident& incident, const Alert& alert, std::int64_t now_ms, ChangeSet& changes);
+  // The lifecycle actions other than acknowledge, resolve and escalate (lifecycle.cpp).
+  ActionResult act_on_open(Incident& incident, const IncidentAction& action, std::int64_t now_ms, ChangeSet& changes);
+  ActionResult act_on_stored(const IncidentAction& action, std::int64_t now_ms, ChangeSet& changes);
 
   // The incident engine (incident_engine.cpp): where a new alert goes, how
   // incidents merge and resolve, and the state that tracks it.

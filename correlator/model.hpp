@@ -95,6 +95,10 @@ struct Incident {
   std::int64_t hold_until_ms = 0;  // page held until then (a root cause may adopt it)
   std::int64_t resolve_after_ms = 0;  // all root alerts cleared: resolves then unless they fire again
   std::int64_t next_escalation_ms = 0;  // due time of escalation level `escalation_level` (0 = none pending)
+  // The lifecycle (correlator/lifecycle.cpp).
+  std::string resolution_code;  // given when resolved by hand, e.g. "fixed"
+  std::string previous_group;   // the owner before the latest forward: where `return` sends it
+  std::string priority_set_by;  // who set the priority by hand (empty: the matrix chose it)
 };
 
 // A resource that events named but no CI matched.

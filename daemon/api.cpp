@@ -57,21 +57,58 @@ Response bad_id() { return error_response(http::status::bad_request, "incident i
 
 Response json_ok(const json::value& v) { return json_response(http::status::ok, json::serialize(v)); }
 
-// The optional body of an action: empty, or {"comment": "..."}.
-std::variant<std::string, Response> read_comment(const Request& r) {
-  if (r.body().find_first_not_of(" \t\r\n") == std::string::npos) return std::string{};
-  boost::system::error_code ec;
-  json::value v = json::parse(r.body(), ec);
-  if (ec) return error_response(http::status::bad_request, "invalid JSON body: " + ec.message());
-  if (!v.is_object()) return error_response(http::status::bad_request, "body must be a JSON object");
-  for (const auto& kv : v.get_object())
-    if (kv.key() != "comment")
-      return error_response(http::status::bad_request, "unknown field '" + std::string(kv.key()) + "'",
-                            kv.key());
-  const json::value* c = v.get_object().if_contains("comment");
-  if (!c) return std::string{};
-  if (!c->is_string()) return error_response(http::status::bad_request, "comment must be a string", "comment");
-  return std::string(c->get_string());
+// The body of a lifecycle action: the fields each kind accepts, all strings.
+// Returns the error response, if any, naming the field.
+struct ActionFields {
+  std::vector<std::string_view> allowed;
+  std::vector<std::string_view> required;
+};
+
+ActionFields fields_of(ActionKind kind) {
+  switch (kind) {
+    case ActionKind::resolve: return {{"comment", "resolution_code"}, {}};
+    case ActionKind::assign: return {{"group", "assignee", "comment"}, {}};
+    case ActionKind::forward: return {{"group", "reason"}, {"group"}};
+    case ActionKind::return_: return {{"reason"}, {"reason"}};
+    case ActionKind::comment: return {{"comment"}, {"comment"}};
+    case ActionKind::set_priority: return {{"priority", "reason"}, {"priority", "reason"}};
+    default: return {{"comment"}, {}};
+  }
+}
+
+std::optional<Response> read_action_body(const Request& r, IncidentAction& action) {
+  ActionFields fields = fields_of(action.kind);
+  json::object body;
+  if (r.body().find_first_not_of(" \t\r\n") != std::string::npos) {
+    boost::system::error_code ec;
+    json::value v = json::parse(r.body(), ec);
+    if (ec) return error_response(http::status::bad_request, "invalid JSON body: " + ec.message());
+    if (!v.is_object()) return error_response(http::status::bad_request, "body must be a JSON object");
+    body = std::move(v.get_object());
+  }
+  for (const auto& kv : body) {
+    std::string_view key = kv.key();
+    if (std::find(fields.allowed.begin(), fields.allowed.end(), key) == fields.allowed.end())
+      return error_response(http::status::bad_request, "unknown field '" + valid_utf8(key) + "'", key);
+    if (!kv.value().is_string())
+      return error_response(http::status::bad_request, std::string(key) + " must be a string", key);
+    std::string value(kv.value().get_string());
+    if (key == "comment" || key == "reason") action.comment = std::move(value);
+    else if (key == "group") action.group = std::move(value);
+    else if (key == "assignee") action.assignee = std::move(value);
+    else if (key == "priority") action.priority = std::move(value);
+    else if (key == "resolution_code") action.resolution_code = std::move(value);
+  }
+  for (std::string_view key : fields.required) {
+    const json::value* v = body.if_contains(key);
+    if (!v || v->get_string().empty())
+      return error_response(http::status::bad_request, std::string(key) + " is required", key);
+  }
+  if (action.kind == ActionKind::set_priority && !is_priority(action.priority))
+    return error_response(http::status::bad_request, "priority must be one of P1, P2, P3, P4, P5", "priority");
+  if (action.kind == ActionKind::assign && action.group.empty() && action.assignee.empty())
+    return error_response(http::status::bad_request, "group or assignee is required", "group");
+  return std::nullopt;
 }
 
 Response action_response(const ActionResult& result) {
@@ -87,7 +124,19 @@ Response action_response(const ActionResult& result) {
 }  // namespace
 
 std::optional<FieldError> parse_incident_filter(const ApiRequest& r, IncidentFilter& f) {
-  if (auto e = unknown_parameter(r, {"state", "priority", "group", "ci", "limit", "before"})) return e;
+  if (auto e = unknown_parameter(r, {"state", "priority", "group", "ci", "assignee", "service", "since", "until", "q",
+                                     "limit", "before"}))
+    return e;
+  if (const std::string* v = r.query_value("assignee")) f.assignee = *v;
+  if (const std::string* v = r.query_value("service")) f.service = *v;
+  if (const std::string* v = r.query_value("q")) f.text = *v;
+  for (auto [name, bound] : {std::pair{"since", &f.since_ms}, std::pair{"until", &f.until_ms}}) {
+    if (const std::string* v = r.query_value(name)) {
+      auto t = parse_time(*v);
+      if (!t) return FieldError{name, std::string(name) + " must be an RFC 3339 time, e.g. 2026-11-23T15:04:05Z"};
+      *bound = *t;
+    }
+  }
   if (const std::string* v = r.query_value("state")) {
     f.state = parse_incident_state(*v);
     if (!f.state) return FieldError{"state", "state must be one of open, acknowledged, resolved, closed"};
@@ -160,6 +209,11 @@ ApiRoutes::ApiRoutes(Router& router, ApiBackend& backend, StoreReaders::OpenStor
              [this](ApiRequest r, Respond respond) { act(ActionKind::resolve, std::move(r), std::move(respond)); });
   router.add(verb::post, "/api/v1/incidents/{id}/escalate", Role::operator_,
              [this](ApiRequest r, Respond respond) { act(ActionKind::escalate, std::move(r), std::move(respond)); });
+  for (ActionKind kind : {ActionKind::close, ActionKind::reopen, ActionKind::assign, ActionKind::forward,
+                          ActionKind::return_, ActionKind::comment, ActionKind::set_priority}) {
+    router.add(verb::post, "/api/v1/incidents/{id}/" + std::string(to_string(kind)), Role::operator_,
+               [this, kind](ApiRequest r, Respond respond) { act(kind, std::move(r), std::move(respond)); });
+  }
   router.add(verb::get, "/api/v1/alerts", Role::viewer, bind(&ApiRoutes::list_alerts));
   router.add(verb::get, "/api/v1/cmdb/gaps", Role::viewer, bind(&ApiRoutes::list_cmdb_gaps));
 }
@@ -195,9 +249,12 @@ void ApiRoutes::get_incident(ApiRequest request, Respond respond) {
 void ApiRoutes::act(ActionKind kind, ApiRequest request, Respond respond) {
   auto id = incident_id(request);
   if (!id) return respond(bad_id());
-  auto comment = read_comment(request.http);
-  if (auto* error = std::get_if<Response>(&comment)) return respond(std::move(*error));
-  IncidentAction action{*id, kind, request.actor, std::move(std::get<std::string>(comment))};
+  IncidentAction action;
+  action.incident_id = *id;
+  action.kind = kind;
+  action.actor = request.actor;
+  action.channel = "api";
+  if (auto error = read_action_body(request.http, action)) return respond(std::move(*error));
   backend_.act(std::move(action),
                [respond = std::move(respond)](ActionResult result) { respond(action_response(result)); });
 }

@@ -255,6 +255,9 @@ json::value to_json(const Incident& i) {
       {"resolves_at", time_value(i.resolve_after_ms)},
       // Only while the timed steps run: acknowledging stops them.
       {"next_escalation_at", time_value(i.state == IncidentState::open ? i.next_escalation_ms : 0)},
+      {"resolution_code", text(i.resolution_code)},
+      {"previous_group", text(i.previous_group)},
+      {"priority_set_by", text(i.priority_set_by)},
   };
 }
 

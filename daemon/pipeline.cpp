@@ -156,6 +156,8 @@ void Pipeline::process(std::deque<Item>& items, bool tick) {
       continue;
     }
     auto& a = std::get<Action>(item);
+    if (!correlator_.holds_incident(a.action.incident_id))
+      if (auto stored = store_->incident(a.action.incident_id)) a.action.stored = std::move(stored->incident);
     ActionResult r = correlator_.on_action(a.action, now, changes);
     if (r.status == 404 && store_->incident(a.action.incident_id))
       r = {409, "incident " + std::to_string(a.action.incident_id) + " is already resolved", std::nullopt};

@@ -33,11 +33,23 @@ Talks to the tocsind HTTP API (default URL http://127.0.0.1:8080). The token
 may also come from the environment variable TOCSIN_TOKEN.
 
 commands:
-  incidents [--state S] [--priority P] [--group G] [--ci CI] [--limit N] [--before ID] [--json]
+  incidents [--state S] [--priority P] [--group G] [--ci CI] [--assignee A] [--service S]
+            [--since T] [--until T] [--q TEXT] [--limit N] [--before ID] [--json]
                                   list incidents, newest first
   incident ID [--json]            one incident with its alerts and timeline
   ack ID [--comment TEXT]         acknowledge an incident (operator role)
-  resolve ID [--comment TEXT]     resolve an incident (operator role)
+  resolve ID [--code CODE] [--comment TEXT]
+                                  resolve an incident, optionally with a resolution code
+  close ID [--comment TEXT]       close a resolved incident
+  reopen ID [--comment TEXT]      reopen a resolved or closed incident
+  assign ID [--group G] [--assignee PERSON] [--comment TEXT]
+                                  new owner group and/or person
+  forward ID --group G [--reason TEXT]
+                                  forward to another group
+  return ID --reason TEXT         return to the group it was forwarded from
+  comment ID --comment TEXT       add a comment to the timeline
+  priority ID --priority P --reason TEXT
+                                  set the priority (P1..P5) by hand
   alerts [--state S] [--resource R] [--incident ID] [--limit N] [--json]
                                   list alerts
   health                          liveness and readiness of the daemon
@@ -68,11 +80,19 @@ struct CommandLine {
 // Options of each command; `true` when the option takes a value.
 const std::map<std::string, std::map<std::string, bool>> command_options = {
     {"incidents",
-     {{"--state", true}, {"--priority", true}, {"--group", true}, {"--ci", true}, {"--limit", true},
+     {{"--state", true}, {"--priority", true}, {"--group", true}, {"--ci", true}, {"--assignee", true},
+      {"--service", true}, {"--since", true}, {"--until", true}, {"--q", true}, {"--limit", true},
       {"--before", true}, {"--json", false}}},
     {"incident", {{"--json", false}}},
     {"ack", {{"--comment", true}}},
-    {"resolve", {{"--comment", true}}},
+    {"resolve", {{"--comment", true}, {"--code", true}}},
+    {"close", {{"--comment", true}}},
+    {"reopen", {{"--comment", true}}},
+    {"assign", {{"--group", true}, {"--assignee", true}, {"--comment", true}}},
+    {"forward", {{"--group", true}, {"--reason", true}}},
+    {"return", {{"--reason", true}}},
+    {"comment", {{"--comment", true}}},
+    {"priority", {{"--priority", true}, {"--reason", true}}},
     {"alerts", {{"--state", true}, {"--resource", true}, {"--incident", true}, {"--limit", true}, {"--json", false}}},
     {"health", {}},
     {"metrics", {}},
@@ -295,7 +315,9 @@ int list_incidents(const CommandLine& cl) {
   no_positional(cl);
   json::value v = get_json(cl, with_query("/api/v1/incidents", cl,
                                           {{"--state", "state"}, {"--priority", "priority"}, {"--group", "group"},
-                                           {"--ci", "ci"}, {"--limit", "limit"}, {"--before", "before"}}));
+                                           {"--ci", "ci"}, {"--assignee", "assignee"}, {"--service", "service"},
+                                           {"--since", "since"}, {"--until", "until"}, {"--q", "q"},
+                                           {"--limit", "limit"}, {"--before", "before"}}));
   if (cl.json) return print_json(v);
   print_table<Incident>(v.at("incidents"), incident_header, api::incident_from_json, print_incident_row);
   if (v.at("next_before").is_int64()) std::cout << "(more: add --before " << v.at("next_before").as_int64() << ")\n";
@@ -312,8 +334,13 @@ int show_incident(const CommandLine& cl) {
 int act(const CommandLine& cl, std::string_view verb, std::string_view done) {
   std::string id = incident_id_argument(cl);
   std::string body;
-  if (auto it = cl.options.find("--comment"); it != cl.options.end())
-    body = json::serialize(json::object{{"comment", it->second}});
+  // Each option is the body field of the same name (--code: resolution_code).
+  json::object fields;
+  for (const auto& [option, value] : cl.options) {
+    std::string field = option.substr(2);
+    fields[field == "code" ? "resolution_code" : field] = value;
+  }
+  if (!fields.empty()) body = json::serialize(fields);
   Reply r = checked(exchange(cl, http::verb::post, "/api/v1/incidents/" + id + "/" + std::string(verb), body));
   boost::system::error_code ec;
   auto incident = api::incident_from_json(json::parse(r.body, ec));
@@ -358,6 +385,13 @@ int run(const CommandLine& cl) {
   if (cl.command == "incident") return show_incident(cl);
   if (cl.command == "ack") return act(cl, "acknowledge", "acknowledged");
   if (cl.command == "resolve") return act(cl, "resolve", "resolved");
+  if (cl.command == "close") return act(cl, "close", "closed");
+  if (cl.command == "reopen") return act(cl, "reopen", "reopened");
+  if (cl.command == "assign") return act(cl, "assign", "assigned");
+  if (cl.command == "forward") return act(cl, "forward", "forwarded");
+  if (cl.command == "return") return act(cl, "return", "returned");
+  if (cl.command == "comment") return act(cl, "comment", "commented");
+  if (cl.command == "priority") return act(cl, "priority", "reprioritised");
   if (cl.command == "alerts") return list_alerts(cl);
   if (cl.command == "health") return health(cl);
   return metrics(cl);

@@ -18,6 +18,11 @@ struct IncidentFilter {
   std::string priority;
   std::string group;
   std::string ci;
+  std::string assignee;
+  std::string service;         // the incident's (first) business service
+  std::int64_t since_ms = 0;   // opened at or after, 0 = no bound
+  std::int64_t until_ms = 0;   // opened before, 0 = no bound
+  std::string text;            // in the title, case-insensitive (ASCII)
   std::int64_t limit = 100;
   std::int64_t before_id = 0;  // paging: only ids below this, 0 = from the newest
 };

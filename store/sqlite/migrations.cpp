@@ -220,13 +220,24 @@ constexpr std::string_view escalation_due = R"sql(
 ALTER TABLE incidents ADD COLUMN next_escalation_ms INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<Migration, 5> steps{{
+// The incident lifecycle: resolution code, the group a forward came from,
+// who set the priority by hand.
+constexpr std::string_view incident_lifecycle = R"sql(
+ALTER TABLE incidents ADD COLUMN resolution_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN previous_group TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN priority_set_by TEXT NOT NULL DEFAULT '';
+CREATE INDEX incidents_by_assignee ON incidents (assignee);
+CREATE INDEX incidents_by_opened ON incidents (opened_at_ms);
+)sql";
+
+constexpr std::array<Migration, 6> steps{{
     {"events, alerts, incidents, timeline and the notification outbox", initial_schema},
     {"CMDB enrichment and topology of alerts and incidents, CMDB gaps, cancelled notifications",
      correlation_schema},
     {"alert states flapping and suppressed", alert_state_flapping},
     {"person, kind, step and delivery report of notifications", notification_purpose},
     {"due time of an incident's next escalation step", escalation_due},
+    {"incident resolution code, previous group and manual priority", incident_lifecycle},
 }};
 
 // Returns false when another connection applied the step first (it may have

@@ -112,7 +112,8 @@ constexpr std::string_view incident_columns =
     "id, title, state, priority, severity, ci, service, group_name, assignee, alert_count, event_count, "
     "opened_at_ms, acknowledged_at_ms, resolved_at_ms, closed_at_ms, sla_ack_due_ms, sla_resolve_due_ms, "
     "sla_ack_breached, sla_resolve_breached, escalation_level, updated_at_ms, ci_name, criticality, services, "
-    "location, runbook, root_alert_id, symptom_count, merged_into, hold_until_ms, resolve_after_ms, next_escalation_ms";
+    "location, runbook, root_alert_id, symptom_count, merged_into, hold_until_ms, resolve_after_ms, "
+    "next_escalation_ms, resolution_code, previous_group, priority_set_by";
 
 Incident read_incident(const Statement& stmt) {
   RowReader row(stmt);
@@ -149,6 +150,9 @@ Incident read_incident(const Statement& stmt) {
   i.hold_until_ms = row.int64();
   i.resolve_after_ms = row.int64();
   i.next_escalation_ms = row.int64();
+  i.resolution_code = row.text();
+  i.previous_group = row.text();
+  i.priority_set_by = row.text();
   return i;
 }
 
@@ -358,8 +362,9 @@ void SqliteStore::upsert(const Incident& i) {
       "alert_count, event_count, opened_at_ms, acknowledged_at_ms, resolved_at_ms, closed_at_ms, "
       "sla_ack_due_ms, sla_resolve_due_ms, sla_ack_breached, sla_resolve_breached, escalation_level, "
       "updated_at_ms, ci_name, criticality, services, location, runbook, root_alert_id, symptom_count, "
-      "merged_into, hold_until_ms, resolve_after_ms, next_escalation_ms) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "merged_into, hold_until_ms, resolve_after_ms, next_escalation_ms, resolution_code, previous_group, "
+      "priority_set_by) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (id) DO UPDATE SET title = excluded.title, state = excluded.state, "
       "priority = excluded.priority, severity = excluded.severity, ci = excluded.ci, "
       "service = excluded.service, group_name = excluded.group_name, assignee = excluded.assignee, "
@@ -373,14 +378,15 @@ void SqliteStore::upsert(const Incident& i) {
       "location = excluded.location, runbook = excluded.runbook, root_alert_id = excluded.root_alert_id, "
       "symptom_count = excluded.symptom_count, merged_into = excluded.merged_into, "
       "hold_until_ms = excluded.hold_until_ms, resolve_after_ms = excluded.resolve_after_ms, "
-      "next_escalation_ms = excluded.next_escalation_ms");
+      "next_escalation_ms = excluded.next_escalation_ms, resolution_code = excluded.resolution_code, "
+      "previous_group = excluded.previous_group, priority_set_by = excluded.priority_set_by");
   const std::string services = encode(i.services);
   stmt.bind_all(i.id, i.title, to_string(i.state), i.priority, to_string(i.severity), i.ci, i.service, i.group,
                 i.assignee, i.alert_count, i.event_count, i.opened_at_ms, i.acknowledged_at_ms, i.resolved_at_ms,
                 i.closed_at_ms, i.sla.ack_due_ms, i.sla.resolve_due_ms, i.sla.ack_breached, i.sla.resolve_breached,
                 i.escalation_level, i.updated_at_ms, i.ci_name, i.criticality, Blob{services}, i.location, i.runbook,
                 i.root_alert_id, i.symptom_count, i.merged_into, i.hold_until_ms, i.resolve_after_ms,
-                i.next_escalation_ms);
+                i.next_escalation_ms, i.resolution_code, i.previous_group, i.priority_set_by);
   stmt.run();
 }
 
@@ -506,6 +512,11 @@ std::vector<Incident> SqliteStore::incidents(const IncidentFilter& filter) {
   if (!filter.priority.empty()) query.where("priority = ?", filter.priority);
   if (!filter.group.empty()) query.where("group_name = ?", filter.group);
   if (!filter.ci.empty()) query.where("ci = ?", filter.ci);
+  if (!filter.assignee.empty()) query.where("assignee = ?", filter.assignee);
+  if (!filter.service.empty()) query.where("service = ?", filter.service);
+  if (filter.since_ms > 0) query.where("opened_at_ms >= ?", filter.since_ms);
+  if (filter.until_ms > 0) query.where("opened_at_ms < ?", filter.until_ms);
+  if (!filter.text.empty()) query.where("instr(lower(title), lower(?)) > 0", filter.text);
   if (filter.before_id > 0) query.where("id < ?", filter.before_id);
   return collect(query.prepare(db_, filter.limit), read_incident);
 }

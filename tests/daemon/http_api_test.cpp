@@ -338,6 +338,56 @@ TEST_F(HttpApi, InvalidJsonBodyIsRejectedNamingTheProblem) {
   EXPECT_TRUE(backend_.actions().empty());
 }
 
+TEST_F(HttpApi, ForwardCarriesGroupAndReasonToTheBackend) {
+  backend_.answer = {200, "", incident(1, IncidentState::open, "P2", "storage")};
+  Reply r = post("/api/v1/incidents/1/forward", operator_token, R"({"group":"storage","reason":"array fault"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("group").as_string(), "storage");
+  ASSERT_EQ(backend_.actions().size(), 1u);
+  EXPECT_EQ(backend_.actions()[0].kind, ActionKind::forward);
+  EXPECT_EQ(backend_.actions()[0].group, "storage");
+  EXPECT_EQ(backend_.actions()[0].comment, "array fault");
+}
+
+TEST_F(HttpApi, LifecycleBodiesNameTheMissingOrBadField) {
+  Reply no_reason = post("/api/v1/incidents/1/return", operator_token, "{}");
+  EXPECT_EQ(no_reason.status, 400);
+  EXPECT_EQ(no_reason.json().at("field").as_string(), "reason");
+  Reply bad_priority = post("/api/v1/incidents/1/priority", operator_token, R"({"priority":"P9","reason":"x"})");
+  EXPECT_EQ(bad_priority.status, 400);
+  EXPECT_EQ(bad_priority.json().at("field").as_string(), "priority");
+  Reply no_group = post("/api/v1/incidents/1/forward", operator_token, R"({"reason":"x"})");
+  EXPECT_EQ(no_group.json().at("field").as_string(), "group");
+  Reply unknown = post("/api/v1/incidents/1/comment", operator_token, R"({"comment":"x","group":"y"})");
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(unknown.json().at("field").as_string(), "group");
+  EXPECT_EQ(post("/api/v1/incidents/1/comment", operator_token, "{}").json().at("field").as_string(), "comment");
+  EXPECT_TRUE(backend_.actions().empty());
+}
+
+TEST_F(HttpApi, PriorityAndResolutionCodeReachTheBackend) {
+  backend_.answer = {200, "", incident(1, IncidentState::open, "P1", "network")};
+  ASSERT_EQ(post("/api/v1/incidents/1/priority", operator_token, R"({"priority":"P1","reason":"vip"})").status, 200);
+  ASSERT_EQ(post("/api/v1/incidents/1/resolve", operator_token, R"({"resolution_code":"fixed"})").status, 200);
+  ASSERT_EQ(backend_.actions().size(), 2u);
+  EXPECT_EQ(backend_.actions()[0].kind, ActionKind::set_priority);
+  EXPECT_EQ(backend_.actions()[0].priority, "P1");
+  EXPECT_EQ(backend_.actions()[1].resolution_code, "fixed");
+}
+
+TEST_F(HttpApi, ViewerMayNotCloseOrReopen) {
+  EXPECT_EQ(post("/api/v1/incidents/1/close", viewer_token).status, 403);
+  EXPECT_EQ(post("/api/v1/incidents/1/reopen", viewer_token).status, 403);
+  EXPECT_TRUE(backend_.actions().empty());
+}
+
+TEST_F(HttpApi, SearchTimesMustBeRfc3339NamingTheParameter) {
+  Reply r = get("/api/v1/incidents?since=yesterday");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.json().at("field").as_string(), "since");
+  EXPECT_EQ(get("/api/v1/incidents?until=2026-11-23T15:04:05Z&q=disk&assignee=bob&service=shop").status, 200);
+}
+
 TEST_F(HttpApi, IncidentListIsNewestFirstAndFiltered) {
   EXPECT_EQ(ids(get("/api/v1/incidents")), (std::vector<std::int64_t>{4, 3, 2, 1}));
   EXPECT_EQ(ids(get("/api/v1/incidents?state=open&group=network")), (std::vector<std::int64_t>{4, 1}));

@@ -392,6 +392,26 @@ TEST_F(SqliteStoreFilterTest, IncidentFiltersCombine) {
   EXPECT_TRUE(store_.incidents({.state = IncidentState::closed}).empty());
 }
 
+TEST_F(SqliteStoreFilterTest, IncidentSearchByAssigneeServiceOpenedTimeAndTitleText) {
+  ChangeSet c;
+  for (int id = 1; id <= 6; ++id) {
+    Incident i = sample_incident(id);
+    i.assignee = id == 2 ? "bob" : "";
+    i.service = id >= 5 ? "shop" : "mail";
+    i.opened_at_ms = 1'000'000 * id;
+    i.title = id == 4 ? "Disk FULL on db1" : "link down";
+    c.incidents.push_back(i);
+  }
+  store_.commit(c);
+  EXPECT_EQ(ids_of(store_.incidents({.assignee = "bob"})), (std::vector<std::int64_t>{2}));
+  EXPECT_EQ(ids_of(store_.incidents({.service = "shop"})), (std::vector<std::int64_t>{6, 5}));
+  // since is inclusive, until exclusive.
+  EXPECT_EQ(ids_of(store_.incidents({.since_ms = 2'000'000, .until_ms = 4'000'000})),
+            (std::vector<std::int64_t>{3, 2}));
+  EXPECT_EQ(ids_of(store_.incidents({.text = "disk full"})), (std::vector<std::int64_t>{4}));
+  EXPECT_TRUE(store_.incidents({.assignee = "bob", .service = "shop"}).empty());
+}
+
 TEST_F(SqliteStoreFilterTest, IncidentsPageByBeforeId) {
   auto first = store_.incidents({.limit = 4});
   EXPECT_EQ(ids_of(first), (std::vector<std::int64_t>{6, 5, 4, 3}));
