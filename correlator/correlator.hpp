@@ -30,6 +30,7 @@ namespace tocsin {
 struct CorrelatorConfig {
   std::string default_group = "noc";           // owner of incidents until the CMDB names one
   std::vector<std::string> email_recipients;   // paged by e-mail when an incident opens
+  std::string console_url;                     // base of the links in pages (empty: no link)
   std::shared_ptr<const cmdb::Cmdb> cmdb;      // null: every resource is unknown
   PriorityConfig priority;
   AssignmentConfig assignment;

@@ -328,6 +328,7 @@ void load_http(const config::Node& root, Settings& s) {
 void load_notifications(const config::Node& root, Settings& s) {
   auto n = root.map("notifications", notifications_section());
   s.smtp.console_url = n.string("console_url");
+  s.correlator.console_url = s.smtp.console_url;
   s.outbox.initial_backoff = n.duration("initial_backoff");
   s.outbox.max_backoff = n.duration("max_backoff");
   s.outbox.poll_interval = n.duration("poll_interval");
