@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "correlator/clock.hpp"
+#include "correlator/notify/page.hpp"
 
 namespace tocsin {
 
@@ -244,37 +245,20 @@ void Correlator::flush(ChangeSet& changes) {
 void Correlator::page(const Incident& incident, const Alert& alert, std::int64_t now_ms, ChangeSet& changes) {
   if (sla_page_opened(incident.id, now_ms, changes)) return;
   if (config_.email_recipients.empty()) return;
-  std::string subject = "[" + incident.priority + "] #" + std::to_string(incident.id) + " " + alert.name + " on " +
-                        alert.resource;
-  std::string body = "Incident #" + std::to_string(incident.id) + " opened: " + incident.title + "\n\n";
-  body += "Priority:   " + incident.priority + "\n";
-  body += "Severity:   " + std::string(to_string(incident.severity)) + "\n";
-  body += "Resource:   " + alert.resource + "\n";
-  body += "Alert:      " + alert.name + "\n";
-  body += "Group:      " + incident.group + "\n";
-  if (!alert.ci.empty()) {
-    body += "CI:         " + alert.ci_name + " (" + alert.criticality + ")\n";
-    if (!alert.location.empty()) body += "Location:   " + alert.location + "\n";
-    if (!alert.services.empty()) {
-      body += "Services:  ";
-      for (const auto& s : alert.services) body += " " + s;
-      body += "\n";
-    }
-    if (!alert.runbook.empty()) body += "Runbook:    " + alert.runbook + "\n";
-  }
-  body += "First seen: " + format_rfc3339(alert.first_seen_ms) + "\n";
-  if (!alert.attributes.empty()) {
-    body += "\nDetails:\n";
-    for (const auto& [k, v] : alert.attributes) body += "  " + k + ": " + v + "\n";
-  }
-  body += "\nAcknowledge: tocsinctl ack " + std::to_string(incident.id) + "\n";
+  notify::PageContext context;
+  context.incident = &incident;
+  context.kind = notify::PageKind::opened;
+  context.channel = "email";
+  context.console_url = config_.console_url;
+  context.alert = &alert;
+  const notify::Page rendered = notify::render(context);
   for (const auto& to : config_.email_recipients) {
     Notification n;
     n.incident_id = incident.id;
     n.channel = "email";
     n.recipient = to;
-    n.subject = subject;
-    n.body = body;
+    n.subject = rendered.subject;
+    n.body = rendered.body;
     n.created_at_ms = now_ms;
     // Held while a root cause on an upstream CI may still adopt the incident.
     n.next_attempt_ms = std::max(now_ms, incident.hold_until_ms);

@@ -32,6 +32,7 @@ namespace tocsin {
 struct CorrelatorConfig {
   std::string default_group = "noc";           // owner of incidents until the CMDB names one
   std::vector<std::string> email_recipients;   // paged by e-mail when an incident opens
+  std::string console_url;                     // base of the links in pages (empty: no link)
   std::shared_ptr<const cmdb::Cmdb> cmdb;      // null: every resource is unknown
   PriorityConfig priority;
   AssignmentConfig assignment;
@@ -47,7 +48,6 @@ struct CorrelatorConfig {
   // with an escalation policy is paged by it instead of `email_recipients`.
   sla::SlaConfig sla = {};
   sla::EscalationConfig escalation = {};
-  std::string console_url;  // base of the links in pages, e.g. http://127.0.0.1:8080
 };
 
 class Correlator {

@@ -202,6 +202,9 @@ const Section& notifications_section() {
        {"initial_backoff", Type::duration, "5s", "Delay after the first failed delivery; doubles each time."},
        {"max_backoff", Type::duration, "5m", "Longest delay between retries; delivery is retried forever."},
        {"poll_interval", Type::duration, "1s", "How often the outbox is looked at when nothing wakes it."},
+       {"reply_secret", Type::string, "",
+        "Secret that signs the reply token [TOC-<id>-<hmac>] in e-mail subjects; empty: no token."},
+       {"reply_to", Type::string, "", "Reply-To address of e-mail pages (the SMTP-in address); empty: none."},
        {"email", Type::map, "", "E-mail pages over SMTP."}}};
   return s;
 }
@@ -334,6 +337,8 @@ void load_notifications(const config::Node& root, Settings& s) {
   auto n = root.map("notifications", notifications_section());
   s.smtp.console_url = n.string("console_url");
   s.correlator.console_url = s.smtp.console_url;
+  s.smtp.reply_secret = n.string("reply_secret");
+  s.smtp.reply_to = n.string("reply_to");
   s.outbox.initial_backoff = n.duration("initial_backoff");
   s.outbox.max_backoff = n.duration("max_backoff");
   s.outbox.poll_interval = n.duration("poll_interval");

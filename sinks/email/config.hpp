@@ -38,6 +38,11 @@ struct SmtpConfig {
   std::chrono::seconds timeout{30};
   // Base URL of the web console, for the incident link at the end of each page.
   std::string console_url = "http://127.0.0.1:8080";
+  // Reply-To header (the SMTP-in address replies go to); empty = none.
+  std::string reply_to;
+  // Secret of the signed reply token "[TOC-<id>-<hmac>]" appended to
+  // subjects; empty = no token (replies cannot act on incidents).
+  std::string reply_secret;
 };
 
 }  // namespace tocsin::email

@@ -3,6 +3,8 @@
 // a header value is the one place where a CR LF turns text into a new header.
 #include "sinks/email/encoder.hpp"
 
+#include "correlator/notify/reply_token.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -301,7 +303,11 @@ std::string encode_message(const Notification& n, const SmtpConfig& config, std:
   std::string m;
   m += address_field("From", config.from);
   m += address_field("To", n.recipient);
-  m += encode_header("Subject", n.subject.empty() ? "(no subject)" : n.subject);
+  std::string subject = n.subject.empty() ? "(no subject)" : n.subject;
+  if (!config.reply_secret.empty() && n.incident_id > 0)
+    subject += " [" + notify::reply_token(n.incident_id, config.reply_secret) + "]";
+  m += encode_header("Subject", subject);
+  if (!config.reply_to.empty()) m += address_field("Reply-To", config.reply_to);
   m += "Date: " + format_date(date_ms) + "\r\n";
   m += "Message-ID: " + message_id(n, config) + "\r\n";
   m += "In-Reply-To: " + thread + "\r\n";

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "sinks/email/encoder.hpp"
+#include "correlator/notify/reply_token.hpp"
 
 namespace tocsin::email {
 namespace {
@@ -321,6 +322,39 @@ TEST(EmailEncoder, QuotedPrintableNeverSplitsAnEscape) {
     EXPECT_TRUE(l.size() % 3 == 1 || l.size() % 3 == 0) << l;
   }
   EXPECT_EQ(qp_decode(encoded), text + "\r\n");
+}
+
+}  // namespace
+}  // namespace tocsin::email
+
+namespace tocsin::email {
+namespace {
+
+TEST(EmailReplyToken, SubjectCarriesTheSignedTokenAndReplyToIsSet) {
+  Notification n;
+  n.id = 3;
+  n.incident_id = 12;
+  n.recipient = "oncall@example.org";
+  n.subject = "[P2] #12 interface_down on core1";
+  n.body = "x";
+  SmtpConfig c;
+  c.reply_secret = "s3cret";
+  c.reply_to = "noc@tocsin.localhost";
+  const std::string m = encode_message(n, c, 0);
+  EXPECT_NE(m.find("Subject: [P2] #12 interface_down on core1 [" + notify::reply_token(12, "s3cret") + "]\r\n"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("Reply-To: noc@tocsin.localhost\r\n"), std::string::npos) << m;
+}
+
+TEST(EmailReplyToken, NoSecretNoTokenAndNoReplyTo) {
+  Notification n;
+  n.incident_id = 12;
+  n.recipient = "oncall@example.org";
+  n.subject = "[P2] #12 x";
+  const std::string m = encode_message(n, SmtpConfig{}, 0);
+  EXPECT_EQ(m.find("[TOC-"), std::string::npos);
+  EXPECT_EQ(m.find("\r\nReply-To:"), std::string::npos);
 }
 
 }  // namespace
