@@ -11,6 +11,7 @@
 #include "daemon/engine_settings.hpp"
 #include "daemon/oncall_settings.hpp"
 #include "daemon/sla_settings.hpp"
+#include "daemon/throttle_settings.hpp"
 #include "correlator/rules/rules_schema.hpp"
 
 namespace tocsin {
@@ -205,6 +206,11 @@ const Section& notifications_section() {
        {"reply_secret", Type::string, "",
         "Secret that signs the reply token [TOC-<id>-<hmac>] in e-mail subjects; empty: no token."},
        {"reply_to", Type::string, "", "Reply-To address of e-mail pages (the SMTP-in address); empty: none."},
+       {"max_bundle", Type::integer, "50",
+        "Most notifications one message carries when several wait for the same recipient and channel; 1 = "
+        "never bundle."},
+       {"rate_limit", Type::map, "", "Per-recipient rate limit (see notifications.rate_limit)."},
+       {"quiet_hours", Type::map, "", "Quiet hours for low priorities (see notifications.quiet_hours)."},
        {"email", Type::map, "", "E-mail pages over SMTP."}}};
   return s;
 }
@@ -342,6 +348,7 @@ void load_notifications(const config::Node& root, Settings& s) {
   s.outbox.initial_backoff = n.duration("initial_backoff");
   s.outbox.max_backoff = n.duration("max_backoff");
   s.outbox.poll_interval = n.duration("poll_interval");
+  load_throttle_settings(n, s.outbox.throttle);
   auto e = n.map("email", email_section());
   s.email_enabled = e.boolean("enabled");
   s.smtp.server = e.string("server");
@@ -441,6 +448,8 @@ std::vector<const config::Section*> all_sections() {
       &email_in::email_in_section(),
       &correlation_section(),
       &notifications_section(),
+      &rate_limit_section(),
+      &quiet_hours_section(),
       &email_section(),
       &cmdb_section(),
       &priority_section(),

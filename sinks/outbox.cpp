@@ -39,6 +39,10 @@ constexpr const char* sent_metric = "tocsin_notifications_sent_total";
 constexpr const char* failed_metric = "tocsin_notifications_failed_total";
 constexpr const char* retried_metric = "tocsin_notifications_retried_total";
 constexpr const char* store_error_metric = "tocsin_outbox_store_errors_total";
+constexpr const char* held_metric = "tocsin_notifications_held_total";
+constexpr const char* bundled_metric = "tocsin_notifications_bundled_total";
+
+std::string recipient_key(const Notification& n) { return n.channel + '\n' + n.recipient; }
 
 }  // namespace
 
@@ -51,7 +55,13 @@ std::chrono::milliseconds retry_delay(const OutboxConfig& config, int failed_att
 
 OutboxWorker::OutboxWorker(OutboxConfig config, std::function<std::unique_ptr<Store>()> open_store,
                            std::vector<std::unique_ptr<Sink>> sinks, const Clock& clock, StatsRegistry& stats)
-    : config_(config), open_store_(std::move(open_store)), sinks_(std::move(sinks)), clock_(clock), stats_(stats) {
+    : config_(config),
+      open_store_(std::move(open_store)),
+      sinks_(std::move(sinks)),
+      clock_(clock),
+      stats_(stats),
+      limiter_(config.throttle) {
+  config_.throttle.max_bundle = std::max(config_.throttle.max_bundle, 1);
   config_.batch = std::max(config_.batch, 1);
   pending_gauge_ = stats_.gauge("tocsin_outbox_pending", "Notifications waiting for delivery (as of the last pass)", {},
                                 [this] { return static_cast<double>(pending_.load()); });
@@ -145,22 +155,74 @@ void OutboxWorker::handle(const Notification& n) {
     record_failed(n, attempt, "no_sink", "no sink configured for channel '" + n.channel + "'");
     return;
   }
+  const std::int64_t now_ms = clock_.wall_ms();
+  if (hold(n, now_ms)) return;
+  std::vector<Notification> items{n};
+  // Whatever else waits for this recipient on this channel goes in the same message.
+  if (config_.throttle.max_bundle > 1) {
+    auto more = store().claim_due_for(n.channel, n.recipient, now_ms, config_.throttle.max_bundle - 1);
+    for (auto& m : more) items.push_back(std::move(m));
+  }
+  limiter_.record(recipient_key(n), now_ms);
+  deliver_all(items, *sink);
+}
+
+bool OutboxWorker::hold(const Notification& n, std::int64_t now_ms) {
+  const ThrottleConfig& t = config_.throttle;
+  if (n.incident_id != 0 && t.quiet.enabled()) {
+    if (auto until = quiet_until(t.quiet, now_ms)) {
+      auto detail = store().incident(n.incident_id);
+      if (detail && held_by_quiet_hours(t.quiet, detail->incident.priority)) {
+        store().release(n.id, *until, "held by quiet hours until " + format_rfc3339(*until));
+        stats_.counter(held_metric, "Deliveries held back by quiet hours or the per-recipient rate limit",
+                       {{"channel", n.channel}, {"reason", "quiet_hours"}})
+            .inc();
+        return true;
+      }
+    }
+  }
+  const std::int64_t slot = limiter_.next_slot(recipient_key(n), now_ms);
+  if (slot <= now_ms) return false;
+  store().release(n.id, slot, "held by the rate limit until " + format_rfc3339(slot));
+  stats_.counter(held_metric, "Deliveries held back by quiet hours or the per-recipient rate limit",
+                 {{"channel", n.channel}, {"reason", "rate_limit"}})
+      .inc();
+  return true;
+}
+
+void OutboxWorker::deliver_all(const std::vector<Notification>& items, Sink& sink) {
+  const Notification& first = items.front();
+  Notification message = first;
+  if (items.size() > 1) {
+    BundleText text = render_bundle(items, first.channel);
+    message.subject = std::move(text.subject);
+    message.body = std::move(text.body);
+    message.kind = "bundle";
+    message.possible_duplicate = std::any_of(items.begin(), items.end(), [](const auto& n) { return n.possible_duplicate; });
+    stats_.counter(bundled_metric, "Notifications delivered inside a bundle with others", {{"channel", first.channel}})
+        .inc(items.size());
+    outbox_log()->info("bundling notifications for one recipient, channel={} recipient={} count={}", first.channel,
+                       for_log(first.recipient), items.size());
+  }
   DeliveryResult result;
   try {
-    result = sink->deliver(n);
+    result = sink.deliver(message);
   } catch (const std::exception& e) {
     result = {DeliveryResult::Outcome::retry, std::string("sink error: ") + e.what()};
   }
-  switch (result.outcome) {
-    case DeliveryResult::Outcome::delivered:
-      record_sent(n, attempt);
-      break;
-    case DeliveryResult::Outcome::retry:
-      record_retry(n, attempt, result.detail);
-      break;
-    case DeliveryResult::Outcome::rejected:
-      record_failed(n, attempt, "rejected", result.detail);
-      break;
+  for (const auto& n : items) {
+    const int attempt = std::max(n.attempts, 1);
+    switch (result.outcome) {
+      case DeliveryResult::Outcome::delivered:
+        record_sent(n, attempt);
+        break;
+      case DeliveryResult::Outcome::retry:
+        record_retry(n, attempt, result.detail);
+        break;
+      case DeliveryResult::Outcome::rejected:
+        record_failed(n, attempt, "rejected", result.detail);
+        break;
+    }
   }
 }
 

@@ -23,6 +23,7 @@
 #include "correlator/clock.hpp"
 #include "correlator/stats.hpp"
 #include "sinks/sink.hpp"
+#include "sinks/throttle.hpp"
 #include "store/store.hpp"
 
 namespace tocsin {
@@ -36,6 +37,8 @@ struct OutboxConfig {
   int batch = 32;
   // How often the store is polled when nobody calls wake().
   std::chrono::milliseconds poll_interval{1000};
+  // Rate limit, bundling and quiet hours (sinks/throttle.hpp).
+  ThrottleConfig throttle;
 };
 
 // Delay before the next attempt after `failed_attempts` failures (>= 1):
@@ -70,6 +73,9 @@ class OutboxWorker {
   Store& store();
   Sink* sink_for(const std::string& channel) const;
   void handle(const Notification& n);
+  // Held by quiet hours or the rate limit: handed back to pending until then.
+  bool hold(const Notification& n, std::int64_t now_ms);
+  void deliver_all(const std::vector<Notification>& items, Sink& sink);
   void record_sent(const Notification& n, int attempt);
   void record_retry(const Notification& n, int attempt, const std::string& error);
   void record_failed(const Notification& n, int attempt, const std::string& reason, const std::string& error);
@@ -82,6 +88,7 @@ class OutboxWorker {
   StatsRegistry& stats_;
   std::atomic<std::int64_t> pending_{0};
   GaugeHandle pending_gauge_;
+  RecipientLimiter limiter_;
 
   std::mutex mutex_;
   std::condition_variable cv_;

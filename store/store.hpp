@@ -73,6 +73,20 @@ class Store {
   virtual int recover_in_flight() = 0;
   virtual std::vector<Notification> notifications(std::int64_t incident_id) = 0;
   virtual std::int64_t pending_notifications() = 0;
+  // Page-storm control (sinks/throttle.hpp). `claim_due_for` claims, like
+  // claim_due, the due notifications of one recipient on one channel, to be
+  // sent as one bundle. `release` hands a claimed notification back to pending
+  // until `next_attempt_ms` without counting an attempt and without an error
+  // (held by the rate limit or quiet hours); `note` says why.
+  // The defaults (for stores that are not an outbox) never bundle and hold by a retry.
+  virtual std::vector<Notification> claim_due_for(const std::string& channel, const std::string& recipient,
+                                                  std::int64_t now_ms, int limit) {
+    (void)channel, (void)recipient, (void)now_ms, (void)limit;
+    return {};
+  }
+  virtual void release(std::int64_t id, std::int64_t next_attempt_ms, const std::string& note) {
+    mark_retry(id, next_attempt_ms, note);
+  }
 
   // Resources that matched no CI, most events first.
   virtual std::vector<CmdbGap> cmdb_gaps(std::int64_t limit) {

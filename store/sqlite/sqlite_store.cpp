@@ -591,6 +591,34 @@ std::vector<Notification> SqliteStore::claim_due(std::int64_t now_ms, int limit)
   return claimed;
 }
 
+std::vector<Notification> SqliteStore::claim_due_for(const std::string& channel, const std::string& recipient,
+                                                   std::int64_t now_ms, int limit) {
+  if (limit <= 0) return {};
+  static const std::string sql =
+      "UPDATE notifications SET state = 'sending', attempts = attempts + 1 WHERE id IN "
+      "(SELECT id FROM notifications WHERE state = 'pending' AND next_attempt_ms <= ? AND channel = ? "
+      "AND recipient = ? ORDER BY next_attempt_ms, id LIMIT ?) RETURNING " +
+      std::string{notification_columns};
+  Transaction transaction(db_, Transaction::Mode::immediate);
+  Statement& stmt = db_.cached(sql);
+  stmt.bind_all(now_ms, channel, recipient, limit);
+  auto claimed = collect(stmt, read_notification);
+  transaction.commit();
+  std::sort(claimed.begin(), claimed.end(), [](const Notification& a, const Notification& b) {
+    return std::pair(a.next_attempt_ms, a.id) < std::pair(b.next_attempt_ms, b.id);
+  });
+  return claimed;
+}
+
+void SqliteStore::release(std::int64_t id, std::int64_t next_attempt_ms, const std::string& note) {
+  Statement& stmt = db_.cached(
+      "UPDATE notifications SET state = 'pending', attempts = max(attempts - 1, 0), next_attempt_ms = ?, "
+      "last_error = ? WHERE id = ? AND state = 'sending'");
+  stmt.bind_all(next_attempt_ms, note, id);
+  stmt.run();
+  expect_one_notification_changed(id);
+}
+
 void SqliteStore::mark_sent(std::int64_t id, std::int64_t now_ms) {
   Statement& stmt = db_.cached("UPDATE notifications SET state = 'sent', sent_at_ms = ? WHERE id = ?");
   stmt.bind_all(now_ms, id);

@@ -59,6 +59,9 @@ class SqliteStore final : public Store {
   // In creation order.
   std::vector<Notification> notifications(std::int64_t incident_id) override;
   std::int64_t pending_notifications() override;
+  std::vector<Notification> claim_due_for(const std::string& channel, const std::string& recipient,
+                                          std::int64_t now_ms, int limit) override;
+  void release(std::int64_t id, std::int64_t next_attempt_ms, const std::string& note) override;
   std::vector<CmdbGap> cmdb_gaps(std::int64_t limit) override;
 
  private:

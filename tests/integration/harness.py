@@ -92,7 +92,7 @@ class Tocsind:
         self.proc = None
         self.write_config(extra_yaml)
 
-    def write_config(self, extra_yaml="", rules_yaml=""):
+    def write_config(self, extra_yaml="", rules_yaml="", notifications_yaml=""):
         with open(self.config, "w") as f:
             f.write(f"""
 log:
@@ -119,6 +119,7 @@ notifications:
   initial_backoff: 200ms
   max_backoff: 1s
   poll_interval: 200ms
+{notifications_yaml}
   email:
     enabled: true
     server: 127.0.0.1:{self.smtp_port}

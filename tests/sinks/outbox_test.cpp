@@ -25,6 +25,7 @@ struct OutboxRows {
   std::mutex mutex;
   std::condition_variable changed;
   std::map<std::int64_t, Notification> rows;
+  std::map<std::int64_t, std::string> priority_of_incident;  // what incident() answers
   int claim_calls = 0;
 
   Notification get(std::int64_t id) {
@@ -63,6 +64,29 @@ class InMemoryOutboxStore final : public Store {
     }
     rows_->changed.notify_all();
     return claimed;
+  }
+  std::vector<Notification> claim_due_for(const std::string& channel, const std::string& recipient,
+                                          std::int64_t now_ms, int limit) override {
+    std::lock_guard lock(rows_->mutex);
+    std::vector<Notification> claimed;
+    for (auto& [id, n] : rows_->rows) {
+      if (static_cast<int>(claimed.size()) == limit) break;
+      if (n.state != NotificationState::pending || n.next_attempt_ms > now_ms) continue;
+      if (n.channel != channel || n.recipient != recipient) continue;
+      n.state = NotificationState::sending;
+      ++n.attempts;
+      claimed.push_back(n);
+    }
+    rows_->changed.notify_all();
+    return claimed;
+  }
+  void release(std::int64_t id, std::int64_t next_attempt_ms, const std::string& note) override {
+    update(id, [&](Notification& n) {
+      n.state = NotificationState::pending;
+      n.attempts = std::max(n.attempts - 1, 0);
+      n.next_attempt_ms = next_attempt_ms;
+      n.last_error = note;
+    });
   }
   void mark_sent(std::int64_t id, std::int64_t now_ms) override {
     update(id, [&](Notification& n) {
@@ -107,7 +131,15 @@ class InMemoryOutboxStore final : public Store {
   std::vector<Alert> firing_alerts() override { return {}; }
   std::vector<Incident> unresolved_incidents() override { return {}; }
   std::vector<Incident> incidents(const IncidentFilter&) override { return {}; }
-  std::optional<IncidentDetail> incident(std::int64_t) override { return std::nullopt; }
+  std::optional<IncidentDetail> incident(std::int64_t id) override {
+    std::lock_guard lock(rows_->mutex);
+    auto it = rows_->priority_of_incident.find(id);
+    if (it == rows_->priority_of_incident.end()) return std::nullopt;
+    IncidentDetail detail;
+    detail.incident.id = id;
+    detail.incident.priority = it->second;
+    return detail;
+  }
   std::vector<Alert> alerts(const AlertFilter&) override { return {}; }
   std::vector<EventRecord> events_of_alert(std::int64_t, std::int64_t) override { return {}; }
   std::vector<std::string> recent_attribute_values(const std::string&, const std::string&, std::int64_t) override {
@@ -367,6 +399,117 @@ TEST_F(OutboxTest, WakeDeliversNewNotificationsWithoutWaitingForThePoll) {
 
   EXPECT_TRUE(rows_->wait_until([](auto& rows) { return rows.at(1).state == NotificationState::sent; }));
   worker().stop();
+}
+
+}  // namespace
+}  // namespace tocsin
+
+namespace tocsin {
+namespace {
+
+// Page-storm control: the rate limit, bundles and quiet hours, as the worker applies them.
+class ThrottledOutboxTest : public OutboxTest {
+ protected:
+  void add_for(std::int64_t id, const std::string& recipient, const std::string& subject) {
+    Notification& n = add(id);
+    std::lock_guard lock(rows_->mutex);
+    n.recipient = recipient;
+    n.subject = subject;
+  }
+};
+
+TEST_F(ThrottledOutboxTest, WhatWaitsForOneRecipientGoesOutAsOneBundle) {
+  config_.throttle.max_bundle = 50;
+  add_for(1, "alice@example.net", "[P1] #101 linkDown on core-sw1");
+  add_for(2, "alice@example.net", "[P2] #102 linkDown on dist-sw1");
+  add_for(3, "bob@example.net", "[P1] #103 linkDown on core-sw1");
+  add_for(4, "alice@example.net", "[P3] #104 cpu on web01");
+  worker().run_once();
+
+  auto got = email_->received();
+  ASSERT_EQ(got.size(), 2u);  // one message each to alice and bob
+  EXPECT_EQ(got[0].recipient, "alice@example.net");
+  EXPECT_EQ(got[0].kind, "bundle");
+  EXPECT_EQ(got[0].subject, "[Tocsin] 3 incidents need attention");
+  EXPECT_NE(got[0].body.find("[P1] #101 linkDown on core-sw1"), std::string::npos);
+  EXPECT_NE(got[0].body.find("[P2] #102 linkDown on dist-sw1"), std::string::npos);
+  EXPECT_NE(got[0].body.find("[P3] #104 cpu on web01"), std::string::npos);
+  EXPECT_EQ(got[1].recipient, "bob@example.net");
+  EXPECT_EQ(got[1].subject, "[P1] #103 linkDown on core-sw1");  // alone: sent as it is
+  for (int id : {1, 2, 3, 4}) EXPECT_EQ(rows_->get(id).state, NotificationState::sent) << id;
+  EXPECT_EQ(counter("tocsin_notifications_bundled_total", {{"channel", "email"}}), 3);
+  EXPECT_EQ(counter("tocsin_notifications_sent_total", {{"channel", "email"}}), 4);
+}
+
+TEST_F(ThrottledOutboxTest, AFailedBundleIsRetriedForEveryNotificationInIt) {
+  config_.throttle.max_bundle = 50;
+  add_for(1, "alice@example.net", "[P1] #101 a");
+  add_for(2, "alice@example.net", "[P1] #102 b");
+  email_->then(Outcome::retry, "421 try later");
+  worker().run_once();
+  for (int id : {1, 2}) {
+    EXPECT_EQ(rows_->get(id).state, NotificationState::pending) << id;
+    EXPECT_EQ(rows_->get(id).last_error, "421 try later") << id;
+    EXPECT_EQ(rows_->get(id).next_attempt_ms, clock_.wall_ms() + 5000) << id;
+  }
+}
+
+TEST_F(ThrottledOutboxTest, OverTheRateLimitPagesWaitAndThenLeaveAsOneBundle) {
+  config_.throttle.max_per_window = 2;
+  config_.throttle.window = 60s;
+  config_.throttle.max_bundle = 50;
+  add_for(1, "alice@example.net", "[P1] #101 first");
+  worker().run_once();
+  clock_.advance_ms(1000);
+  add_for(2, "alice@example.net", "[P1] #102 second");
+  worker().run_once();
+  ASSERT_EQ(email_->received().size(), 2u);
+
+  // The storm: the limit is reached, the rest waits for the window to slide.
+  clock_.advance_ms(1000);
+  for (int id = 3; id <= 12; ++id) add_for(id, "alice@example.net", "[P2] #" + std::to_string(100 + id) + " storm");
+  worker().run_once();
+  EXPECT_EQ(email_->received().size(), 2u);
+  const Notification held = rows_->get(3);
+  EXPECT_EQ(held.state, NotificationState::pending);
+  EXPECT_EQ(held.attempts, 0);  // holding is not a failed attempt
+  EXPECT_EQ(held.next_attempt_ms, clock_.wall_ms() - 2000 + 60000);  // when the first send leaves the window
+  EXPECT_NE(held.last_error.find("held by the rate limit"), std::string::npos);
+  EXPECT_GE(counter("tocsin_notifications_held_total", {{"channel", "email"}, {"reason", "rate_limit"}}), 1);
+
+  clock_.advance_ms(58000 - 1);
+  worker().run_once();
+  EXPECT_EQ(email_->received().size(), 2u);  // never early
+  clock_.advance_ms(1);
+  worker().run_once();
+  auto got = email_->received();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[2].subject, "[Tocsin] 10 incidents need attention");
+  for (int id = 3; id <= 12; ++id) EXPECT_EQ(rows_->get(id).state, NotificationState::sent) << id;
+}
+
+TEST_F(ThrottledOutboxTest, LowPrioritiesWaitForTheEndOfQuietHoursHighOnesDoNot) {
+  config_.throttle.quiet = {22 * 60, 7 * 60, "UTC", 4};
+  clock_.advance_ms(1'764'712'800'000 - clock_.wall_ms());  // 2025-12-02T22:00:00Z
+  add(1);  // incident 101
+  add(2);  // incident 102
+  rows_->priority_of_incident[101] = "P4";
+  rows_->priority_of_incident[102] = "P1";
+  worker().run_once();
+  ASSERT_EQ(email_->received().size(), 1u);
+  EXPECT_EQ(email_->received()[0].incident_id, 102);
+  const Notification held = rows_->get(1);
+  EXPECT_EQ(held.state, NotificationState::pending);
+  EXPECT_EQ(held.next_attempt_ms, 1'764'745'200'000);  // 2025-12-03T07:00:00Z
+  EXPECT_EQ(counter("tocsin_notifications_held_total", {{"channel", "email"}, {"reason", "quiet_hours"}}), 1);
+
+  clock_.advance_ms(1'764'745'200'000 - 1 - clock_.wall_ms());
+  worker().run_once();
+  EXPECT_EQ(email_->received().size(), 1u);  // a millisecond early: still quiet
+  clock_.advance_ms(1);
+  worker().run_once();
+  ASSERT_EQ(email_->received().size(), 2u);
+  EXPECT_EQ(rows_->get(1).state, NotificationState::sent);
 }
 
 }  // namespace

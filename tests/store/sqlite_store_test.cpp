@@ -478,6 +478,35 @@ TEST_F(SqliteOutboxTest, ClaimDueRespectsTheLimitAndNeverHandsOutARowTwice) {
   EXPECT_TRUE(store_.claim_due(t0 + 300, 0).empty());
 }
 
+TEST_F(SqliteOutboxTest, ClaimDueForTakesOnlyThatRecipientOnThatChannel) {
+  ChangeSet c;
+  Notification other = sample_notification(1, t0 + 100);
+  other.recipient = "+15550199";
+  Notification mail = sample_notification(1, t0 + 100);
+  mail.channel = "email";
+  c.notifications = {other, mail};
+  store_.commit(c);
+
+  auto claimed = store_.claim_due_for("sms", "+15550100", t0 + 300, 10);
+  EXPECT_EQ(ids_of(claimed), (std::vector<std::int64_t>{ids_[1], ids_[2], ids_[0]}));
+  for (const auto& n : claimed) EXPECT_EQ(n.attempts, 1);
+  EXPECT_TRUE(store_.claim_due_for("sms", "+15550100", t0 + 300, 10).empty());
+  EXPECT_EQ(store_.claim_due(t0 + 300, 10).size(), 2u);  // the other recipient and the e-mail
+}
+
+TEST_F(SqliteOutboxTest, ReleaseHoldsWithoutCountingAnAttempt) {
+  std::int64_t id = store_.claim_due(t0 + 100, 1).at(0).id;
+  store_.release(id, t0 + 60'000, "held by the rate limit");
+
+  EXPECT_TRUE(store_.claim_due_for("sms", "+15550100", t0 + 200, 10).size() == 1);  // only the one due at +200
+  auto later = store_.claim_due(t0 + 60'000, 10);
+  auto it = std::find_if(later.begin(), later.end(), [&](const Notification& n) { return n.id == id; });
+  ASSERT_NE(it, later.end());
+  EXPECT_EQ(it->attempts, 1);  // the hold did not count
+  EXPECT_EQ(it->last_error, "held by the rate limit");
+  EXPECT_THROW(store_.release(id + 1000, t0, "x"), std::runtime_error);
+}
+
 TEST_F(SqliteOutboxTest, MarkRetryReturnsToPendingUntilTheNextAttemptIsDue) {
   std::int64_t id = store_.claim_due(t0 + 100, 1).at(0).id;
   store_.mark_retry(id, t0 + 5'000, "connection refused");
