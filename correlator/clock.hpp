@@ -50,14 +50,38 @@ class FakeClock final : public Clock {
 
 // "2026-11-23T15:04:05.123Z": how recorded times appear in the API, pages and logs.
 inline std::string format_rfc3339(std::int64_t ms) {
-  std::time_t secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-  int millis = static_cast<int>(ms - static_cast<std::int64_t>(secs) * 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
-  return buf;
+  constexpr std::int64_t day_ms = 86'400'000;
+  std::int64_t days = ms / day_ms, rest = ms % day_ms;
+  if (rest < 0) rest += day_ms, --days;
+  // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+  const std::int64_t z = days + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const std::int64_t doe = z - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const int day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  const std::int64_t year = yoe + era * 400 + (month <= 2);
+  const int millis = static_cast<int>(rest % 1000), secs = static_cast<int>(rest / 1000);
+  if (year < 0 || year > 9999) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", static_cast<long long>(year), month, day,
+                  secs / 3600, secs / 60 % 60, secs % 60, millis);
+    return buf;
+  }
+  char buf[25] = "0000-00-00T00:00:00.000Z";
+  auto put = [&buf](int at, int value, int width) {
+    for (int i = at + width - 1; i >= at; --i, value /= 10) buf[i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, static_cast<int>(year), 4);
+  put(5, month, 2);
+  put(8, day, 2);
+  put(11, secs / 3600, 2);
+  put(14, secs / 60 % 60, 2);
+  put(17, secs % 60, 2);
+  put(20, millis, 3);
+  return std::string(buf, 24);
 }
 
 }  // namespace tocsin

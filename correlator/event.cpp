@@ -2,6 +2,7 @@
 #include "correlator/event.hpp"
 
 #include <array>
+#include <charconv>
 
 namespace tocsin {
 namespace {
@@ -42,13 +43,17 @@ const std::string* Event::attribute(std::string_view key) const {
 
 std::string fingerprint(const Event& e) {
   // Readable and unambiguous: fields are length-prefixed so "a|b" + "c" never
-  // equals "a" + "b|c".
-  std::string id;
-  auto add = [&id](std::string_view part) {
-    id += std::to_string(part.size());
-    id += ':';
-    id += part;
-    id += ';';
+  // equals "a" + "b|c". The bytes "<len>:<part>;" of each part are hashed as
+  // they come, without building the string (stored fingerprints depend on them).
+  std::uint64_t h = 14695981039346656037ULL;
+  auto add = [&h](std::string_view part) {
+    char digits_of_size[24];
+    auto [end, ec] = std::to_chars(digits_of_size, digits_of_size + sizeof digits_of_size, part.size());
+    (void)ec;
+    h = fnv1a(std::string_view(digits_of_size, static_cast<std::size_t>(end - digits_of_size)), h);
+    h = fnv1a(":", h);
+    h = fnv1a(part, h);
+    h = fnv1a(";", h);
   };
   add(e.resource);
   add(e.alert_key.empty() ? e.name : e.alert_key);
@@ -57,11 +62,9 @@ std::string fingerprint(const Event& e) {
     const std::string* v = e.attribute(key);
     add(v ? *v : std::string_view{});
   }
-  char hex[17];
+  char hex[16];
   static constexpr char digits[] = "0123456789abcdef";
-  std::uint64_t h = fnv1a(id, 14695981039346656037ULL);
   for (int i = 15; i >= 0; --i, h >>= 4) hex[i] = digits[h & 0xf];
-  hex[16] = '\0';
   return std::string(hex, 16);
 }
 

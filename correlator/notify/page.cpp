@@ -50,9 +50,10 @@ std::string short_line(const Incident& i, const PageContext& c) {
 
 void line(std::string& body, std::string_view label, const std::string& value) {
   if (value.empty()) return;
-  body += std::string(label);
+  body += label;
   body.append(12 - std::min<std::size_t>(label.size(), 11), ' ');
-  body += value + "\n";
+  body += value;
+  body += '\n';
 }
 
 Page render_sms(const Incident& i, const PageContext& c) {
@@ -123,16 +124,22 @@ std::string_view to_string(PageKind k) { return kind_names[static_cast<std::size
 std::string valid_utf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
+  std::size_t run = 0;  // start of the valid bytes not yet copied
   for (std::size_t i = 0; i < s.size();) {
-    const std::size_t n = utf8_length(s, i);
-    if (n == 0) {
-      out += replacement;
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
       ++i;
-    } else {
-      out.append(s.substr(i, n));
-      i += n;
+      continue;
     }
+    const std::size_t n = utf8_length(s, i);
+    if (n != 0) {
+      i += n;
+      continue;
+    }
+    out.append(s.substr(run, i - run));
+    out += replacement;
+    run = ++i;
   }
+  out.append(s.substr(run));
   return out;
 }
 

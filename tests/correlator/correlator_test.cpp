@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "correlator/clock.hpp"
+#include "correlator/notify/page.hpp"
 
 namespace tocsin {
 namespace {
@@ -189,6 +190,47 @@ TEST(Fingerprint, DependsOnResourceAlertKeyAndIdentifyingAttributesOnly) {
   EXPECT_NE(fingerprint(a), fingerprint(c));
   Event d = link_event(EventKind::problem, "core1", "Gi0/10");
   EXPECT_NE(fingerprint(a), fingerprint(d));
+}
+
+TEST(Fingerprint, ValuesAreStableAcrossVersions) {
+  // Stored alerts are found again by these values after an upgrade: FNV-1a of
+  // "<len>:<part>;" for resource, alert key, then each identifying key and value.
+  Event e;
+  e.resource = "core-sw1";
+  e.name = "link_down";
+  e.attributes = {{"ifIndex", "3"}, {"ifDescr", "Te1/0/3"}};
+  e.fingerprint_keys = {"ifIndex"};
+  EXPECT_EQ(fingerprint(e), "7aae4634c3e2e36a");
+  Event u;
+  u.resource = "srv-\xc3\xa9";
+  u.name = "disk_full";
+  EXPECT_EQ(fingerprint(u), "c84ae983ecb48f45");
+}
+
+TEST(PageText, InvalidUtf8IsReplacedAndValidTextKeptByteForByte) {
+  EXPECT_EQ(notify::valid_utf8("plain ascii"), "plain ascii");
+  EXPECT_EQ(notify::valid_utf8("\xe4\xb8\xad\xe6\x96\x87 ok"), "\xe4\xb8\xad\xe6\x96\x87 ok");
+  EXPECT_EQ(notify::valid_utf8("a\xff" "b\xc3"), "a\xef\xbf\xbd" "b\xef\xbf\xbd");
+  EXPECT_EQ(notify::valid_utf8(""), "");
+}
+
+TEST(Rfc3339, MatchesTheCLibraryOverCenturiesLeapDaysAndBeforeTheEpoch) {
+  EXPECT_EQ(format_rfc3339(0), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_rfc3339(1'764'712'800'123), "2025-12-02T22:00:00.123Z");
+  EXPECT_EQ(format_rfc3339(951'782'400'000), "2000-02-29T00:00:00.000Z");
+  EXPECT_EQ(format_rfc3339(-1), "1969-12-31T23:59:59.999Z");
+  std::uint64_t x = 88172645463325252ULL;  // xorshift: spread over 1900..2200
+  for (int i = 0; i < 20000; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    const std::int64_t ms = static_cast<std::int64_t>(x % 9'467'280'000'000ULL) - 2'208'988'800'000LL;
+    std::time_t secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char want[40];
+    std::snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms - std::int64_t{secs} * 1000));
+    ASSERT_EQ(format_rfc3339(ms), want) << ms;
+  }
 }
 
 TEST(Priority, FollowsSeverityUntilTheCmdbGivesImpact) {
