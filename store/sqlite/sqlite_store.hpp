@@ -61,6 +61,13 @@ class SqliteStore final : public Store {
   std::int64_t pending_notifications() override;
   std::vector<CmdbGap> cmdb_gaps(std::int64_t limit) override;
 
+  std::vector<Incident> resolved_before(std::int64_t resolved_before_ms, std::int64_t limit) override;
+  std::vector<IncidentOpening> incident_openings(std::int64_t since_ms) override;
+  std::vector<ProblemCandidate> problems(const ProblemFilter& filter) override;
+  std::vector<CiOverride> cmdb_overlay() override;
+  void commit_cmdb(const CmdbChange& change) override;
+  std::vector<CiHistoryEntry> ci_history(const std::string& ci, std::int64_t limit) override;
+
  private:
   void configure(const SqliteOptions& options);
   void upsert(const Incident& incident);
