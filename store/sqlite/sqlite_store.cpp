@@ -683,30 +683,37 @@ std::vector<IncidentOpening> SqliteStore::incident_openings(std::int64_t since_m
   });
 }
 
+namespace {
+const int incident_column_count =
+    1 + static_cast<int>(std::count(incident_columns.begin(), incident_columns.end(), ','));
+}  // namespace
+
+// INDEXED BY: left to itself, SQLite walks the ci index to group without a
+// sort, which reads every incident ever stored; the window is what is small.
+std::string SqliteStore::problems_query() {
+  std::string columns;
+  std::string_view rest = incident_columns;
+  for (;;) {
+    auto comma = rest.find(", ");
+    columns += "incidents.";
+    columns += rest.substr(0, comma);
+    if (comma == std::string_view::npos) break;
+    columns += ", ";
+    rest.remove_prefix(comma + 2);
+  }
+  return "WITH counts AS (SELECT ci, count(*) AS n, min(opened_at_ms) AS first_ms, max(id) AS last_id "
+         "FROM incidents INDEXED BY incidents_by_opened_ci WHERE opened_at_ms >= ? AND merged_into = 0 "
+         "GROUP BY ci HAVING count(*) >= ? ORDER BY n DESC, last_id DESC LIMIT ?) SELECT " +
+         columns +
+         ", counts.n, counts.first_ms FROM counts JOIN incidents ON incidents.id = counts.last_id "
+         "ORDER BY counts.n DESC, counts.last_id DESC";
+}
+
 std::vector<ProblemCandidate> SqliteStore::problems(const ProblemFilter& filter) {
   // The grouping reads only the covering index (opened_at_ms, ci,
   // merged_into) over the window; the latest incident of each CI returned is
   // then one lookup by id (ids grow with opening time).
-  static const int incident_column_count =
-      1 + static_cast<int>(std::count(incident_columns.begin(), incident_columns.end(), ','));
-  static const std::string sql = [] {
-    std::string columns;
-    std::string_view rest = incident_columns;
-    for (;;) {
-      auto comma = rest.find(", ");
-      columns += "incidents.";
-      columns += rest.substr(0, comma);
-      if (comma == std::string_view::npos) break;
-      columns += ", ";
-      rest.remove_prefix(comma + 2);
-    }
-    return "WITH counts AS (SELECT ci, count(*) AS n, min(opened_at_ms) AS first_ms, max(id) AS last_id "
-           "FROM incidents WHERE opened_at_ms >= ? AND merged_into = 0 GROUP BY ci HAVING count(*) >= ? "
-           "ORDER BY n DESC, last_id DESC LIMIT ?) SELECT " +
-           columns +
-           ", counts.n, counts.first_ms FROM counts JOIN incidents ON incidents.id = counts.last_id "
-           "ORDER BY counts.n DESC, counts.last_id DESC";
-  }();
+  static const std::string sql = problems_query();
   Statement& stmt = db_.cached(sql);
   stmt.bind_all(filter.since_ms, std::max<std::int64_t>(filter.min_incidents, 1),
                 std::max<std::int64_t>(filter.limit, 0));

@@ -67,6 +67,8 @@ class SqliteStore final : public Store {
   std::vector<CiOverride> cmdb_overlay() override;
   void commit_cmdb(const CmdbChange& change) override;
   std::vector<CiHistoryEntry> ci_history(const std::string& ci, std::int64_t limit) override;
+  // The SQL of problems(), for tests of its query plan.
+  static std::string problems_query();
 
  private:
   void configure(const SqliteOptions& options);

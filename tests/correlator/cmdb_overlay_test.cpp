@@ -124,6 +124,14 @@ TEST(CiJson, RoundTripKeepsEveryFieldAndRanges) {
   EXPECT_EQ(o.at("addresses").as_array().size(), 3u);
 }
 
+TEST(CiJson, CiWithOnlyAnIdReadsBackFromItsJson) {
+  CiDraft d = ci(R"({"id": "a"})");
+  CiDraft again;
+  auto problems = ci_from_json(ci_to_json(d.ci), again);
+  EXPECT_TRUE(problems.empty()) << problems.front();
+  EXPECT_EQ(again.ci, d.ci);
+}
+
 TEST(CiJson, ProblemsNameTheField) {
   CiDraft d;
   auto problems = ci_from_json(json::parse(R"({"criticality": "huge", "colour": "red"})").as_object(), d);
