@@ -41,8 +41,8 @@ def env(tmp_path):
     smtp.stop()
 
 
-def event(daemon, kind="problem"):
-    body = {"name": "disk_full", "resource": "10.0.1.31", "severity": "major"}
+def event(daemon, kind="problem", name="disk_full"):
+    body = {"name": name, "resource": "10.0.1.31", "severity": "major"}
     if kind == "clear":
         body["kind"] = "clear"
     status, answer = daemon.request("POST", "/api/v1/events", body)
@@ -131,10 +131,12 @@ def test_recurring_incidents_are_problem_candidates_and_resolved_ones_auto_close
     daemon = env
     assert daemon.request("POST", "/api/v1/cmdb/cis", PAY_DB)[0] == 201
     ids = []
-    for n in range(3):
-        event(daemon)
+    # A different fault each time: the same one raised and cleared three times
+    # in a row would be flapping.
+    for n, name in enumerate(["disk_full", "fan_failure", "psu_failure"]):
+        event(daemon, name=name)
         ids.append(wait_until(lambda: open_incidents(daemon), what=f"incident {n + 1}")[0]["id"])
-        event(daemon, "clear")
+        event(daemon, "clear", name=name)
         wait_until(lambda: not open_incidents(daemon), what=f"incident {n + 1} resolved")
     third = incident_detail(daemon, ids[2])
     assert third["recurrence_count"] == 2
@@ -163,7 +165,7 @@ def test_recurring_incidents_are_problem_candidates_and_resolved_ones_auto_close
     # stop is closed at once after the restart.
     status, _ = daemon.request("POST", f"/api/v1/incidents/{ids[0]}/reopen", {"comment": "again"})
     assert status == 200
-    event(daemon)
+    event(daemon, name="link_down")
     last = wait_until(lambda: [i for i in open_incidents(daemon) if i["id"] != ids[0]], what="a fourth incident")[0]
     status, _ = daemon.request("POST", f"/api/v1/incidents/{last['id']}/resolve")
     assert status == 200
