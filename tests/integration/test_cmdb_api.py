@@ -5,6 +5,7 @@ restart. Recurring incidents on that CI are counted and listed as a problem
 candidate, and resolved incidents close by themselves after the configured
 delay, also across a restart."""
 
+import signal
 import subprocess
 import time
 
@@ -175,3 +176,47 @@ def test_recurring_incidents_are_problem_candidates_and_resolved_ones_auto_close
     daemon.start()
     wait_until(lambda: closed(last["id"]), timeout=10, what="the overdue incident closed after the restart")
     assert incident_detail(daemon, ids[0])["state"] == "open"
+
+
+def test_api_changes_stay_on_top_of_the_files_across_a_reload(tmp_path):
+    cmdb = tmp_path / "cmdb.yaml"
+    cmdb.write_text("- {id: core-sw1, addresses: [10.0.0.1], owner_group: network-ops, criticality: critical}\n"
+                    "- {id: db1, addresses: [10.0.1.31], owner_group: dba, depends_on: [core-sw1]}\n")
+    smtp = SmtpServer(str(tmp_path), free_port())
+    smtp.start()
+    daemon = Tocsind(str(tmp_path), smtp_port=smtp.port, extra_yaml=f"cmdb:\n  files: [{cmdb}]\n")
+    daemon.start()
+    try:
+        status, ci = daemon.request("GET", "/api/v1/cmdb/cis/db1")
+        assert status == 200 and ci["source"] == "file" and ci["origin"].endswith("cmdb.yaml:2"), ci
+        # Replace a file CI through the API, then change the file and reload.
+        changed = {k: v for k, v in ci.items() if k not in ("source", "origin")}
+        changed["owner_group"] = "storage"
+        assert daemon.request("PUT", "/api/v1/cmdb/cis/db1", changed)[0] == 200
+        assert daemon.request("DELETE", "/api/v1/cmdb/cis/core-sw1")[0] == 409  # db1 depends on it
+
+        cmdb.write_text(cmdb.read_text().replace("criticality: critical", "criticality: high") +
+                        "- {id: lb1, addresses: [10.0.3.1], owner_group: web}\n")
+        daemon.proc.send_signal(signal.SIGHUP)
+        wait_until(lambda: "configuration reloaded" in daemon.log_text(), what="the reload in the log")
+        status, ci = daemon.request("GET", "/api/v1/cmdb/cis/db1")
+        assert status == 200 and ci["owner_group"] == "storage" and ci["source"] == "api", ci
+        assert daemon.request("GET", "/api/v1/cmdb/cis/core-sw1")[1]["criticality"] == "high"
+        status, history = daemon.request("GET", "/api/v1/cmdb/cis/core-sw1/history")
+        assert status == 200
+        [entry] = history["history"]
+        assert entry["source"] == "file" and entry["action"] == "changed" and entry["actor"] == "config"
+        assert entry["changes"] == {"criticality": {"before": "critical", "after": "high"}}
+
+        # The reloaded snapshot enriches: an alert on the new file CI and one on
+        # the API-owned CI.
+        status, _ = daemon.request("POST", "/api/v1/events", [
+            {"name": "vip_down", "resource": "10.0.3.1", "severity": "major"},
+            {"name": "disk_full", "resource": "10.0.1.31", "severity": "major"}])
+        assert status == 200
+        incidents = wait_until(lambda: len(open_incidents(daemon)) == 2 and open_incidents(daemon),
+                               what="two incidents")
+        assert sorted((i["ci"], i["group"]) for i in incidents) == [("db1", "storage"), ("lb1", "web")]
+    finally:
+        daemon.stop()
+        smtp.stop()
