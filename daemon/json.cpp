@@ -368,6 +368,7 @@ std::optional<Incident> incident_from_json(const json::value& v) {
             read_time(o, "closed_at", i.closed_at_ms) && read_sla(o, i.sla) &&
             read_int(o, "escalation_level", i.escalation_level);
   if (!ok) return std::nullopt;
+  read_int(o, "recurrence_count", i.recurrence_count);  // absent from older servers
   return i;
 }
 

@@ -303,6 +303,8 @@ void print_incident_detail(const json::value& v) {
   print_field("ack due", time_text(i->sla.ack_due_ms), i->sla.ack_breached);
   print_field("resolve due", time_text(i->sla.resolve_due_ms), i->sla.resolve_breached);
   print_field("escalation", "level " + std::to_string(i->escalation_level));
+  if (i->recurrence_count > 0)
+    print_field("recurring", std::to_string(i->recurrence_count) + " earlier incident(s) on this CI");
   std::cout << "\nAlerts (" << i->alert_count << "):\n";
   print_table<Alert>(v.at("alerts"), alert_header, api::alert_from_json, print_alert_row);
   std::cout << "\nTimeline:\n";
