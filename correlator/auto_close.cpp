@@ -7,7 +7,6 @@
 
 namespace tocsin {
 
-
 std::int64_t auto_close_at(const Incident& i, const AutoCloseConfig& config) {
   if (config.after_ms <= 0 || i.state != IncidentState::resolved || i.resolved_at_ms <= 0) return 0;
   return i.resolved_at_ms + config.after_ms;

@@ -42,8 +42,9 @@ void Correlator::restore_recurrence(const std::vector<std::pair<std::string, std
   recurrence_.restore(openings);
 }
 
-std::size_t Correlator::auto_close_resolved(std::vector<Incident> resolved, const std::unordered_set<std::int64_t>& skip,
-                                            std::int64_t now_ms, ChangeSet& changes) {
+std::size_t Correlator::auto_close_resolved(std::vector<Incident> resolved,
+                                            const std::unordered_set<std::int64_t>& skip, std::int64_t now_ms,
+                                            ChangeSet& changes) {
   std::size_t closed = 0;
   for (auto& incident : resolved) {
     if (skip.contains(incident.id) || incidents_.contains(incident.id)) continue;

@@ -85,9 +85,9 @@ CmdbRoutes::CmdbRoutes(Router& router, CmdbCatalog& catalog) : catalog_(catalog)
   router.add(verb::put, "/api/v1/cmdb/cis/{id}", Role::admin, [this](ApiRequest r, Respond respond) {
     auto body = body_of(r, catalog_);
     if (auto* e = std::get_if<Response>(&body)) return respond(std::move(*e));
-    run([this, id = std::string(r.param("id")), v = std::get<json::value>(std::move(body)), actor = r.actor] {
-      return catalog_.replace(id, v, actor);
-    }, std::move(respond));
+    run([this, id = std::string(r.param("id")), v = std::get<json::value>(std::move(body)),
+         actor = r.actor] { return catalog_.replace(id, v, actor); },
+        std::move(respond));
   });
   router.add(verb::delete_, "/api/v1/cmdb/cis/{id}", Role::admin, [this](ApiRequest r, Respond respond) {
     run([this, id = std::string(r.param("id")), actor = r.actor] { return catalog_.erase(id, actor); },

@@ -60,8 +60,10 @@ std::shared_ptr<const cmdb::Cmdb> CmdbCatalog::start(std::shared_ptr<const cmdb:
       json::value v = json::parse(row.ci_json, ec);
       cmdb::CiDraft draft;
       std::vector<std::string> problems;
-      if (ec || !v.is_object()) problems.push_back("not a JSON object");
-      else problems = cmdb::ci_from_json(v.get_object(), draft);
+      if (ec || !v.is_object())
+        problems.push_back("not a JSON object");
+      else
+        problems = cmdb::ci_from_json(v.get_object(), draft);
       if (!problems.empty()) {
         log()->error("CMDB overlay: stored CI {} cannot be read, skipped: {}", row.id, problems.front());
         continue;
@@ -79,9 +81,10 @@ std::shared_ptr<const cmdb::Cmdb> CmdbCatalog::start(std::shared_ptr<const cmdb:
                 current_->size());
   } else {
     for (const auto& e : errors.messages()) log()->error("CMDB overlay: {}", e);
-    log()->error("CMDB overlay: the {} CI(s) changed through the API no longer fit the files; running on the files "
-                 "alone until the conflicts are fixed",
-                 overlay_.size());
+    log()->error(
+        "CMDB overlay: the {} CI(s) changed through the API no longer fit the files; running on the files "
+        "alone until the conflicts are fixed",
+        overlay_.size());
   }
   return current_;
 }
@@ -132,8 +135,8 @@ void CmdbCatalog::record_file_changes(const cmdb::Cmdb* before, const cmdb::Cmdb
   for (const auto& c : d.changed) add(c.id, "changed");
   for (const auto& id : d.removed) add(id, "removed");
   if (total > 0)
-    log()->info("CMDB reloaded: {} CIs, {} added, {} removed, {} changed", after ? after->size() : 0,
-                d.added.size(), d.removed.size(), d.changed.size());
+    log()->info("CMDB reloaded: {} CIs, {} added, {} removed, {} changed", after ? after->size() : 0, d.added.size(),
+                d.removed.size(), d.changed.size());
   if (total > change.history.size())
     log()->warn("CMDB reload: history recorded for {} of {} changed CIs", change.history.size(), total);
 }
@@ -148,7 +151,8 @@ CatalogResult CmdbCatalog::invalid_json(const std::string& why) const {
 }
 
 CatalogResult CmdbCatalog::refuse(int status, std::string error, std::string reason, std::string field) const {
-  stats_.counter("tocsin_cmdb_api_rejected_total", "CMDB changes through the API that were refused", {{"reason", reason}})
+  stats_
+      .counter("tocsin_cmdb_api_rejected_total", "CMDB changes through the API that were refused", {{"reason", reason}})
       .inc();
   return {status, nullptr, std::move(error), std::move(field)};
 }
@@ -172,7 +176,9 @@ CatalogResult CmdbCatalog::list(const CiQuery& q) const {
     return s;
   };
   const std::string needle = lower(q.text);
-  auto contains = [&](const std::string& hay) { return needle.empty() || lower(hay).find(needle) != std::string::npos; };
+  auto contains = [&](const std::string& hay) {
+    return needle.empty() || lower(hay).find(needle) != std::string::npos;
+  };
   std::lock_guard lock(mutex_);
   json::array items;
   std::int64_t matched = 0;
@@ -215,8 +221,8 @@ CatalogResult CmdbCatalog::create(const json::value& body, const std::string& ac
   std::lock_guard lock(mutex_);
   std::string id = draft.ci.id;
   if (current_ && current_->find_id(id))
-    return refuse(409, "CI " + quoted(id) + " already exists (PUT /api/v1/cmdb/cis/" + id + " replaces it)",
-                  "conflict", "id");
+    return refuse(409, "CI " + quoted(id) + " already exists (PUT /api/v1/cmdb/cis/" + id + " replaces it)", "conflict",
+                  "id");
   return apply(id, cmdb::OverlayCi{std::move(draft), clock_.wall_ms(), actor}, "created", actor);
 }
 
@@ -241,12 +247,11 @@ CatalogResult CmdbCatalog::erase(const std::string& id, const std::string& actor
   auto below = current_->downstream(current_->index_of(*ci));
   if (!below.empty()) {
     std::string names;
-    for (std::size_t i = 0; i < below.size() && i < 5; ++i)
-      names += (i ? ", " : "") + current_->cis()[below[i]].id;
+    for (std::size_t i = 0; i < below.size() && i < 5; ++i) names += (i ? ", " : "") + current_->cis()[below[i]].id;
     if (below.size() > 5) names += ", ...";
     return refuse(409,
-                  "CI " + quoted(id) + " cannot be removed: " + std::to_string(below.size()) +
-                      " CI(s) depend on it (" + names + ")",
+                  "CI " + quoted(id) + " cannot be removed: " + std::to_string(below.size()) + " CI(s) depend on it (" +
+                      names + ")",
                   "conflict", "id");
   }
   // A file CI stays hidden by a removal row; a CI made through the API just goes.
@@ -256,11 +261,13 @@ CatalogResult CmdbCatalog::erase(const std::string& id, const std::string& actor
   return apply(id, std::move(entry), "deleted", actor);
 }
 
-CatalogResult CmdbCatalog::apply(const std::string& id, std::optional<cmdb::OverlayCi> entry,
-                                 const std::string& action, const std::string& actor) {
+CatalogResult CmdbCatalog::apply(const std::string& id, std::optional<cmdb::OverlayCi> entry, const std::string& action,
+                                 const std::string& actor) {
   cmdb::Overlay next = overlay_;
-  if (entry) next.insert_or_assign(id, *entry);
-  else next.erase(id);
+  if (entry)
+    next.insert_or_assign(id, *entry);
+  else
+    next.erase(id);
   config::Errors errors;
   std::shared_ptr<const cmdb::Cmdb> snapshot = cmdb::build_with_overlay(files_.get(), next, errors);
   if (!snapshot) {
@@ -274,10 +281,13 @@ CatalogResult CmdbCatalog::apply(const std::string& id, std::optional<cmdb::Over
   if (old_ci) before = cmdb::ci_to_json(*old_ci, current_->ranges_of(id));
   if (new_ci) after = cmdb::ci_to_json(*new_ci, snapshot->ranges_of(id));
   CmdbChange change;
-  if (entry) change.upserts.push_back({id, !entry->ci, entry->ci ? json::serialize(after) : "", now, actor});
-  else change.erased.push_back(id);
-  change.history.push_back({0, id, now, actor, "api", action,
-                            json::serialize(cmdb::ci_field_diff(old_ci ? &before : nullptr, new_ci ? &after : nullptr))});
+  if (entry)
+    change.upserts.push_back({id, !entry->ci, entry->ci ? json::serialize(after) : "", now, actor});
+  else
+    change.erased.push_back(id);
+  change.history.push_back(
+      {0, id, now, actor, "api", action,
+       json::serialize(cmdb::ci_field_diff(old_ci ? &before : nullptr, new_ci ? &after : nullptr))});
   try {
     store_->commit_cmdb(change);
   } catch (const std::exception& e) {
@@ -287,8 +297,9 @@ CatalogResult CmdbCatalog::apply(const std::string& id, std::optional<cmdb::Over
   overlay_ = std::move(next);
   current_ = std::move(snapshot);
   if (publish_) publish_(current_);
-  stats_.counter("tocsin_cmdb_api_changes_total", "CIs created, replaced or deleted through the API",
-                 {{"action", action}})
+  stats_
+      .counter("tocsin_cmdb_api_changes_total", "CIs created, replaced or deleted through the API",
+               {{"action", action}})
       .inc();
   log()->info("CMDB: CI {} {} by {}", id, action, actor);
   if (!new_ci) return {200, json::object{{"id", id}, {"deleted", true}}, {}, {}};

@@ -61,7 +61,8 @@ void Daemon::start() {
   catalog_ = std::make_unique<CmdbCatalog>(open_store(), clock_, stats_);
   settings_.correlator.cmdb = catalog_->start(s.correlator.cmdb);
   pipeline_ = std::make_unique<Pipeline>(s.pipeline, open_store(), s.correlator, clock_, stats_);
-  catalog_->on_publish([this](std::shared_ptr<const cmdb::Cmdb> snapshot) { pipeline_->set_cmdb(std::move(snapshot)); });
+  catalog_->on_publish(
+      [this](std::shared_ptr<const cmdb::Cmdb> snapshot) { pipeline_->set_cmdb(std::move(snapshot)); });
   pipeline_->start();
   if (s.correlator.cmdb) log()->info("CMDB loaded: {} CIs", s.correlator.cmdb->size());
 

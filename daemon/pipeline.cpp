@@ -209,8 +209,8 @@ void Pipeline::close_due_incidents(const std::unordered_set<std::int64_t>& acted
   const AutoCloseConfig& config = correlator_.auto_close_config();
   if (config.after_ms <= 0) return;
   try {
-    std::size_t closed =
-        correlator_.auto_close_resolved(store_->resolved_before(now - config.after_ms, config.batch), acted, now, changes);
+    std::size_t closed = correlator_.auto_close_resolved(store_->resolved_before(now - config.after_ms, config.batch),
+                                                         acted, now, changes);
     if (closed > 0) logger()->info("auto-close: {} resolved incident(s) closed", closed);
   } catch (const std::exception& e) {
     logger()->warn("auto-close: cannot read the due incidents, next tick retries: {}", e.what());

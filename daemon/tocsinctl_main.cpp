@@ -378,8 +378,8 @@ int list_alerts(const CommandLine& cl) {
 
 int list_problems(const CommandLine& cl) {
   no_positional(cl);
-  json::value v = get_json(cl, with_query("/api/v1/problems", cl,
-                                          {{"--window", "window"}, {"--min", "min"}, {"--limit", "limit"}}));
+  json::value v = get_json(
+      cl, with_query("/api/v1/problems", cl, {{"--window", "window"}, {"--min", "min"}, {"--limit", "limit"}}));
   if (cl.json) return print_json(v);
   const json::array& items = v.at("problems").as_array();
   if (items.empty()) return std::cout << "(none)\n", 0;
@@ -388,11 +388,14 @@ int list_problems(const CommandLine& cl) {
     const json::object& o = p.as_object();
     const json::object& last = o.at("last_incident").as_object();
     std::string services;
-    for (const auto& s : o.at("services").as_array()) services += (services.empty() ? "" : ",") + std::string(s.as_string());
+    for (const auto& s : o.at("services").as_array())
+      services += (services.empty() ? "" : ",") + std::string(s.as_string());
     std::string opened = last.at("opened_at").is_string() ? std::string(last.at("opened_at").as_string()) : "";
-    std::cout << cell(std::string(o.at("ci").as_string()), 20) << ' ' << cell(std::to_string(o.at("incident_count").as_int64()), 9)
-              << ' ' << cell(std::to_string(last.at("id").as_int64()), 7) << ' ' << cell(opened.substr(0, 19) + (opened.empty() ? "" : "Z"), 20)
-              << ' ' << cell(std::string(o.at("group").as_string()), 12) << ' ' << services << '\n';
+    std::cout << cell(std::string(o.at("ci").as_string()), 20) << ' '
+              << cell(std::to_string(o.at("incident_count").as_int64()), 9) << ' '
+              << cell(std::to_string(last.at("id").as_int64()), 7) << ' '
+              << cell(opened.substr(0, 19) + (opened.empty() ? "" : "Z"), 20) << ' '
+              << cell(std::string(o.at("group").as_string()), 12) << ' ' << services << '\n';
   }
   return 0;
 }
@@ -425,7 +428,8 @@ int ci_command(const CommandLine& cl) {
   };
   if (sub == "list") {
     if (cl.positional.size() != 1) throw UsageError("'ci list' takes no argument");
-    json::value v = get_json(cl, with_query("/api/v1/cmdb/cis", cl, {{"--q", "q"}, {"--type", "type"}, {"--limit", "limit"}}));
+    json::value v =
+        get_json(cl, with_query("/api/v1/cmdb/cis", cl, {{"--q", "q"}, {"--type", "type"}, {"--limit", "limit"}}));
     if (cl.json) return print_json(v);
     const json::array& items = v.at("cis").as_array();
     if (items.empty()) return std::cout << "(none)\n", 0;
@@ -450,8 +454,8 @@ int ci_command(const CommandLine& cl) {
       std::string fields;
       for (const auto& kv : o.at("changes").as_object()) fields += (fields.empty() ? "" : ", ") + std::string(kv.key());
       std::cout << at << "  " << cell(std::string(o.at("actor").as_string()), 14) << ' '
-                << cell(std::string(o.at("source").as_string()), 5) << ' ' << cell(std::string(o.at("action").as_string()), 9)
-                << ' ' << fields << '\n';
+                << cell(std::string(o.at("source").as_string()), 5) << ' '
+                << cell(std::string(o.at("action").as_string()), 9) << ' ' << fields << '\n';
     }
     return 0;
   }

@@ -365,7 +365,8 @@ void SqliteStore::upsert(const Incident& i) {
       "updated_at_ms, ci_name, criticality, services, location, runbook, root_alert_id, symptom_count, "
       "merged_into, hold_until_ms, resolve_after_ms, next_escalation_ms, resolution_code, previous_group, "
       "priority_set_by, recurrence_count) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "?, ?) "
       "ON CONFLICT (id) DO UPDATE SET title = excluded.title, state = excluded.state, "
       "priority = excluded.priority, severity = excluded.severity, ci = excluded.ci, "
       "service = excluded.service, group_name = excluded.group_name, assignee = excluded.assignee, "
@@ -663,8 +664,9 @@ std::vector<CmdbGap> SqliteStore::cmdb_gaps(std::int64_t limit) {
 std::vector<Incident> SqliteStore::resolved_before(std::int64_t resolved_before_ms, std::int64_t limit) {
   // A range of the (state, resolved_at_ms) index: as cheap with a million
   // closed incidents as with none.
-  static const std::string sql = select_from(incident_columns, "incidents") +
-                                 " WHERE state = 'resolved' AND resolved_at_ms <= ? ORDER BY resolved_at_ms, id LIMIT ?";
+  static const std::string sql =
+      select_from(incident_columns, "incidents") +
+      " WHERE state = 'resolved' AND resolved_at_ms <= ? ORDER BY resolved_at_ms, id LIMIT ?";
   Statement& stmt = db_.cached(sql);
   stmt.bind_all(resolved_before_ms, std::max<std::int64_t>(limit, 0));
   return collect(stmt, read_incident);
@@ -760,8 +762,8 @@ void SqliteStore::commit_cmdb(const CmdbChange& change) {
     stmt.run();
   }
   for (const auto& h : change.history) {
-    Statement& stmt = db_.cached(
-        "INSERT INTO cmdb_history (ci, at_ms, actor, source, action, changes) VALUES (?, ?, ?, ?, ?, ?)");
+    Statement& stmt =
+        db_.cached("INSERT INTO cmdb_history (ci, at_ms, actor, source, action, changes) VALUES (?, ?, ?, ?, ?, ?)");
     stmt.bind_all(h.ci, h.at_ms, h.actor, h.source, h.action, h.changes_json);
     stmt.run();
   }

@@ -41,7 +41,8 @@ std::shared_ptr<const cmdb::Cmdb> yaml_cmdb(const std::string& text) {
   return db;
 }
 
-const std::string base_files = R"(- {id: core-sw1, addresses: [10.0.0.1], owner_group: network-ops, criticality: critical}
+const std::string base_files =
+    R"(- {id: core-sw1, addresses: [10.0.0.1], owner_group: network-ops, criticality: critical}
 - {id: db1, addresses: [10.0.1.31], owner_group: dba, depends_on: [core-sw1]}
 )";
 
@@ -130,7 +131,8 @@ TEST_F(CmdbCatalogTest, ChangesSurviveARestartAndAReloadOfTheFiles) {
   EXPECT_EQ(db->find_id("db1")->owner_group, "storage");
 
   config::Errors errors;
-  ASSERT_TRUE(catalog->reload(yaml_cmdb(base_files + "- {id: lb1, addresses: [10.0.3.1]}\n"), errors)) << errors.joined();
+  ASSERT_TRUE(catalog->reload(yaml_cmdb(base_files + "- {id: lb1, addresses: [10.0.3.1]}\n"), errors))
+      << errors.joined();
   db = catalog->current();
   EXPECT_TRUE(db->find_id("web1"));
   EXPECT_TRUE(db->find_id("lb1"));

@@ -119,8 +119,9 @@ TEST_F(ProblemsStoreTest, ProblemAndAutoCloseQueriesUseTheirIndexes) {
   std::string problems = plan(SqliteStore::problems_query());
   EXPECT_THAT(problems, HasSubstr("SEARCH incidents USING COVERING INDEX incidents_by_opened_ci (opened_at_ms>?)"));
   EXPECT_THAT(problems, testing::Not(HasSubstr("SCAN incidents")));
-  EXPECT_THAT(plan("SELECT id FROM incidents WHERE state = 'resolved' AND resolved_at_ms <= 5 ORDER BY resolved_at_ms, id"),
-              HasSubstr("incidents_resolved_due"));
+  EXPECT_THAT(
+      plan("SELECT id FROM incidents WHERE state = 'resolved' AND resolved_at_ms <= 5 ORDER BY resolved_at_ms, id"),
+      HasSubstr("incidents_resolved_due"));
 }
 
 TEST_F(ProblemsStoreTest, OverlayRowsAndHistoryAreKept) {
