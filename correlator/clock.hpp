@@ -84,4 +84,16 @@ inline std::string format_rfc3339(std::int64_t ms) {
   return std::string(buf, 24);
 }
 
+// "30d", "90m", "45s", "1500ms": the largest unit that divides the duration,
+// as the configuration spells durations.
+inline std::string format_duration(std::int64_t ms) {
+  struct Unit {
+    std::int64_t ms;
+    const char* suffix;
+  };
+  for (Unit u : {Unit{86'400'000, "d"}, Unit{3'600'000, "h"}, Unit{60'000, "m"}, Unit{1000, "s"}})
+    if (ms >= u.ms && ms % u.ms == 0) return std::to_string(ms / u.ms) + u.suffix;
+  return std::to_string(ms) + "ms";
+}
+
 }  // namespace tocsin

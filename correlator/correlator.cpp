@@ -28,8 +28,32 @@ Correlator::Correlator(CorrelatorConfig config, StatsRegistry& stats)
                                       "Incidents adopted by a later root cause on an upstream CI")),
       unknown_resources_(stats.counter("tocsin_correlator_unknown_resource_events_total",
                                        "Problem events whose resource matched no CI (CMDB gaps)")),
+      incidents_auto_closed_(stats.counter("tocsin_incidents_auto_closed_total",
+                                           "Resolved incidents closed by auto-close")),
+      incidents_recurring_(stats.counter("tocsin_incidents_recurring_total",
+                                         "Incidents opened on a CI that had at least recurrence_note_at incidents "
+                                         "within the recurrence window")),
       rules_(stats, config_.rules) {
   sla_init(stats);
+  recurrence_.configure(config_.recurrence);
+}
+
+void Correlator::restore_recurrence(const std::vector<std::pair<std::string, std::int64_t>>& openings) {
+  recurrence_.restore(openings);
+}
+
+std::size_t Correlator::auto_close_resolved(std::vector<Incident> resolved,
+                                            const std::unordered_set<std::int64_t>& skip, std::int64_t now_ms,
+                                            ChangeSet& changes) {
+  std::size_t closed = 0;
+  for (auto& incident : resolved) {
+    if (skip.contains(incident.id) || incidents_.contains(incident.id)) continue;
+    if (!auto_close_due(incident, now_ms, config_.auto_close)) continue;
+    auto_close(std::move(incident), now_ms, config_.auto_close, changes);
+    ++closed;
+  }
+  incidents_auto_closed_.inc(closed);
+  return closed;
 }
 
 void Correlator::restore(const IdState& ids, std::vector<Alert> firing, std::vector<Incident> unresolved) {
@@ -209,6 +233,10 @@ ActionResult Correlator::on_action(const IncidentAction& action, std::int64_t no
 }
 
 void Correlator::on_tick(std::int64_t now_ms, ChangeSet& changes) {
+  if (now_ms >= next_recurrence_prune_ms_) {
+    recurrence_.prune(now_ms);
+    next_recurrence_prune_ms_ = now_ms + 60'000;
+  }
   run_engine_timers(now_ms, changes);
   rules_tick(now_ms, changes);
   sla_tick(now_ms, changes);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "correlator/actions.hpp"
+#include "correlator/auto_close.hpp"
 #include "correlator/assignment.hpp"
 #include "correlator/cmdb/cmdb.hpp"
 #include "correlator/enrichment.hpp"
@@ -21,6 +22,7 @@
 #include "correlator/oncall/directory.hpp"
 #include "correlator/model.hpp"
 #include "correlator/priority.hpp"
+#include "correlator/recurrence.hpp"
 #include "correlator/rules/rule_state.hpp"
 #include "correlator/sla/escalation.hpp"
 #include "correlator/sla/sla.hpp"
@@ -41,6 +43,10 @@ struct CorrelatorConfig {
   // An incident whose root alerts all cleared resolves after this long
   // without any of them firing again (0: at once).
   std::int64_t auto_resolve_hold_ms = 0;
+  // A resolved incident closes this long after it was resolved (0: never).
+  AutoCloseConfig auto_close = {};
+  // Incidents per CI over a window, recorded on each new incident.
+  RecurrenceConfig recurrence = {};
   rules::RulesConfig rules = {};               // flapping defaults and heartbeats
   // People, groups and rosters (null: nobody is paged by roster).
   std::shared_ptr<const oncall::Directory> oncall;
@@ -56,9 +62,21 @@ class Correlator {
 
   // Also swaps the CMDB snapshot; alerts and incidents keep their state.
   void set_config(CorrelatorConfig config);
+  // Swaps only the CMDB snapshot (a CI changed through the API, a reload).
+  void set_cmdb(std::shared_ptr<const cmdb::Cmdb> cmdb);
+  const std::shared_ptr<const cmdb::Cmdb>& cmdb() const { return config_.cmdb; }
+  const AutoCloseConfig& auto_close_config() const { return config_.auto_close; }
 
   // Rebuilds the working state from the store (start-up).
   void restore(const IdState& ids, std::vector<Alert> firing, std::vector<Incident> unresolved);
+  // Openings (CI, time) within the recurrence window, oldest first (start-up).
+  void restore_recurrence(const std::vector<std::pair<std::string, std::int64_t>>& openings);
+
+  // Closes those of `resolved` (read from the store) that are due, except the
+  // ones in `skip` (acted on in the batch being built) and the ones held in
+  // the working set (reopened, not yet committed). Returns how many closed.
+  std::size_t auto_close_resolved(std::vector<Incident> resolved, const std::unordered_set<std::int64_t>& skip,
+                                  std::int64_t now_ms, ChangeSet& changes);
 
   // Folds one event. The event record is appended to `changes` at once; changed
   // alerts and incidents are appended by flush().
@@ -119,6 +137,8 @@ class Correlator {
   std::set<std::pair<std::int64_t, std::int64_t>> held_;        // (hold until, incident)
   std::set<std::pair<std::int64_t, std::int64_t>> resolve_due_; // (resolve after, incident)
   GapTracker gaps_;
+  RecurrenceCounter recurrence_;
+  std::int64_t next_recurrence_prune_ms_ = 0;
   // Threshold, flapping and heartbeat rules, defined in correlator/rules/correlator_hooks.cpp.
   bool rules_hold(const Event& event, const std::string& fp, std::int64_t now_ms);
   bool rules_flap_on_raise(const Event& event, Alert& alert, Incident& incident, std::int64_t now_ms,
@@ -177,6 +197,8 @@ class Correlator {
   Counter& alerts_grouped_;
   Counter& incidents_merged_;
   Counter& unknown_resources_;
+  Counter& incidents_auto_closed_;
+  Counter& incidents_recurring_;
   rules::RuleState rules_;
 };
 

@@ -17,7 +17,14 @@ void Correlator::set_config(CorrelatorConfig config) {
   bool new_cmdb = config.cmdb != config_.cmdb;
   config_ = std::move(config);
   rules_.configure(config_.rules);
+  recurrence_.configure(config_.recurrence);
   if (new_cmdb) rebuild_work();
+}
+
+void Correlator::set_cmdb(std::shared_ptr<const cmdb::Cmdb> cmdb) {
+  if (cmdb == config_.cmdb) return;
+  config_.cmdb = std::move(cmdb);
+  rebuild_work();
 }
 
 void Correlator::place_alert(Alert& alert, const Enrichment& e, const Event& event, std::int64_t now_ms,
@@ -89,11 +96,21 @@ Incident& Correlator::open_incident(Alert& alert, const Enrichment& e, const Eve
   incident.root_alert_id = alert.id;
   incident.opened_at_ms = incident.updated_at_ms = now_ms;
   alert.incident_id = incident.id;
+  incident.recurrence_count = recurrence_.count(incident.ci, now_ms);
+  recurrence_.record(incident.ci, now_ms);
   sla_on_open(incident);
   changes.timeline.push_back({0, incident.id, now_ms, "tocsin", "opened",
                               describe(alert) + " (" + std::string(to_string(alert.severity)) + ", rule " +
                                   (event.rule.empty() ? "none" : event.rule) + ", priority " + incident.priority +
                                   ", group " + incident.group + ")"});
+  const RecurrenceConfig& rc = recurrence_.config();
+  if (rc.note_at > 0 && incident.recurrence_count >= rc.note_at) {
+    incidents_recurring_.inc();
+    changes.timeline.push_back({0, incident.id, now_ms, "tocsin", "recurring",
+                                (incident.ci_name.empty() ? incident.ci : incident.ci_name) + " had " +
+                                    std::to_string(incident.recurrence_count) + " incident(s) in the last " +
+                                    format_duration(rc.window_ms) + " before this one: problem candidate"});
+  }
   incidents_opened_.inc();
   dirty_incidents_.insert(incident.id);
   return incidents_.emplace(incident.id, std::move(incident)).first->second;
@@ -163,6 +180,7 @@ void Correlator::merge(Incident& from, Incident& root, std::int64_t now_ms, Chan
                                   (root.ci_name.empty() ? root.ci : root.ci_name) + "; held page cancelled"});
   changes.cancelled_pages.push_back(from.id);
   from.merged_into = root.id;
+  recurrence_.forget(from.ci, from.opened_at_ms);
   from.state = IncidentState::resolved;
   from.resolved_at_ms = from.updated_at_ms = now_ms;
   dirty_incidents_.insert(root.id);

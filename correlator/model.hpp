@@ -99,6 +99,9 @@ struct Incident {
   std::string resolution_code;  // given when resolved by hand, e.g. "fixed"
   std::string previous_group;   // the owner before the latest forward: where `return` sends it
   std::string priority_set_by;  // who set the priority by hand (empty: the matrix chose it)
+  // Incidents opened on the same CI within the recurrence window before this
+  // one (correlator/recurrence.hpp): a problem candidate when it is high.
+  std::int64_t recurrence_count = 0;
 };
 
 // A resource that events named but no CI matched.

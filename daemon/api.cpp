@@ -5,10 +5,12 @@
 #include <boost/json.hpp>
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <limits>
 #include <variant>
 #include <spdlog/spdlog.h>
 
+#include "config/schema.hpp"
 #include "daemon/json.hpp"
 
 namespace tocsin::api {
@@ -170,6 +172,24 @@ std::optional<FieldError> parse_alert_filter(const ApiRequest& r, AlertFilter& f
   return read_limit(r, f.limit);
 }
 
+std::optional<FieldError> parse_problem_filter(const ApiRequest& r, std::int64_t now_ms, ProblemFilter& f) {
+  if (auto e = unknown_parameter(r, {"window", "min", "limit"})) return e;
+  std::int64_t window_ms = 30LL * 86'400'000;
+  if (const std::string* v = r.query_value("window")) {
+    auto d = config::parse_duration(*v);
+    if (!d || d->count() <= 0 || d->count() > 3660LL * 86'400'000)
+      return FieldError{"window", "window must be a duration such as 30d, 12h or 90m (at most 3660d)"};
+    window_ms = d->count();
+  }
+  f.since_ms = now_ms - window_ms;
+  if (const std::string* v = r.query_value("min")) {
+    auto n = parse_int(*v, 1, 1'000'000);
+    if (!n) return FieldError{"min", "min must be an integer from 1 to 1000000"};
+    f.min_incidents = *n;
+  }
+  return read_limit(r, f.limit);
+}
+
 StoreReaders::StoreReaders(OpenStore open_store, int readers)
     : open_store_(std::move(open_store)), pool_(static_cast<std::size_t>(readers)) {
   for (int i = 0; i < readers; ++i) readers_.push_back(std::make_unique<Reader>(pool_));
@@ -216,6 +236,7 @@ ApiRoutes::ApiRoutes(Router& router, ApiBackend& backend, StoreReaders::OpenStor
   }
   router.add(verb::get, "/api/v1/alerts", Role::viewer, bind(&ApiRoutes::list_alerts));
   router.add(verb::get, "/api/v1/cmdb/gaps", Role::viewer, bind(&ApiRoutes::list_cmdb_gaps));
+  router.add(verb::get, "/api/v1/problems", Role::viewer, bind(&ApiRoutes::list_problems));
 }
 
 void ApiRoutes::list_incidents(ApiRequest request, Respond respond) {
@@ -280,6 +301,23 @@ void ApiRoutes::list_cmdb_gaps(ApiRequest request, Respond respond) {
         json::array items;
         for (const auto& g : store.cmdb_gaps(limit)) items.push_back(to_json(g));
         return json_ok(json::object{{"gaps", std::move(items)}});
+      },
+      std::move(respond));
+}
+
+// CIs with recurring incidents within the window, most incidents first.
+void ApiRoutes::list_problems(ApiRequest request, Respond respond) {
+  using namespace std::chrono;
+  std::int64_t now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  ProblemFilter filter;
+  if (auto e = parse_problem_filter(request, now, filter)) return respond(field_error(*e));
+  readers_.run(
+      [filter](Store& store) {
+        json::array items;
+        for (const auto& p : store.problems(filter)) items.push_back(to_json(p));
+        return json_ok(json::object{{"since", format_time(filter.since_ms)},
+                                    {"min", filter.min_incidents},
+                                    {"problems", std::move(items)}});
       },
       std::move(respond));
 }

@@ -26,6 +26,9 @@ struct FieldError {
 
 std::optional<FieldError> parse_incident_filter(const ApiRequest& request, IncidentFilter& filter);
 std::optional<FieldError> parse_alert_filter(const ApiRequest& request, AlertFilter& filter);
+// window (a duration such as 30d, default 30d), min (default 3), limit;
+// `now_ms` places the window.
+std::optional<FieldError> parse_problem_filter(const ApiRequest& request, std::int64_t now_ms, ProblemFilter& filter);
 
 // A fixed set of readers, each a strand on a shared thread pool owning its own
 // Store (opened on first use, reopened after a failure). One Store is never
@@ -68,6 +71,7 @@ class ApiRoutes {
   void act(ActionKind kind, ApiRequest request, Respond respond);
   void list_alerts(ApiRequest request, Respond respond);
   void list_cmdb_gaps(ApiRequest request, Respond respond);
+  void list_problems(ApiRequest request, Respond respond);
 
   ApiBackend& backend_;
   StoreReaders readers_;

@@ -56,7 +56,13 @@ void Daemon::start() {
   std::string store_path = s.store_path;
   auto open_store = [store_path] { return std::make_unique<SqliteStore>(store_path); };
 
+  // The CMDB the correlator starts with: the files and the CIs changed
+  // through the API on top.
+  catalog_ = std::make_unique<CmdbCatalog>(open_store(), clock_, stats_);
+  settings_.correlator.cmdb = catalog_->start(s.correlator.cmdb);
   pipeline_ = std::make_unique<Pipeline>(s.pipeline, open_store(), s.correlator, clock_, stats_);
+  catalog_->on_publish(
+      [this](std::shared_ptr<const cmdb::Cmdb> snapshot) { pipeline_->set_cmdb(std::move(snapshot)); });
   pipeline_->start();
   if (s.correlator.cmdb) log()->info("CMDB loaded: {} CIs", s.correlator.cmdb->size());
 
@@ -70,6 +76,7 @@ void Daemon::start() {
   http_ = std::make_unique<api::HttpServer>(io_, s.api, *backend_, open_store, stats_);
   http_ingest_ = std::make_unique<http_ingest::Ingest>(s.http, *pipeline_, stats_, clock_);
   http_ingest::add_routes(http_->router(), *http_ingest_);
+  cmdb_routes_ = std::make_unique<api::CmdbRoutes>(http_->router(), *catalog_);
   http_->start();
   log()->info("HTTP API listening on {}:{}", s.api.address, http_->local_endpoint().port());
 
@@ -148,13 +155,15 @@ void Daemon::reload() {
     log()->error("reload: snmp users not applied error={}", e.what());
   }
   email_decoder_->reconfigure(next->email_in.decoder);
-  if (next->correlator.cmdb && settings_.correlator.cmdb) {
-    cmdb::CmdbDiff d = cmdb::diff(*settings_.correlator.cmdb, *next->correlator.cmdb);
-    log()->info("CMDB reloaded: {} CIs, {} added, {} removed, {} changed", next->correlator.cmdb->size(),
-                d.added.size(), d.removed.size(), d.changed.size());
+  // The new files with the API's CIs on top; the catalog records what the
+  // files changed and hands the snapshot to the pipeline, whose thread swaps
+  // it in: alert and incident state stay.
+  config::Errors cmdb_errors;
+  if (!catalog_->reload(next->correlator.cmdb, cmdb_errors)) {
+    for (const auto& e : cmdb_errors.messages()) log()->error("reload: CMDB: {}", e);
+    log()->error("reload: the CMDB files conflict with CIs changed through the API; the running CMDB stays");
   }
-  // The new CMDB snapshot is swapped in on the pipeline's thread with the
-  // rest of the correlator's configuration; alert and incident state stay.
+  next->correlator.cmdb = catalog_->current();
   pipeline_->set_correlator_config(next->correlator);
   http_->set_tokens(next->api.tokens);
   bool restart_needed = next->store_path != settings_.store_path || next->api.port != settings_.api.port ||

@@ -23,6 +23,8 @@
 #include "collectors/syslog/transport.hpp"
 #include "correlator/clock.hpp"
 #include "correlator/stats.hpp"
+#include "daemon/cmdb_api.hpp"
+#include "daemon/cmdb_catalog.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/pipeline.hpp"
 #include "daemon/settings.hpp"
@@ -54,10 +56,12 @@ class Daemon {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer watchdog_;
 
+  std::unique_ptr<CmdbCatalog> catalog_;  // before pipeline_ and the routes that use it
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<OutboxWorker> outbox_;
   std::unique_ptr<PipelineBackend> backend_;
   std::unique_ptr<http_ingest::Ingest> http_ingest_;  // before http_: its routes refer to it
+  std::unique_ptr<api::CmdbRoutes> cmdb_routes_;      // likewise
   std::unique_ptr<api::HttpServer> http_;
   std::unique_ptr<syslog::Decoder> syslog_decoder_;
   std::vector<std::unique_ptr<syslog::UdpListener>> syslog_udp_;

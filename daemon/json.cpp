@@ -258,6 +258,7 @@ json::value to_json(const Incident& i) {
       {"resolution_code", text(i.resolution_code)},
       {"previous_group", text(i.previous_group)},
       {"priority_set_by", text(i.priority_set_by)},
+      {"recurrence_count", i.recurrence_count},
   };
 }
 
@@ -286,6 +287,40 @@ json::value to_json(const Alert& a) {
       {"location", text(a.location)},
       {"runbook", text(a.runbook)},
       {"symptom", a.symptom},
+  };
+}
+
+json::value to_json(const ProblemCandidate& p) {
+  const Incident& last = p.last;
+  return json::object{
+      {"ci", text(p.ci)},
+      {"ci_name", text(last.ci_name)},
+      {"incident_count", p.incident_count},
+      {"first_incident_at", time_value(p.first_opened_ms)},
+      {"last_incident",
+       json::object{{"id", last.id},
+                    {"title", text(last.title)},
+                    {"state", to_string(last.state)},
+                    {"priority", text(last.priority)},
+                    {"opened_at", time_value(last.opened_at_ms)}}},
+      {"group", text(last.group)},
+      {"criticality", text(last.criticality)},
+      {"services", strings(last.services)},
+  };
+}
+
+json::value to_json(const CiHistoryEntry& h) {
+  boost::system::error_code ec;
+  json::value changes = json::parse(h.changes_json, ec);
+  if (ec) changes = json::object{};
+  return json::object{
+      {"id", h.id},
+      {"ci", text(h.ci)},
+      {"at", time_value(h.at_ms)},
+      {"actor", text(h.actor)},
+      {"source", text(h.source)},
+      {"action", text(h.action)},
+      {"changes", std::move(changes)},
   };
 }
 
@@ -333,6 +368,7 @@ std::optional<Incident> incident_from_json(const json::value& v) {
             read_time(o, "closed_at", i.closed_at_ms) && read_sla(o, i.sla) &&
             read_int(o, "escalation_level", i.escalation_level);
   if (!ok) return std::nullopt;
+  read_int(o, "recurrence_count", i.recurrence_count);  // absent from older servers
   return i;
 }
 

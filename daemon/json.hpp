@@ -32,6 +32,9 @@ boost::json::value to_json(const TimelineEntry& entry);
 // "root_cause", "symptoms", "impacted_cis", "business_services".
 boost::json::value to_json(const IncidentDetail& detail);
 boost::json::value to_json(const CmdbGap& gap);
+// A CI with recurring incidents: counts, the latest incident, its services.
+boost::json::value to_json(const ProblemCandidate& problem);
+boost::json::value to_json(const CiHistoryEntry& entry);
 
 // The reverse direction, for clients: nullopt when a required field is missing
 // or has the wrong type. Times that are null read back as 0.

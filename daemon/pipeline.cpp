@@ -6,6 +6,7 @@
 #include <pthread.h>
 
 #include <chrono>
+#include <unordered_set>
 
 namespace tocsin {
 
@@ -23,6 +24,7 @@ Pipeline::Pipeline(PipelineConfig config, std::unique_ptr<Store> store, Correlat
                    const Clock& clock, StatsRegistry& stats)
     : config_(config),
       store_(std::move(store)),
+      recurrence_window_(correlator.recurrence.window_ms),
       correlator_(std::move(correlator), stats),
       clock_(clock),
       accepted_(stats.counter("tocsin_pipeline_events_accepted_total", "Events taken into the pipeline queue")),
@@ -43,6 +45,12 @@ Pipeline::~Pipeline() { stop(); }
 
 void Pipeline::start() {
   correlator_.restore(store_->max_ids(), store_->firing_alerts(), store_->unresolved_incidents());
+  if (std::int64_t window = recurrence_window_; window > 0) {
+    std::vector<std::pair<std::string, std::int64_t>> openings;
+    for (auto& o : store_->incident_openings(clock_.wall_ms() - window))
+      openings.emplace_back(std::move(o.ci), o.opened_at_ms);
+    correlator_.restore_recurrence(openings);
+  }
   firing_alerts_ = correlator_.firing_alert_count();
   logger()->info("state restored: {} firing alerts, {} unresolved incidents", correlator_.firing_alert_count(),
                  correlator_.unresolved_incident_count());
@@ -112,6 +120,14 @@ void Pipeline::set_correlator_config(CorrelatorConfig config) {
   pending_config_ = std::make_unique<CorrelatorConfig>(std::move(config));
 }
 
+void Pipeline::set_cmdb(std::shared_ptr<const cmdb::Cmdb> cmdb) {
+  {
+    std::lock_guard lock(mutex_);
+    pending_cmdb_ = std::move(cmdb);
+  }
+  wake_.notify_one();
+}
+
 void Pipeline::run() {
   std::deque<Item> items;
   // Timers (held pages, windows, SLA and escalation steps) run on this thread
@@ -121,15 +137,20 @@ void Pipeline::run() {
     bool tick = false;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait_until(lock, next_tick, [this] { return stopping_ || !queue_.empty(); });
+      wake_.wait_until(lock, next_tick, [this] { return stopping_ || !queue_.empty() || pending_cmdb_; });
       if (queue_.empty() && stopping_) return;
       if (auto now = std::chrono::steady_clock::now(); now >= next_tick) {
         tick = true;
         next_tick = now + std::chrono::milliseconds(config_.tick_ms);
       }
       if (pending_config_) {
+        pending_config_->cmdb = correlator_.cmdb();
         correlator_.set_config(std::move(*pending_config_));
         pending_config_.reset();
+      }
+      if (pending_cmdb_) {
+        correlator_.set_cmdb(std::move(*pending_cmdb_));
+        pending_cmdb_.reset();
       }
       // Take whole items up to batch_max events: everything that queued while
       // the previous commit ran shares the next one.
@@ -149,6 +170,7 @@ void Pipeline::run() {
 void Pipeline::process(std::deque<Item>& items, bool tick) {
   ChangeSet changes;
   std::vector<std::pair<ActionDone, ActionResult>> replies;
+  std::unordered_set<std::int64_t> acted;
   std::int64_t now = clock_.wall_ms();
   for (auto& item : items) {
     if (auto* b = std::get_if<Batch>(&item)) {
@@ -156,6 +178,7 @@ void Pipeline::process(std::deque<Item>& items, bool tick) {
       continue;
     }
     auto& a = std::get<Action>(item);
+    acted.insert(a.action.incident_id);
     if (!correlator_.holds_incident(a.action.incident_id))
       if (auto stored = store_->incident(a.action.incident_id)) a.action.stored = std::move(stored->incident);
     ActionResult r = correlator_.on_action(a.action, now, changes);
@@ -163,7 +186,10 @@ void Pipeline::process(std::deque<Item>& items, bool tick) {
       r = {409, "incident " + std::to_string(a.action.incident_id) + " is already resolved", std::nullopt};
     replies.emplace_back(std::move(a.done), std::move(r));
   }
-  if (tick) correlator_.on_tick(now, changes);
+  if (tick) {
+    correlator_.on_tick(now, changes);
+    close_due_incidents(acted, now, changes);
+  }
   correlator_.flush(changes);
   firing_alerts_ = correlator_.firing_alert_count();
   bool paged = !changes.notifications.empty();
@@ -173,6 +199,22 @@ void Pipeline::process(std::deque<Item>& items, bool tick) {
   for (auto& [done, result] : replies)
     if (done) done(std::move(result));
   if (paged && notify_) notify_();
+}
+
+// Resolved incidents live only in the store: the due ones are read by the
+// (state, resolved_at_ms) index, a batch per tick. An incident acted on in
+// this batch waits for the next tick, when the store shows what the action did.
+void Pipeline::close_due_incidents(const std::unordered_set<std::int64_t>& acted, std::int64_t now,
+                                   ChangeSet& changes) {
+  const AutoCloseConfig& config = correlator_.auto_close_config();
+  if (config.after_ms <= 0) return;
+  try {
+    std::size_t closed = correlator_.auto_close_resolved(store_->resolved_before(now - config.after_ms, config.batch),
+                                                         acted, now, changes);
+    if (closed > 0) logger()->info("auto-close: {} resolved incident(s) closed", closed);
+  } catch (const std::exception& e) {
+    logger()->warn("auto-close: cannot read the due incidents, next tick retries: {}", e.what());
+  }
 }
 
 void Pipeline::commit_with_retry(ChangeSet& changes) {

@@ -12,7 +12,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <unordered_set>
 #include <variant>
 
 #include "correlator/actions.hpp"
@@ -48,7 +50,10 @@ class Pipeline final : public EventSink {
 
   // Called (on the writer thread) after a commit that queued notifications.
   void on_notifications(std::function<void()> callback) { notify_ = std::move(callback); }
+  // The correlator's configuration except the CMDB, which only set_cmdb
+  // changes: API changes and file reloads both go through it, in order.
   void set_correlator_config(CorrelatorConfig config);
+  void set_cmdb(std::shared_ptr<const cmdb::Cmdb> cmdb);
   bool ready() const { return ready_.load(); }
 
  private:
@@ -65,9 +70,11 @@ class Pipeline final : public EventSink {
   void run();
   void process(std::deque<Item>& items, bool tick);
   void commit_with_retry(ChangeSet& changes);
+  void close_due_incidents(const std::unordered_set<std::int64_t>& acted, std::int64_t now, ChangeSet& changes);
 
   PipelineConfig config_;
   std::unique_ptr<Store> store_;
+  std::int64_t recurrence_window_ = 0;
   Correlator correlator_;
   const Clock& clock_;
   std::function<void()> notify_;
@@ -78,6 +85,7 @@ class Pipeline final : public EventSink {
   std::size_t queued_events_ = 0;
   std::atomic<bool> stopping_{false};  // written under mutex_, read also by the writer thread
   std::unique_ptr<CorrelatorConfig> pending_config_;
+  std::optional<std::shared_ptr<const cmdb::Cmdb>> pending_cmdb_;
   std::thread thread_;
   std::atomic<bool> ready_{false};
 

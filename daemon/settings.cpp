@@ -190,6 +190,16 @@ const Section& correlation_section() {
                           {"auto_resolve_hold", Type::duration, "0s",
                            "An incident whose root alerts all cleared resolves after this long without them "
                            "firing again; 0 = at once."},
+                          {"auto_close_after", Type::duration, "0s",
+                           "A resolved incident closes by itself this long after it was resolved (timeline actor "
+                           "`tocsin`), unless it was reopened; 0 = never. Overdue ones close at the first tick "
+                           "after a restart."},
+                          {"recurrence_window", Type::duration, "30d",
+                           "Each new incident records how many incidents its CI had within this window before it "
+                           "(`recurrence_count`); 0 = not counted. GET /api/v1/problems takes its own window."},
+                          {"recurrence_note_at", Type::integer, "3",
+                           "A new incident whose CI had at least this many incidents within recurrence_window gets "
+                           "a `recurring` timeline note (problem candidate); 0 = never."},
                           {"flapping", Type::map, "", "Flap detection (see correlation.flapping)."}}};
   return s;
 }
@@ -416,6 +426,9 @@ std::optional<Settings> load_settings(const std::string& path, config::Errors& e
   s.correlator.topology.enabled = correlation.boolean("topology");
   s.correlator.topology.hold_ms = correlation.duration("hold_window").count();
   s.correlator.auto_resolve_hold_ms = correlation.duration("auto_resolve_hold").count();
+  s.correlator.auto_close.after_ms = correlation.duration("auto_close_after").count();
+  s.correlator.recurrence.window_ms = correlation.duration("recurrence_window").count();
+  s.correlator.recurrence.note_at = correlation.integer("recurrence_note_at", 0, 1'000'000);
   load_engine_settings(root, s.correlator);
   s.correlator.oncall = load_oncall_settings(root);
   load_sla_settings(root, s.correlator);

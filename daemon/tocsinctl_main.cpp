@@ -11,6 +11,8 @@
 #include <boost/url.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <iostream>
 #include <map>
 #include <set>
@@ -52,6 +54,16 @@ commands:
                                   set the priority (P1..P5) by hand
   alerts [--state S] [--resource R] [--incident ID] [--limit N] [--json]
                                   list alerts
+  problems [--window W] [--min N] [--limit N] [--json]
+                                  CIs with recurring incidents (default: 30d, at least 3)
+  ci list [--q TEXT] [--type T] [--limit N] [--json]
+                                  CIs of the CMDB
+  ci get ID                       one CI as JSON (where it comes from, when it last changed)
+  ci put FILE                     create or replace the CI in FILE (JSON; - for standard
+                                  input) through the API (admin role)
+  ci rm ID                        remove a CI (admin role)
+  ci history ID [--limit N] [--json]
+                                  who changed the CI, when, and what
   health                          liveness and readiness of the daemon
   metrics                         the Prometheus metrics text
 
@@ -94,6 +106,8 @@ const std::map<std::string, std::map<std::string, bool>> command_options = {
     {"comment", {{"--comment", true}}},
     {"priority", {{"--priority", true}, {"--reason", true}}},
     {"alerts", {{"--state", true}, {"--resource", true}, {"--incident", true}, {"--limit", true}, {"--json", false}}},
+    {"problems", {{"--window", true}, {"--min", true}, {"--limit", true}, {"--json", false}}},
+    {"ci", {{"--q", true}, {"--type", true}, {"--limit", true}, {"--json", false}}},
     {"health", {}},
     {"metrics", {}},
 };
@@ -289,6 +303,8 @@ void print_incident_detail(const json::value& v) {
   print_field("ack due", time_text(i->sla.ack_due_ms), i->sla.ack_breached);
   print_field("resolve due", time_text(i->sla.resolve_due_ms), i->sla.resolve_breached);
   print_field("escalation", "level " + std::to_string(i->escalation_level));
+  if (i->recurrence_count > 0)
+    print_field("recurring", std::to_string(i->recurrence_count) + " earlier incident(s) on this CI");
   std::cout << "\nAlerts (" << i->alert_count << "):\n";
   print_table<Alert>(v.at("alerts"), alert_header, api::alert_from_json, print_alert_row);
   std::cout << "\nTimeline:\n";
@@ -360,6 +376,115 @@ int list_alerts(const CommandLine& cl) {
   return 0;
 }
 
+int list_problems(const CommandLine& cl) {
+  no_positional(cl);
+  json::value v = get_json(
+      cl, with_query("/api/v1/problems", cl, {{"--window", "window"}, {"--min", "min"}, {"--limit", "limit"}}));
+  if (cl.json) return print_json(v);
+  const json::array& items = v.at("problems").as_array();
+  if (items.empty()) return std::cout << "(none)\n", 0;
+  std::cout << "CI                   INCIDENTS LAST    LAST OPENED          GROUP        SERVICES\n";
+  for (const auto& p : items) {
+    const json::object& o = p.as_object();
+    const json::object& last = o.at("last_incident").as_object();
+    std::string services;
+    for (const auto& s : o.at("services").as_array())
+      services += (services.empty() ? "" : ",") + std::string(s.as_string());
+    std::string opened = last.at("opened_at").is_string() ? std::string(last.at("opened_at").as_string()) : "";
+    std::cout << cell(std::string(o.at("ci").as_string()), 20) << ' '
+              << cell(std::to_string(o.at("incident_count").as_int64()), 9) << ' '
+              << cell(std::to_string(last.at("id").as_int64()), 7) << ' '
+              << cell(opened.substr(0, 19) + (opened.empty() ? "" : "Z"), 20) << ' '
+              << cell(std::string(o.at("group").as_string()), 12) << ' ' << services << '\n';
+  }
+  return 0;
+}
+
+std::string ci_path(const std::string& id) {
+  boost::urls::url u;
+  u.set_path("/api/v1/cmdb/cis");
+  u.segments().push_back(id);
+  return std::string(u.buffer());
+}
+
+std::string read_file_argument(const std::string& name) {
+  std::ostringstream text;
+  if (name == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream in(name, std::ios::binary);
+    if (!in) throw UsageError("cannot read " + name);
+    text << in.rdbuf();
+  }
+  return std::move(text).str();
+}
+
+int ci_command(const CommandLine& cl) {
+  if (cl.positional.empty()) throw UsageError("'ci' needs a subcommand: list, get, put, rm or history");
+  const std::string& sub = cl.positional[0];
+  auto one_argument = [&](const char* what) -> const std::string& {
+    if (cl.positional.size() != 2) throw UsageError("'ci " + sub + "' needs exactly one " + what);
+    return cl.positional[1];
+  };
+  if (sub == "list") {
+    if (cl.positional.size() != 1) throw UsageError("'ci list' takes no argument");
+    json::value v =
+        get_json(cl, with_query("/api/v1/cmdb/cis", cl, {{"--q", "q"}, {"--type", "type"}, {"--limit", "limit"}}));
+    if (cl.json) return print_json(v);
+    const json::array& items = v.at("cis").as_array();
+    if (items.empty()) return std::cout << "(none)\n", 0;
+    std::cout << "ID                   TYPE     CRITICALITY OWNER GROUP  SOURCE ORIGIN\n";
+    for (const auto& c : items) {
+      const json::object& o = c.as_object();
+      auto str = [&](const char* k) { return std::string(o.at(k).as_string()); };
+      std::cout << cell(str("id"), 20) << ' ' << cell(str("type"), 8) << ' ' << cell(str("criticality"), 11) << ' '
+                << cell(str("owner_group"), 12) << ' ' << cell(str("source"), 6) << ' ' << str("origin") << '\n';
+    }
+    return 0;
+  }
+  if (sub == "get") return print_json(get_json(cl, ci_path(one_argument("CI id"))));
+  if (sub == "history") {
+    json::value v = get_json(cl, with_query(ci_path(one_argument("CI id")) + "/history", cl, {{"--limit", "limit"}}));
+    if (cl.json) return print_json(v);
+    const json::array& items = v.at("history").as_array();
+    if (items.empty()) return std::cout << "(none)\n", 0;
+    for (const auto& h : items) {
+      const json::object& o = h.as_object();
+      std::string at = o.at("at").is_string() ? std::string(o.at("at").as_string()) : "-";
+      std::string fields;
+      for (const auto& kv : o.at("changes").as_object()) fields += (fields.empty() ? "" : ", ") + std::string(kv.key());
+      std::cout << at << "  " << cell(std::string(o.at("actor").as_string()), 14) << ' '
+                << cell(std::string(o.at("source").as_string()), 5) << ' '
+                << cell(std::string(o.at("action").as_string()), 9) << ' ' << fields << '\n';
+    }
+    return 0;
+  }
+  if (sub == "rm") {
+    const std::string& id = one_argument("CI id");
+    checked(exchange(cl, http::verb::delete_, ci_path(id)));
+    std::cout << "CI " << id << " removed\n";
+    return 0;
+  }
+  if (sub == "put") {
+    std::string text = read_file_argument(one_argument("file (JSON of one CI, - for standard input)"));
+    boost::system::error_code ec;
+    json::value v = json::parse(text, ec);
+    if (ec || !v.is_object() || !v.as_object().contains("id") || !v.at("id").is_string())
+      throw UsageError("the file must hold one CI as a JSON object with an \"id\"");
+    std::string id(v.at("id").as_string());
+    Reply r = exchange(cl, http::verb::put, ci_path(id), text);
+    bool created = false;
+    if (r.status == 404) {
+      r = exchange(cl, http::verb::post, "/api/v1/cmdb/cis", text);
+      created = true;
+    }
+    checked(r);
+    std::cout << "CI " << id << (created ? " created" : " replaced") << '\n';
+    return 0;
+  }
+  throw UsageError("unknown 'ci' subcommand '" + sub + "' (list, get, put, rm, history)");
+}
+
 int health(const CommandLine& cl) {
   no_positional(cl);
   Reply live = exchange(cl, http::verb::get, "/healthz");
@@ -393,6 +518,8 @@ int run(const CommandLine& cl) {
   if (cl.command == "comment") return act(cl, "comment", "commented");
   if (cl.command == "priority") return act(cl, "priority", "reprioritised");
   if (cl.command == "alerts") return list_alerts(cl);
+  if (cl.command == "problems") return list_problems(cl);
+  if (cl.command == "ci") return ci_command(cl);
   if (cl.command == "health") return health(cl);
   return metrics(cl);
 }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,56 @@ struct AlertFilter {
   std::string resource;
   std::int64_t incident_id = 0;
   std::int64_t limit = 100;
+};
+
+// Recurring incidents on one CI: a problem candidate.
+struct ProblemFilter {
+  std::int64_t since_ms = 0;        // incidents opened at or after
+  std::int64_t min_incidents = 3;   // CIs with at least this many
+  std::int64_t limit = 100;
+};
+
+struct ProblemCandidate {
+  std::string ci;
+  std::int64_t incident_count = 0;  // opened since the filter's start, merged ones not counted
+  std::int64_t first_opened_ms = 0;
+  Incident last;                    // the latest of them
+};
+
+// When an incident opened on a CI (recurrence counting at start-up).
+struct IncidentOpening {
+  std::string ci;
+  std::int64_t opened_at_ms = 0;
+};
+
+// A CI created, replaced (ci_json set) or removed (deleted) through the API,
+// laid over the CMDB files. The CI is kept as the JSON object the API shows.
+struct CiOverride {
+  std::string id;
+  bool deleted = false;
+  std::string ci_json;
+  std::int64_t at_ms = 0;
+  std::string actor;
+};
+
+// One change of one CI: who, when, from where (api, file) and what, as a JSON
+// object {field: {"before": ..., "after": ...}}.
+struct CiHistoryEntry {
+  std::int64_t id = 0;  // assigned by the store
+  std::string ci;
+  std::int64_t at_ms = 0;
+  std::string actor;
+  std::string source;  // "api" or "file"
+  std::string action;  // "created", "replaced", "deleted", "added", "changed", "removed"
+  std::string changes_json;
+};
+
+// Overlay rows to write or erase and history to append, in one transaction.
+struct CmdbChange {
+  std::vector<CiOverride> upserts;
+  std::vector<std::string> erased;  // ids whose overlay row goes (back to the files)
+  std::vector<CiHistoryEntry> history;
+  bool empty() const { return upserts.empty() && erased.empty() && history.empty(); }
 };
 
 struct IncidentDetail {
@@ -86,6 +137,37 @@ class Store {
   }
   virtual void release(std::int64_t id, std::int64_t next_attempt_ms, const std::string& note) {
     mark_retry(id, next_attempt_ms, note);
+  }
+
+  // Resolved (not closed) incidents resolved at or before `resolved_before_ms`,
+  // earliest first: the ones auto-close is due for.
+  virtual std::vector<Incident> resolved_before(std::int64_t resolved_before_ms, std::int64_t limit) {
+    (void)resolved_before_ms;
+    (void)limit;
+    return {};
+  }
+  // Incidents opened at or after `since_ms` (not merged), oldest first.
+  virtual std::vector<IncidentOpening> incident_openings(std::int64_t since_ms) {
+    (void)since_ms;
+    return {};
+  }
+  // CIs with recurring incidents, most incidents first.
+  virtual std::vector<ProblemCandidate> problems(const ProblemFilter& filter) {
+    (void)filter;
+    return {};
+  }
+
+  // The CMDB overlay and the CI change history.
+  virtual std::vector<CiOverride> cmdb_overlay() { return {}; }
+  virtual void commit_cmdb(const CmdbChange& change) {
+    (void)change;
+    throw std::logic_error("this store keeps no CMDB overlay");
+  }
+  // Newest first.
+  virtual std::vector<CiHistoryEntry> ci_history(const std::string& ci, std::int64_t limit) {
+    (void)ci;
+    (void)limit;
+    return {};
   }
 
   // Resources that matched no CI, most events first.

@@ -199,7 +199,33 @@ std::shared_ptr<const Cmdb> Cmdb::build(CmdbDraft draft, config::Errors& errors)
   b.find_cycles();
   b.index_cidr_rules();
   if (!clean || errors.messages().size() != before) return nullptr;
+  db->files_ = std::move(draft.files);
+  db->origins_ = std::move(draft.ci_origins);
+  db->rule_origins_ = std::move(draft.rule_origins);
   return db;
+}
+
+std::string Cmdb::where(const Ci& ci) const {
+  Origin o = origins_.at(index_of(ci));
+  std::string file = o.file < files_.size() ? files_[o.file] : "?";
+  return o.line ? file + ":" + std::to_string(o.line) : file;
+}
+
+std::vector<Cidr> Cmdb::ranges_of(std::string_view id) const {
+  std::vector<Cidr> out;
+  for (const CidrRule& r : rules_)
+    if (r.ci == id) out.push_back(r.cidr);
+  return out;
+}
+
+CmdbDraft Cmdb::draft() const {
+  CmdbDraft d;
+  d.files = files_;
+  d.cis = cis_;
+  d.ci_origins = origins_;
+  d.cidr_rules = rules_;
+  d.rule_origins = rule_origins_;
+  return d;
 }
 
 const Ci* Cmdb::find_id(std::string_view id) const {

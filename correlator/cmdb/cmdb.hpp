@@ -69,6 +69,14 @@ class Cmdb {
   // Memory held by the indexes, not counting the CIs themselves.
   std::size_t index_bytes() const;
 
+  // Where a CI was defined ("cmdb.yaml:12", "api"), and the CIDR rules that
+  // name it (its prefixes, however they were written).
+  std::string where(const Ci& ci) const;
+  std::vector<Cidr> ranges_of(std::string_view id) const;
+  // A copy of the CIs and rules with their origins, to build a changed
+  // snapshot from (the API overlay).
+  CmdbDraft draft() const;
+
  private:
   struct Builder;
   template <class Key>
@@ -83,6 +91,8 @@ class Cmdb {
 
   std::vector<Ci> cis_;
   std::vector<CidrRule> rules_;
+  std::vector<std::string> files_;
+  std::vector<Origin> origins_, rule_origins_;
   NameTable ids_{cis_, false};
   NameTable names_{cis_, true};
   AddressTable<std::uint32_t> v4_;

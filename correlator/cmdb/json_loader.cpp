@@ -3,6 +3,7 @@
 // entry comes from a scan of the text for the objects at the entries' depth.
 #include <boost/json.hpp>
 
+#include "correlator/cmdb/ci_json.hpp"
 #include "correlator/cmdb/fields.hpp"
 
 namespace tocsin::cmdb {
@@ -137,6 +138,18 @@ void read_root(JsonFile& f, const json::value& root, std::string_view text) {
 }
 
 }  // namespace
+
+std::vector<std::string> ci_from_json(const json::object& o, CiDraft& d) {
+  std::vector<std::string> problems;
+  for (const auto& kv : o) {
+    auto field = field_named(kv.key());
+    std::string problem = field ? read_value(d, *field, kv.value()) : "unknown CI field '" + std::string(kv.key()) + "'";
+    if (!problem.empty()) problems.push_back(std::move(problem));
+  }
+  if (d.ci.id.empty()) problems.push_back("id: required (every CI needs a unique id)");
+  if (d.ci.name.empty()) d.ci.name = d.ci.id;
+  return problems;
+}
 
 void load_cmdb_json(std::string_view text, const std::string& file_name, CmdbDraft& draft, config::Errors& errors) {
   JsonFile f{draft.file_id(file_name), draft, errors, {}};

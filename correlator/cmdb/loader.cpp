@@ -49,7 +49,8 @@ std::string set_criticality(Ci& ci, const std::string& value) {
 
 std::string set_runbook(Ci& ci, std::string&& value) {
   std::string_view url = value;
-  if (url.substr(0, 7) != "http://" && url.substr(0, 8) != "https://") {
+  // Empty: no runbook (how the API shows a CI without one).
+  if (!url.empty() && url.substr(0, 7) != "http://" && url.substr(0, 8) != "https://") {
     return "runbook: '" + value + "' is not an http:// or https:// URL";
   }
   ci.runbook = std::move(value);

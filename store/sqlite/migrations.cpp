@@ -230,7 +230,36 @@ CREATE INDEX incidents_by_assignee ON incidents (assignee);
 CREATE INDEX incidents_by_opened ON incidents (opened_at_ms);
 )sql";
 
-constexpr std::array<Migration, 6> steps{{
+// Auto-close finds resolved incidents by resolution time; recurrence counts
+// incidents per CI over a window of opening times (the index covers the
+// query); the CMDB overlay holds CIs created, replaced or removed through the
+// API on top of the files, and the history every CI change.
+constexpr std::string_view problems_and_cmdb_overlay = R"sql(
+ALTER TABLE incidents ADD COLUMN recurrence_count INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX incidents_resolved_due ON incidents (state, resolved_at_ms);
+CREATE INDEX incidents_by_opened_ci ON incidents (opened_at_ms, ci, merged_into);
+
+CREATE TABLE cmdb_overlay (
+  id TEXT PRIMARY KEY,
+  deleted INTEGER NOT NULL,
+  ci TEXT NOT NULL,
+  updated_at_ms INTEGER NOT NULL,
+  updated_by TEXT NOT NULL
+);
+
+CREATE TABLE cmdb_history (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  ci TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  source TEXT NOT NULL CHECK (source = 'api' OR source = 'file'),
+  action TEXT NOT NULL,
+  changes TEXT NOT NULL
+);
+CREATE INDEX cmdb_history_by_ci ON cmdb_history (ci, id);
+)sql";
+
+constexpr std::array<Migration, 7> steps{{
     {"events, alerts, incidents, timeline and the notification outbox", initial_schema},
     {"CMDB enrichment and topology of alerts and incidents, CMDB gaps, cancelled notifications",
      correlation_schema},
@@ -238,6 +267,7 @@ constexpr std::array<Migration, 6> steps{{
     {"person, kind, step and delivery report of notifications", notification_purpose},
     {"due time of an incident's next escalation step", escalation_due},
     {"incident resolution code, previous group and manual priority", incident_lifecycle},
+    {"recurrence count, auto-close and problem indexes, CMDB overlay and CI history", problems_and_cmdb_overlay},
 }};
 
 // Returns false when another connection applied the step first (it may have

@@ -113,7 +113,7 @@ constexpr std::string_view incident_columns =
     "opened_at_ms, acknowledged_at_ms, resolved_at_ms, closed_at_ms, sla_ack_due_ms, sla_resolve_due_ms, "
     "sla_ack_breached, sla_resolve_breached, escalation_level, updated_at_ms, ci_name, criticality, services, "
     "location, runbook, root_alert_id, symptom_count, merged_into, hold_until_ms, resolve_after_ms, "
-    "next_escalation_ms, resolution_code, previous_group, priority_set_by";
+    "next_escalation_ms, resolution_code, previous_group, priority_set_by, recurrence_count";
 
 Incident read_incident(const Statement& stmt) {
   RowReader row(stmt);
@@ -153,6 +153,7 @@ Incident read_incident(const Statement& stmt) {
   i.resolution_code = row.text();
   i.previous_group = row.text();
   i.priority_set_by = row.text();
+  i.recurrence_count = row.int64();
   return i;
 }
 
@@ -363,8 +364,9 @@ void SqliteStore::upsert(const Incident& i) {
       "sla_ack_due_ms, sla_resolve_due_ms, sla_ack_breached, sla_resolve_breached, escalation_level, "
       "updated_at_ms, ci_name, criticality, services, location, runbook, root_alert_id, symptom_count, "
       "merged_into, hold_until_ms, resolve_after_ms, next_escalation_ms, resolution_code, previous_group, "
-      "priority_set_by) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "priority_set_by, recurrence_count) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "?, ?) "
       "ON CONFLICT (id) DO UPDATE SET title = excluded.title, state = excluded.state, "
       "priority = excluded.priority, severity = excluded.severity, ci = excluded.ci, "
       "service = excluded.service, group_name = excluded.group_name, assignee = excluded.assignee, "
@@ -379,14 +381,15 @@ void SqliteStore::upsert(const Incident& i) {
       "symptom_count = excluded.symptom_count, merged_into = excluded.merged_into, "
       "hold_until_ms = excluded.hold_until_ms, resolve_after_ms = excluded.resolve_after_ms, "
       "next_escalation_ms = excluded.next_escalation_ms, resolution_code = excluded.resolution_code, "
-      "previous_group = excluded.previous_group, priority_set_by = excluded.priority_set_by");
+      "previous_group = excluded.previous_group, priority_set_by = excluded.priority_set_by, "
+      "recurrence_count = excluded.recurrence_count");
   const std::string services = encode(i.services);
   stmt.bind_all(i.id, i.title, to_string(i.state), i.priority, to_string(i.severity), i.ci, i.service, i.group,
                 i.assignee, i.alert_count, i.event_count, i.opened_at_ms, i.acknowledged_at_ms, i.resolved_at_ms,
                 i.closed_at_ms, i.sla.ack_due_ms, i.sla.resolve_due_ms, i.sla.ack_breached, i.sla.resolve_breached,
                 i.escalation_level, i.updated_at_ms, i.ci_name, i.criticality, Blob{services}, i.location, i.runbook,
                 i.root_alert_id, i.symptom_count, i.merged_into, i.hold_until_ms, i.resolve_after_ms,
-                i.next_escalation_ms, i.resolution_code, i.previous_group, i.priority_set_by);
+                i.next_escalation_ms, i.resolution_code, i.previous_group, i.priority_set_by, i.recurrence_count);
   stmt.run();
 }
 
@@ -681,6 +684,135 @@ std::vector<CmdbGap> SqliteStore::cmdb_gaps(std::int64_t limit) {
     g.first_seen_ms = row.int64();
     g.last_seen_ms = row.int64();
     return g;
+  });
+}
+
+// ---- auto-close, recurrence and problem candidates -----------------------------------
+
+std::vector<Incident> SqliteStore::resolved_before(std::int64_t resolved_before_ms, std::int64_t limit) {
+  // A range of the (state, resolved_at_ms) index: as cheap with a million
+  // closed incidents as with none.
+  static const std::string sql =
+      select_from(incident_columns, "incidents") +
+      " WHERE state = 'resolved' AND resolved_at_ms <= ? ORDER BY resolved_at_ms, id LIMIT ?";
+  Statement& stmt = db_.cached(sql);
+  stmt.bind_all(resolved_before_ms, std::max<std::int64_t>(limit, 0));
+  return collect(stmt, read_incident);
+}
+
+std::vector<IncidentOpening> SqliteStore::incident_openings(std::int64_t since_ms) {
+  Statement& stmt = db_.cached(
+      "SELECT ci, opened_at_ms FROM incidents WHERE opened_at_ms >= ? AND merged_into = 0 ORDER BY opened_at_ms");
+  stmt.bind_all(since_ms);
+  return collect(stmt, [](const Statement& s) {
+    RowReader row(s);
+    IncidentOpening o;
+    o.ci = row.text();
+    o.opened_at_ms = row.int64();
+    return o;
+  });
+}
+
+namespace {
+const int incident_column_count =
+    1 + static_cast<int>(std::count(incident_columns.begin(), incident_columns.end(), ','));
+}  // namespace
+
+// INDEXED BY: left to itself, SQLite walks the ci index to group without a
+// sort, which reads every incident ever stored; the window is what is small.
+std::string SqliteStore::problems_query() {
+  std::string columns;
+  std::string_view rest = incident_columns;
+  for (;;) {
+    auto comma = rest.find(", ");
+    columns += "incidents.";
+    columns += rest.substr(0, comma);
+    if (comma == std::string_view::npos) break;
+    columns += ", ";
+    rest.remove_prefix(comma + 2);
+  }
+  return "WITH counts AS (SELECT ci, count(*) AS n, min(opened_at_ms) AS first_ms, max(id) AS last_id "
+         "FROM incidents INDEXED BY incidents_by_opened_ci WHERE opened_at_ms >= ? AND merged_into = 0 "
+         "GROUP BY ci HAVING count(*) >= ? ORDER BY n DESC, last_id DESC LIMIT ?) SELECT " +
+         columns +
+         ", counts.n, counts.first_ms FROM counts JOIN incidents ON incidents.id = counts.last_id "
+         "ORDER BY counts.n DESC, counts.last_id DESC";
+}
+
+std::vector<ProblemCandidate> SqliteStore::problems(const ProblemFilter& filter) {
+  // The grouping reads only the covering index (opened_at_ms, ci,
+  // merged_into) over the window; the latest incident of each CI returned is
+  // then one lookup by id (ids grow with opening time).
+  static const std::string sql = problems_query();
+  Statement& stmt = db_.cached(sql);
+  stmt.bind_all(filter.since_ms, std::max<std::int64_t>(filter.min_incidents, 1),
+                std::max<std::int64_t>(filter.limit, 0));
+  return collect(stmt, [](const Statement& s) {
+    ProblemCandidate p;
+    p.last = read_incident(s);
+    p.ci = p.last.ci;
+    p.incident_count = s.column_int64(incident_column_count);
+    p.first_opened_ms = s.column_int64(incident_column_count + 1);
+    return p;
+  });
+}
+
+// ---- CMDB overlay and CI history -------------------------------------------------------
+
+std::vector<CiOverride> SqliteStore::cmdb_overlay() {
+  Statement& stmt = db_.cached("SELECT id, deleted, ci, updated_at_ms, updated_by FROM cmdb_overlay ORDER BY id");
+  return collect(stmt, [](const Statement& s) {
+    RowReader row(s);
+    CiOverride o;
+    o.id = row.text();
+    o.deleted = row.boolean();
+    o.ci_json = row.text();
+    o.at_ms = row.int64();
+    o.actor = row.text();
+    return o;
+  });
+}
+
+void SqliteStore::commit_cmdb(const CmdbChange& change) {
+  if (change.empty()) return;
+  Transaction transaction(db_, Transaction::Mode::immediate);
+  for (const auto& o : change.upserts) {
+    Statement& stmt = db_.cached(
+        "INSERT INTO cmdb_overlay (id, deleted, ci, updated_at_ms, updated_by) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET deleted = excluded.deleted, ci = excluded.ci, "
+        "updated_at_ms = excluded.updated_at_ms, updated_by = excluded.updated_by");
+    stmt.bind_all(o.id, o.deleted, o.ci_json, o.at_ms, o.actor);
+    stmt.run();
+  }
+  for (const auto& id : change.erased) {
+    Statement& stmt = db_.cached("DELETE FROM cmdb_overlay WHERE id = ?");
+    stmt.bind_all(id);
+    stmt.run();
+  }
+  for (const auto& h : change.history) {
+    Statement& stmt =
+        db_.cached("INSERT INTO cmdb_history (ci, at_ms, actor, source, action, changes) VALUES (?, ?, ?, ?, ?, ?)");
+    stmt.bind_all(h.ci, h.at_ms, h.actor, h.source, h.action, h.changes_json);
+    stmt.run();
+  }
+  transaction.commit();
+}
+
+std::vector<CiHistoryEntry> SqliteStore::ci_history(const std::string& ci, std::int64_t limit) {
+  Statement& stmt = db_.cached(
+      "SELECT id, ci, at_ms, actor, source, action, changes FROM cmdb_history WHERE ci = ? ORDER BY id DESC LIMIT ?");
+  stmt.bind_all(ci, std::max<std::int64_t>(limit, 0));
+  return collect(stmt, [](const Statement& s) {
+    RowReader row(s);
+    CiHistoryEntry h;
+    h.id = row.int64();
+    h.ci = row.text();
+    h.at_ms = row.int64();
+    h.actor = row.text();
+    h.source = row.text();
+    h.action = row.text();
+    h.changes_json = row.text();
+    return h;
   });
 }
 

@@ -64,6 +64,15 @@ class SqliteStore final : public Store {
   void release(std::int64_t id, std::int64_t next_attempt_ms, const std::string& note) override;
   std::vector<CmdbGap> cmdb_gaps(std::int64_t limit) override;
 
+  std::vector<Incident> resolved_before(std::int64_t resolved_before_ms, std::int64_t limit) override;
+  std::vector<IncidentOpening> incident_openings(std::int64_t since_ms) override;
+  std::vector<ProblemCandidate> problems(const ProblemFilter& filter) override;
+  std::vector<CiOverride> cmdb_overlay() override;
+  void commit_cmdb(const CmdbChange& change) override;
+  std::vector<CiHistoryEntry> ci_history(const std::string& ci, std::int64_t limit) override;
+  // The SQL of problems(), for tests of its query plan.
+  static std::string problems_query();
+
  private:
   void configure(const SqliteOptions& options);
   void upsert(const Incident& incident);

@@ -43,7 +43,7 @@ TEST(IncidentJson, CarriesEveryFieldWithRfc3339MillisecondTimes) {
             R"("ack_breached":false,"resolve_breached":true},"escalation_level":1,)"
             R"("ci_name":"","criticality":"","services":[],"location":"","runbook":"","root_alert_id":0,)"
             R"("symptom_count":0,"merged_into":null,"page_held_until":null,"resolves_at":null,)"
-            R"("next_escalation_at":null,"resolution_code":"","previous_group":"","priority_set_by":""})");
+            R"("next_escalation_at":null,"resolution_code":"","previous_group":"","priority_set_by":"","recurrence_count":0})");
 }
 
 TEST(IncidentJson, UnsetTimesAreNullAndEmptyStringsStayEmpty) {
@@ -56,7 +56,7 @@ TEST(IncidentJson, UnsetTimesAreNullAndEmptyStringsStayEmpty) {
             R"("sla":{"ack_due":null,"resolve_due":null,"ack_breached":false,"resolve_breached":false},)"
             R"("escalation_level":0,"ci_name":"","criticality":"","services":[],"location":"","runbook":"",)"
             R"("root_alert_id":0,"symptom_count":0,"merged_into":null,"page_held_until":null,"resolves_at":null,)"
-            R"("next_escalation_at":null,"resolution_code":"","previous_group":"","priority_set_by":""})");
+            R"("next_escalation_at":null,"resolution_code":"","previous_group":"","priority_set_by":"","recurrence_count":0})");
 }
 
 TEST(IncidentJson, NextEscalationShowsOnlyWhileTheIncidentIsOpen) {
