@@ -32,6 +32,9 @@ boost::json::value to_json(const TimelineEntry& entry);
 // "root_cause", "symptoms", "impacted_cis", "business_services".
 boost::json::value to_json(const IncidentDetail& detail);
 boost::json::value to_json(const CmdbGap& gap);
+// One page of the outbox: channel, recipient, state, attempts, the gateway's
+// delivery report (delivery_status) and the possible_duplicate flag.
+boost::json::value to_json(const Notification& notification);
 
 // The reverse direction, for clients: nullopt when a required field is missing
 // or has the wrong type. Times that are null read back as 0.

@@ -11,6 +11,7 @@
 #include "daemon/engine_settings.hpp"
 #include "daemon/oncall_settings.hpp"
 #include "daemon/sla_settings.hpp"
+#include "daemon/sms_settings.hpp"
 #include "correlator/rules/rules_schema.hpp"
 
 namespace tocsin {
@@ -205,7 +206,8 @@ const Section& notifications_section() {
        {"reply_secret", Type::string, "",
         "Secret that signs the reply token [TOC-<id>-<hmac>] in e-mail subjects; empty: no token."},
        {"reply_to", Type::string, "", "Reply-To address of e-mail pages (the SMTP-in address); empty: none."},
-       {"email", Type::map, "", "E-mail pages over SMTP."}}};
+       {"email", Type::map, "", "E-mail pages over SMTP."},
+       {"sms", Type::map, "", "SMS pages through an HTTP gateway (Kannel's sendsms by default)."}}};
   return s;
 }
 
@@ -364,6 +366,7 @@ void load_notifications(const config::Node& root, Settings& s) {
     if (s.correlator.email_recipients.empty())
       e.error("recipients", "e-mail pages are enabled but nobody is listed to receive them");
   }
+  s.sms = load_sms_settings(n);
   if (s.outbox.max_backoff < s.outbox.initial_backoff)
     n.error("max_backoff", "must not be shorter than initial_backoff");
 }
@@ -442,6 +445,7 @@ std::vector<const config::Section*> all_sections() {
       &correlation_section(),
       &notifications_section(),
       &email_section(),
+      &sms_section(),
       &cmdb_section(),
       &priority_section(),
       &assignment_section(),

@@ -73,6 +73,15 @@ class Store {
   virtual int recover_in_flight() = 0;
   virtual std::vector<Notification> notifications(std::int64_t incident_id) = 0;
   virtual std::int64_t pending_notifications() = 0;
+  // A delivery report from the gateway (e.g. "delivered", "failed"): recorded
+  // as the notification's delivery_status, except that a final status
+  // (delivered, failed, rejected) is not replaced by a late intermediate one
+  // (accepted, buffered). False when there is no such notification.
+  virtual bool record_delivery_report(std::int64_t id, const std::string& status) {
+    (void)id;
+    (void)status;
+    return false;
+  }
 
   // Resources that matched no CI, most events first.
   virtual std::vector<CmdbGap> cmdb_gaps(std::int64_t limit) {
