@@ -86,6 +86,20 @@ std::string percent_encode(std::string_view value) {
   return out;
 }
 
+std::string normalize_number(std::string_view number) {
+  std::string digits;
+  bool plus = false;
+  for (char c : number) {
+    if (c >= '0' && c <= '9') digits += c;
+    else if (c == '+' && digits.empty()) plus = true;
+  }
+  if (!plus && digits.starts_with("00")) {
+    digits.erase(0, 2);
+    plus = true;
+  }
+  return (plus ? "+" : "") + digits;
+}
+
 std::string expand(std::string_view templ, const Values& values, Escape e) {
   std::string out;
   std::size_t i = 0;
@@ -121,7 +135,7 @@ std::string delivery_report_url(const GatewayConfig& c, std::int64_t id) {
 }
 
 HttpRequest build_request(const GatewayConfig& c, const Notification& n, const EncodedSms& sms, std::size_t part) {
-  Values values{{"to", n.recipient},
+  Values values{{"to", normalize_number(n.recipient)},
                 {"text", part < sms.parts.size() ? sms.parts[part] : std::string()},
                 {"from", c.from},
                 {"coding", std::string(kannel_coding(sms.coding))},

@@ -31,6 +31,11 @@ std::optional<std::string> unknown_placeholder(std::string_view templ);
 // RFC 3986 percent-encoding of everything but unreserved characters.
 std::string percent_encode(std::string_view value);
 
+// A number as gateways want it: a leading '+' and digits only ("+33 6 12-34"
+// → "+3361234"; a leading 00 becomes +). Kannel reads a space in `to` as a
+// second receiver.
+std::string normalize_number(std::string_view number);
+
 using Values = std::vector<std::pair<std::string, std::string>>;
 
 // Replaces each {name} by its value, escaped; unknown names stay as written.

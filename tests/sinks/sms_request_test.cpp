@@ -25,6 +25,13 @@ TEST(SmsRequest, PlaceholdersArePercentEncoded) {
             "{\"text\": \"say \\\"hi\\\"\\u000a\"}");
 }
 
+TEST(SmsRequest, NumbersKeepOnlyThePlusAndDigits) {
+  EXPECT_EQ(normalize_number("+33 6 12-34.56 78"), "+33612345678");
+  EXPECT_EQ(normalize_number("0033 (6) 12345678"), "+33612345678");
+  EXPECT_EQ(normalize_number("0612345678"), "0612345678");
+  EXPECT_EQ(normalize_number("+33+6"), "+336");
+}
+
 TEST(SmsRequest, UnknownPlaceholdersAreFoundForValidation) {
   EXPECT_EQ(unknown_placeholder("http://gw/?to={to}&t={text}"), std::nullopt);
   EXPECT_EQ(unknown_placeholder("http://gw/?to={recipient}"), "{recipient}");
@@ -44,7 +51,7 @@ TEST(SmsRequest, KannelPresetBuildsSendsmsWithUcs2CodingAndDeliveryReportUrl) {
   HttpRequest r = build_request(c, n, sms, 0);
   EXPECT_EQ(r.method, Method::get);
   EXPECT_EQ(r.url,
-            "http://127.0.0.1:13013/cgi-bin/sendsms?username=tocsin&password=p%26ss&to=%2B33%206%2012%2034%2056%2078"
+            "http://127.0.0.1:13013/cgi-bin/sendsms?username=tocsin&password=p%26ss&to=%2B33612345678"
             "&text=P1%20%237%3A%20%E6%95%B0%E6%8D%AE%E4%B8%AD%E5%BF%83%E6%96%AD%E7%94%B5&charset=UTF-8&coding=2"
             "&from=TOCSIN&dlr-mask=31&dlr-url="
             "http%3A%2F%2F127.0.0.1%3A8080%2Fkannel%2Fdlr%3Fid%3D42%26token%3Ds3cret%26status%3D%25d");
@@ -71,7 +78,7 @@ TEST(SmsRequest, GenericPostFillsTheJsonBodyAndHeaders) {
   HttpRequest r = build_request(c, n, encode_sms(n.body, {}), 0);
   EXPECT_EQ(r.method, Method::post);
   EXPECT_EQ(r.url, "https://api.example.net/v1/messages?ref=42");
-  EXPECT_EQ(r.body, R"({"to":"+33 6 12 34 56 78","text":"a \"b\"","unicode":"gsm7","part":"1/1"})");
+  EXPECT_EQ(r.body, R"({"to":"+33612345678","text":"a \"b\"","unicode":"gsm7","part":"1/1"})");
   ASSERT_EQ(r.headers.size(), 2u);
   EXPECT_EQ(r.headers[0].first, "Authorization");
   EXPECT_EQ(r.headers[1].second, "application/json");
