@@ -39,6 +39,16 @@ std::string escape(std::string_view v, Escape e) {
   return std::string(v);
 }
 
+// The name of the placeholder "{name}" starting at templ[open], empty when
+// none starts there: names are lower-case letters and '_', so the braces of a
+// JSON body stay literal.
+std::string_view placeholder_at(std::string_view templ, std::size_t open) {
+  std::size_t i = open + 1;
+  while (i < templ.size() && ((templ[i] >= 'a' && templ[i] <= 'z') || templ[i] == '_')) ++i;
+  if (i == open + 1 || i >= templ.size() || templ[i] != '}') return {};
+  return templ.substr(open + 1, i - open - 1);
+}
+
 bool known(std::string_view name) {
   return std::find(std::begin(placeholders), std::end(placeholders), name) != std::end(placeholders);
 }
@@ -61,10 +71,8 @@ std::string snippet(std::string_view body) {
 
 std::optional<std::string> unknown_placeholder(std::string_view templ) {
   for (std::size_t i = templ.find('{'); i != std::string_view::npos; i = templ.find('{', i + 1)) {
-    std::size_t close = templ.find('}', i);
-    if (close == std::string_view::npos) return std::string(templ.substr(i));
-    std::string_view name = templ.substr(i + 1, close - i - 1);
-    if (!known(name)) return "{" + std::string(name) + "}";
+    std::string_view name = placeholder_at(templ, i);
+    if (!name.empty() && !known(name)) return "{" + std::string(name) + "}";
   }
   return std::nullopt;
 }
@@ -102,20 +110,16 @@ std::string normalize_number(std::string_view number) {
 
 std::string expand(std::string_view templ, const Values& values, Escape e) {
   std::string out;
-  std::size_t i = 0;
-  while (i < templ.size()) {
-    std::size_t open = templ.find('{', i);
-    if (open == std::string_view::npos) break;
-    std::size_t close = templ.find('}', open);
-    if (close == std::string_view::npos) break;
-    out.append(templ.substr(i, open - i));
-    std::string_view name = templ.substr(open + 1, close - open - 1);
+  for (std::size_t i = 0; i < templ.size();) {
+    std::string_view name = templ[i] == '{' ? placeholder_at(templ, i) : std::string_view{};
     auto it = std::find_if(values.begin(), values.end(), [&](const auto& kv) { return kv.first == name; });
-    if (it != values.end()) out += escape(it->second, e);
-    else out.append(templ.substr(open, close - open + 1));
-    i = close + 1;
+    if (name.empty() || it == values.end()) {
+      out += templ[i++];
+      continue;
+    }
+    out += escape(it->second, e);
+    i += name.size() + 2;
   }
-  out.append(templ.substr(std::min(i, templ.size())));
   return out;
 }
 

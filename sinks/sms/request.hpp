@@ -24,8 +24,9 @@ enum class Escape { url, json, none };
 inline constexpr std::string_view placeholders[] = {"to",      "text",  "from",     "coding",   "encoding", "id",
                                                     "incident", "part", "parts", "username", "password", "dlr_url"};
 
-// The first placeholder of `templ` that is not one of `placeholders` (or a
-// "{" without a closing "}"), for config validation; nullopt when all are known.
+// The first placeholder of `templ` ("{" lower-case letters or "_" "}") that is
+// not one of `placeholders`, for config validation; nullopt when all are
+// known. Other braces (a JSON body's) are text.
 std::optional<std::string> unknown_placeholder(std::string_view templ);
 
 // RFC 3986 percent-encoding of everything but unreserved characters.

@@ -35,7 +35,8 @@ TEST(SmsRequest, NumbersKeepOnlyThePlusAndDigits) {
 TEST(SmsRequest, UnknownPlaceholdersAreFoundForValidation) {
   EXPECT_EQ(unknown_placeholder("http://gw/?to={to}&t={text}"), std::nullopt);
   EXPECT_EQ(unknown_placeholder("http://gw/?to={recipient}"), "{recipient}");
-  EXPECT_EQ(unknown_placeholder("http://gw/?to={to"), "{to");
+  EXPECT_EQ(unknown_placeholder(R"({"to": "{to}", "x": {"y": 1}})"), std::nullopt);
+  EXPECT_EQ(unknown_placeholder(R"({"to": "{to}", "x": "{tp}"})"), "{tp}");
 }
 
 TEST(SmsRequest, KannelPresetBuildsSendsmsWithUcs2CodingAndDeliveryReportUrl) {
