@@ -12,6 +12,7 @@ import sys
 from harness import ADMIN_TOKEN, SOURCE_DIR, Tocsind, free_port, wait_until
 
 PAGES = 1000
+STALL_AT = 150  # the gateway holds this request for 5 s: tocsind is killed while it is in flight
 
 
 def config(d, gateway_port):
@@ -61,7 +62,8 @@ def test_kill9_with_1000_pages_queued_loses_none_and_flags_every_duplicate(tmp_p
     port = free_port()
     log = os.path.join(workdir, "gateway.log")
     gateway = subprocess.Popen([sys.executable, os.path.join(SOURCE_DIR, "tests", "support", "sms_gateway.py"),
-                                "--port", str(port), "--log", log, "--delay", "0.01"],
+                                "--port", str(port), "--log", log, "--delay", "0.01",
+                                "--stall-at", str(STALL_AT), "--stall", "5"],
                                stdout=subprocess.PIPE, text=True)
     try:
         assert gateway.stdout.readline().startswith("READY")
@@ -73,11 +75,12 @@ def test_kill9_with_1000_pages_queued_loses_none_and_flags_every_duplicate(tmp_p
                    "summary": f"customer line {i} down"} for i in range(PAGES)]
         status, body = d.request("POST", "/api/v1/events", events)
         assert status == 200, body
-        # Mid-delivery: some pages out, most still queued.
-        wait_until(lambda: len(received(log)) >= 150, timeout=120, what="the first pages at the gateway")
+        # Mid-delivery: some pages out, most still queued, one in flight.
+        wait_until(lambda: len(received(log)) >= STALL_AT, timeout=120, what="the first pages at the gateway")
         d.kill9()
-        at_kill = len(received(log))
-        assert at_kill < PAGES, "every page went out before the kill; nothing was tested"
+        at_kill = received(log)
+        assert len(at_kill) == STALL_AT, "the kill did not land while the stalled page was in flight"
+        in_flight = at_kill[-1]
 
         d.start()
         wait_until(lambda: len(set(received(log))) >= PAGES, timeout=300, interval=0.5,
@@ -95,8 +98,10 @@ def test_kill9_with_1000_pages_queued_loses_none_and_flags_every_duplicate(tmp_p
         flagged = {i for i, _, dup in rows if dup}
         duplicates = {i for i, n in counts.items() if n > 1}
         assert duplicates <= flagged, f"unflagged duplicates: {sorted(duplicates - flagged)}"
-        assert len(flagged) <= 1, "one page at most is in flight at a time"
-        print(f"pages before the kill: {at_kill}, duplicates: {len(duplicates)}, flagged: {len(flagged)}")
+        # The outbox sends one page at a time: the stalled one was the only one in flight.
+        assert flagged == {in_flight} and duplicates == {in_flight}
+        assert counts[in_flight] == 2
+        print(f"pages before the kill: {len(at_kill)}, duplicates: {len(duplicates)}, flagged: {len(flagged)}")
     finally:
         gateway.terminate()
         gateway.wait(10)
