@@ -106,7 +106,8 @@ TEST(HttpSmsSinkTest, KannelSendsmsGetIsDeliveredOnA202) {
   DeliveryResult r = HttpSmsSink(c).deliver(page("P1 #7: core down"));
   EXPECT_EQ(r.outcome, Outcome::delivered) << r.detail;
   ASSERT_EQ(gw.requests().size(), 1u);
-  EXPECT_EQ(gw.requests()[0].substr(0, gw.requests()[0].find("\r\n")),
+  const std::string req = gw.requests()[0];
+  EXPECT_EQ(req.substr(0, req.find("\r\n")),
             "GET /cgi-bin/sendsms?username=tocsin&password=pw&to=%2B33612345678&text=P1%20%237%3A%20core%20down"
             "&charset=UTF-8&coding=0 HTTP/1.1");
 }
@@ -127,7 +128,7 @@ TEST(HttpSmsSinkTest, GenericPostCarriesBasicAuthHeadersAndTheBody) {
   DeliveryResult r = HttpSmsSink(c).deliver(page("数据中心"));
   EXPECT_EQ(r.outcome, Outcome::delivered) << r.detail;
   ASSERT_EQ(gw.requests().size(), 1u);
-  const std::string& req = gw.requests()[0];
+  const std::string req = gw.requests()[0];
   EXPECT_EQ(req.rfind("POST /v1/sms HTTP/1.1\r\n", 0), 0u) << req;
   EXPECT_NE(req.find("Authorization: Basic dTpw\r\n"), std::string::npos) << req;
   EXPECT_NE(req.find("X-Api-Key: k1\r\n"), std::string::npos) << req;
