@@ -1,7 +1,8 @@
 """SMS pages end to end with real Kannel (bearerbox + smsbox + fakesmsc).
 
 An on-call roster whose people have SMS contacts and an escalation policy
-using sms: a P1 incident pages the primary by SMS (seen at fakesmsc), a
+using sms: a P1 incident pages the primary by SMS (seen at fakesmsc), without
+an acknowledgement the secondary next, whose `ACK` SMS stops the escalation; a
 Chinese summary arrives intact as UCS-2, the delivery report Kannel sends is
 recorded on the notification, an `ACK <id>` SMS from the primary's phone
 acknowledges the incident (timeline, API) and the confirmation comes back to
@@ -9,7 +10,7 @@ that phone, and messages from unknown or unauthorized numbers are refused,
 answered and counted.
 """
 
-import os
+import time
 import urllib.request
 
 import pytest
@@ -21,8 +22,11 @@ CALLBACK_TOKEN = "kannel-callback-secret"
 ALICE = "+33611111111"  # primary of noc
 BOB = "+33622222222"    # secondary of noc
 DAVE = "+33644444444"   # known, but in another group and never paged
+MAX = "+33655555555"    # manager of noc, the third step
 STRANGER = "+33699999999"
 SHORT_NUMBER = "4242"
+SECONDARY_AFTER = 5
+MANAGER_AFTER = 12
 
 
 def config(d, kannel):
@@ -41,8 +45,9 @@ oncall:
     - {{id: alice, name: Alice Martin, contacts: [{{sms: "+33 6 11 11 11 11"}}]}}
     - {{id: bob, name: Bob Chen, contacts: [{{sms: "{BOB}"}}]}}
     - {{id: dave, contacts: [{{sms: "{DAVE}"}}]}}
+    - {{id: max, contacts: [{{sms: "{MAX}"}}]}}
   groups:
-    - {{id: noc, members: [alice, bob]}}
+    - {{id: noc, members: [alice, bob], manager: max}}
     - {{id: facilities, members: [dave]}}
   rosters:
     - group: noc
@@ -54,7 +59,8 @@ escalation:
     - group: noc
       steps:
         - {{targets: [primary], channels: [sms]}}
-        - {{delay: 1h, targets: [secondary], channels: [sms]}}
+        - {{delay: {SECONDARY_AFTER}s, targets: [secondary], channels: [sms]}}
+        - {{delay: {MANAGER_AFTER}s, targets: [manager], channels: [sms]}}
 notifications:
   initial_backoff: 200ms
   max_backoff: 1s
@@ -115,7 +121,7 @@ def test_p1_pages_the_primary_by_sms_and_the_delivery_report_is_recorded(env):
     assert page["coding"] == "text"  # GSM-7
     assert f"P1 #{iid}: uplink to the core lost" in page["text"]
     assert f"Reply ACK {iid} or RES {iid}" in page["text"]
-    assert not pages_to(kannel, BOB, f"#{iid}")  # the secondary's step is an hour away
+    assert not pages_to(kannel, BOB, f"#{iid}")  # the secondary's step is seconds away
 
     def reported():
         sms = [n for n in detail(d, iid)["notifications"] if n["channel"] == "sms"]
@@ -124,6 +130,30 @@ def test_p1_pages_the_primary_by_sms_and_the_delivery_report_is_recorded(env):
     assert sms[0]["recipient"] == "+33 6 11 11 11 11" and sms[0]["person"] == "alice"
     assert sms[0]["state"] == "sent" and sms[0]["possible_duplicate"] is False
     assert d.metric("tocsin_sms_delivery_reports_total", result="recorded") >= 1
+
+
+def test_no_ack_pages_the_secondary_whose_ack_by_sms_stops_the_escalation(env):
+    d, kannel = env
+    opened = time.monotonic()
+    incident = open_incident(d, "core-sw5", "power supply 2 failed")
+    iid = incident["id"]
+    wait_until(lambda: pages_to(kannel, ALICE, f"#{iid}"), what="the primary's page")
+    page = wait_until(lambda: pages_to(kannel, BOB, f"#{iid}"), timeout=SECONDARY_AFTER + 15,
+                      what="the secondary's page")[0]
+    assert time.monotonic() - opened >= SECONDARY_AFTER - 1
+    assert f"P1 #{iid} ESCALATED: power supply 2 failed" in page["text"]
+    replies = kannel.send_mo(BOB, SHORT_NUMBER, f"ACK {iid}")
+    assert replies[0]["text"] == f"Tocsin: #{iid} acknowledged by bob."
+
+    # The manager's step would have fired by now: the acknowledgement stopped it.
+    time.sleep(max(0.0, opened + MANAGER_AFTER + 3 - time.monotonic()))
+    assert not pages_to(kannel, MAX, f"#{iid}")
+    body = detail(d, iid)
+    assert body["state"] == "acknowledged"
+    actions = [(t["action"], t["actor"]) for t in body["timeline"]]
+    assert ("escalated", "tocsin") in actions and ("acknowledged", "bob") in actions
+    assert actions.index(("escalated", "tocsin")) < actions.index(("acknowledged", "bob"))
+    assert [n["person"] for n in body["notifications"]] == ["alice", "bob"]
 
 
 def test_a_chinese_summary_arrives_intact_as_ucs2(env):
