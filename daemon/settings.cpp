@@ -9,9 +9,9 @@
 #include "collectors/snmp/schema.hpp"
 #include "correlator/mapping_config.hpp"
 #include "daemon/engine_settings.hpp"
+#include "daemon/sms_settings.hpp"
 #include "daemon/oncall_settings.hpp"
 #include "daemon/sla_settings.hpp"
-#include "daemon/sms_settings.hpp"
 #include "correlator/rules/rules_schema.hpp"
 
 namespace tocsin {
@@ -200,14 +200,14 @@ const Section& notifications_section() {
       "Pages. Every notification is committed to the outbox with the incident change that caused it and "
       "delivered by a worker that retries with capped backoff.",
       {{"console_url", Type::string, "http://127.0.0.1:8080", "Base URL of links in pages."},
+       {"sms", Type::map, "", "SMS pages through an HTTP gateway (Kannel's sendsms by default)."},
        {"initial_backoff", Type::duration, "5s", "Delay after the first failed delivery; doubles each time."},
        {"max_backoff", Type::duration, "5m", "Longest delay between retries; delivery is retried forever."},
        {"poll_interval", Type::duration, "1s", "How often the outbox is looked at when nothing wakes it."},
        {"reply_secret", Type::string, "",
         "Secret that signs the reply token [TOC-<id>-<hmac>] in e-mail subjects; empty: no token."},
        {"reply_to", Type::string, "", "Reply-To address of e-mail pages (the SMTP-in address); empty: none."},
-       {"email", Type::map, "", "E-mail pages over SMTP."},
-       {"sms", Type::map, "", "SMS pages through an HTTP gateway (Kannel's sendsms by default)."}}};
+       {"email", Type::map, "", "E-mail pages over SMTP."}}};
   return s;
 }
 

@@ -73,6 +73,13 @@ class Store {
   virtual int recover_in_flight() = 0;
   virtual std::vector<Notification> notifications(std::int64_t incident_id) = 0;
   virtual std::int64_t pending_notifications() = 0;
+
+  // Resources that matched no CI, most events first.
+  virtual std::vector<CmdbGap> cmdb_gaps(std::int64_t limit) {
+    (void)limit;
+    return {};
+  }
+
   // A delivery report from the gateway (e.g. "delivered", "failed"): recorded
   // as the notification's delivery_status, except that a final status
   // (delivered, failed, rejected) is not replaced by a late intermediate one
@@ -81,12 +88,6 @@ class Store {
     (void)id;
     (void)status;
     return false;
-  }
-
-  // Resources that matched no CI, most events first.
-  virtual std::vector<CmdbGap> cmdb_gaps(std::int64_t limit) {
-    (void)limit;
-    return {};
   }
 };
 
