@@ -262,7 +262,11 @@ void ApiRoutes::get_incident(ApiRequest request, Respond respond) {
         std::optional<IncidentDetail> detail = store.incident(id);
         if (!detail)
           return error_response(http::status::not_found, "incident " + std::to_string(id) + " does not exist");
-        return json_ok(to_json(*detail));
+        json::value v = to_json(*detail);
+        json::array pages;
+        for (const auto& n : store.notifications(id)) pages.push_back(to_json(n));
+        v.as_object()["notifications"] = std::move(pages);
+        return json_ok(v);
       },
       std::move(respond));
 }

@@ -11,6 +11,7 @@
 #include "collectors/http/routes.hpp"
 #include "daemon/version.hpp"
 #include "sinks/email/client.hpp"
+#include "sinks/sms/client.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 
 namespace tocsin {
@@ -68,6 +69,7 @@ void Daemon::start() {
 
   std::vector<std::unique_ptr<Sink>> sinks;
   if (s.email_enabled) sinks.push_back(std::make_unique<email::SmtpSink>(s.smtp, clock_));
+  if (s.sms.enabled) sinks.push_back(std::make_unique<sms::HttpSmsSink>(s.sms.config));
   outbox_ = std::make_unique<OutboxWorker>(s.outbox, open_store, std::move(sinks), clock_, stats_);
   pipeline_->on_notifications([this] { outbox_->wake(); });
   outbox_->start();
@@ -77,6 +79,10 @@ void Daemon::start() {
   http_ingest_ = std::make_unique<http_ingest::Ingest>(s.http, *pipeline_, stats_, clock_);
   http_ingest::add_routes(http_->router(), *http_ingest_);
   cmdb_routes_ = std::make_unique<api::CmdbRoutes>(http_->router(), *catalog_);
+  if (s.sms.enabled && !s.sms.config.gateway.callback_token.empty())
+    sms_routes_ = std::make_unique<api::SmsRoutes>(http_->router(), *backend_, open_store,
+                                                   s.sms.config.gateway.callback_token, s.correlator.oncall, stats_,
+                                                   clock_);
   http_->start();
   log()->info("HTTP API listening on {}:{}", s.api.address, http_->local_endpoint().port());
 
@@ -166,17 +172,20 @@ void Daemon::reload() {
   next->correlator.cmdb = catalog_->current();
   pipeline_->set_correlator_config(next->correlator);
   http_->set_tokens(next->api.tokens);
+  if (sms_routes_) sms_routes_->reconfigure(next->sms.config.gateway.callback_token, next->correlator.oncall);
   bool restart_needed = next->store_path != settings_.store_path || next->api.port != settings_.api.port ||
                         next->api.address != settings_.api.address ||
                         next->syslog_udp.size() != settings_.syslog_udp.size() ||
                         next->syslog_tcp.size() != settings_.syslog_tcp.size() ||
                         next->email_enabled != settings_.email_enabled ||
+                        next->sms.enabled != settings_.sms.enabled ||
+                        next->sms.config.gateway.url != settings_.sms.config.gateway.url ||
                         next->mqtt.brokers.size() != settings_.mqtt.brokers.size() ||
                         next->snmp.udp.size() != settings_.snmp.udp.size() ||
                         next->email_in.enabled != settings_.email_in.enabled ||
                         next->email_in.listener.port != settings_.email_in.listener.port;
   if (restart_needed)
-    log()->warn("reload: listener, store and e-mail server changes take effect at the next restart");
+    log()->warn("reload: listener, store, e-mail and SMS gateway changes take effect at the next restart");
   settings_.syslog = next->syslog;
   settings_.http = next->http;
   settings_.mqtt.payload = next->mqtt.payload;

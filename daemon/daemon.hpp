@@ -28,6 +28,7 @@
 #include "daemon/http_server.hpp"
 #include "daemon/pipeline.hpp"
 #include "daemon/settings.hpp"
+#include "daemon/sms_routes.hpp"
 #include "sinks/outbox.hpp"
 
 namespace tocsin {
@@ -63,6 +64,7 @@ class Daemon {
   std::unique_ptr<http_ingest::Ingest> http_ingest_;  // before http_: its routes refer to it
   std::unique_ptr<api::CmdbRoutes> cmdb_routes_;      // likewise
   std::unique_ptr<api::HttpServer> http_;
+  std::unique_ptr<api::SmsRoutes> sms_routes_;  // after http_: it waits for its store reads first
   std::unique_ptr<syslog::Decoder> syslog_decoder_;
   std::vector<std::unique_ptr<syslog::UdpListener>> syslog_udp_;
   std::vector<std::unique_ptr<syslog::TcpListener>> syslog_tcp_;

@@ -354,6 +354,23 @@ json::value to_json(const IncidentDetail& d) {
   return v;
 }
 
+json::value to_json(const Notification& n) {
+  return json::object{{"id", n.id},
+                      {"channel", text(n.channel)},
+                      {"recipient", text(n.recipient)},
+                      {"person", text(n.person)},
+                      {"kind", text(n.kind)},
+                      {"step", n.step},
+                      {"state", to_string(n.state)},
+                      {"attempts", n.attempts},
+                      {"created_at", time_value(n.created_at_ms)},
+                      {"sent_at", time_value(n.sent_at_ms)},
+                      {"last_error", text(n.last_error)},
+                      {"possible_duplicate", n.possible_duplicate},
+                      {"gateway_id", text(n.gateway_id)},
+                      {"delivery_status", text(n.delivery_status)}};
+}
+
 std::optional<Incident> incident_from_json(const json::value& v) {
   if (!v.is_object()) return std::nullopt;
   const json::object& o = v.get_object();

@@ -35,6 +35,9 @@ boost::json::value to_json(const CmdbGap& gap);
 // A CI with recurring incidents: counts, the latest incident, its services.
 boost::json::value to_json(const ProblemCandidate& problem);
 boost::json::value to_json(const CiHistoryEntry& entry);
+// One page of the outbox: channel, recipient, state, attempts, the gateway's
+// delivery report (delivery_status) and the possible_duplicate flag.
+boost::json::value to_json(const Notification& notification);
 
 // The reverse direction, for clients: nullopt when a required field is missing
 // or has the wrong type. Times that are null read back as 0.

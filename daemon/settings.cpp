@@ -9,6 +9,7 @@
 #include "collectors/snmp/schema.hpp"
 #include "correlator/mapping_config.hpp"
 #include "daemon/engine_settings.hpp"
+#include "daemon/sms_settings.hpp"
 #include "daemon/oncall_settings.hpp"
 #include "daemon/sla_settings.hpp"
 #include "daemon/throttle_settings.hpp"
@@ -210,6 +211,7 @@ const Section& notifications_section() {
       "Pages. Every notification is committed to the outbox with the incident change that caused it and "
       "delivered by a worker that retries with capped backoff.",
       {{"console_url", Type::string, "http://127.0.0.1:8080", "Base URL of links in pages."},
+       {"sms", Type::map, "", "SMS pages through an HTTP gateway (Kannel's sendsms by default)."},
        {"initial_backoff", Type::duration, "5s", "Delay after the first failed delivery; doubles each time."},
        {"max_backoff", Type::duration, "5m", "Longest delay between retries; delivery is retried forever."},
        {"poll_interval", Type::duration, "1s", "How often the outbox is looked at when nothing wakes it."},
@@ -381,6 +383,7 @@ void load_notifications(const config::Node& root, Settings& s) {
     if (s.correlator.email_recipients.empty())
       e.error("recipients", "e-mail pages are enabled but nobody is listed to receive them");
   }
+  s.sms = load_sms_settings(n);
   if (s.outbox.max_backoff < s.outbox.initial_backoff)
     n.error("max_backoff", "must not be shorter than initial_backoff");
 }
@@ -464,6 +467,7 @@ std::vector<const config::Section*> all_sections() {
       &rate_limit_section(),
       &quiet_hours_section(),
       &email_section(),
+      &sms_section(),
       &cmdb_section(),
       &priority_section(),
       &assignment_section(),

@@ -175,6 +175,16 @@ class Store {
     (void)limit;
     return {};
   }
+
+  // A delivery report from the gateway (e.g. "delivered", "failed"): recorded
+  // as the notification's delivery_status, except that a final status
+  // (delivered, failed, rejected) is not replaced by a late intermediate one
+  // (accepted, buffered). False when there is no such notification.
+  virtual bool record_delivery_report(std::int64_t id, const std::string& status) {
+    (void)id;
+    (void)status;
+    return false;
+  }
 };
 
 }  // namespace tocsin

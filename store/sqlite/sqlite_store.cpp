@@ -657,6 +657,18 @@ int SqliteStore::recover_in_flight() {
   return static_cast<int>(db_.changes());
 }
 
+bool SqliteStore::record_delivery_report(std::int64_t id, const std::string& status) {
+  Statement& update = db_.cached(
+      "UPDATE notifications SET delivery_status = ?1 WHERE id = ?2 AND (delivery_status NOT IN "
+      "('delivered', 'failed', 'rejected') OR ?1 IN ('delivered', 'failed', 'rejected'))");
+  update.bind_all(status, id);
+  update.run();
+  if (db_.changes() == 1) return true;
+  Statement& exists = db_.cached("SELECT count(*) FROM notifications WHERE id = ?");
+  exists.bind(1, id);
+  return collect(exists, [](const Statement& s) { return s.column_int64(0); }).at(0) > 0;
+}
+
 std::vector<Notification> SqliteStore::notifications(std::int64_t incident_id) {
   static const std::string sql =
       select_from(notification_columns, "notifications") + " WHERE incident_id = ? ORDER BY id";

@@ -554,6 +554,26 @@ TEST_F(SqliteOutboxTest, MarkingAnUnknownNotificationThrows) {
   EXPECT_THROW(store_.mark_failed(12345, "x"), std::runtime_error);
 }
 
+TEST_F(SqliteOutboxTest, DeliveryReportIsRecordedAndAFinalStatusIsNotReplacedByALateIntermediateOne) {
+  auto claimed = store_.claim_due(t0 + 200, 1);
+  std::int64_t id = claimed.at(0).id;
+  store_.mark_sent(id, t0 + 250);
+  auto status_of = [&] {
+    for (const auto& n : store_.notifications(1))
+      if (n.id == id) return n.delivery_status;
+    return std::string("missing");
+  };
+  EXPECT_TRUE(store_.record_delivery_report(id, "accepted"));
+  EXPECT_EQ(status_of(), "accepted");
+  EXPECT_TRUE(store_.record_delivery_report(id, "delivered"));
+  EXPECT_EQ(status_of(), "delivered");
+  EXPECT_TRUE(store_.record_delivery_report(id, "buffered"));  // late and intermediate: kept out
+  EXPECT_EQ(status_of(), "delivered");
+  EXPECT_TRUE(store_.record_delivery_report(id, "failed"));
+  EXPECT_EQ(status_of(), "failed");
+  EXPECT_FALSE(store_.record_delivery_report(12345, "delivered"));
+}
+
 // ---- several connections on one file ---------------------------------------------------------
 
 // The correlator thread commits while the API thread reads and two outbox

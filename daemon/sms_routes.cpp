@@ -1,0 +1,207 @@
+// Delivery reports and reply SMS from the gateway.
+#include "daemon/sms_routes.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "sinks/sms/reply.hpp"
+
+namespace tocsin::api {
+
+namespace {
+
+constexpr const char* dlr_metric = "tocsin_sms_delivery_reports_total";
+constexpr const char* dlr_help = "Delivery reports from the SMS gateway, by result";
+constexpr const char* reply_metric = "tocsin_sms_replies_total";
+constexpr const char* reply_help = "Reply SMS received, by result";
+constexpr std::string_view dlr_results[] = {"recorded", "bad_token", "bad_request", "unknown_notification",
+                                            "store_error"};
+constexpr std::string_view reply_results[] = {
+    "acknowledged",   "resolved",         "bad_token",   "bad_request", "empty",      "too_long",
+    "not_a_command",  "bad_incident",     "unknown_sender", "no_such_incident", "not_allowed", "conflict",
+    "failed"};
+constexpr std::size_t max_number_bytes = 32;
+
+Response text(http::status status, std::string body) {
+  Response r{status, 11};
+  r.set(http::field::content_type, "text/plain; charset=utf-8");
+  r.set(http::field::cache_control, "no-store");
+  r.body() = std::move(body);
+  return r;
+}
+
+std::string param(const ApiRequest& r, std::string_view name) {
+  const std::string* v = r.query_value(name);
+  return v ? *v : std::string();
+}
+
+std::string for_log(std::string_view s) {
+  std::string out(s.substr(0, 80));
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  return out;
+}
+
+std::shared_ptr<spdlog::logger> sms_log() {
+  auto logger = spdlog::get("http");
+  return logger ? logger : spdlog::default_logger();
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+}  // namespace
+
+bool same_secret(std::string_view presented, std::string_view configured) {
+  unsigned char diff = presented.size() == configured.size() ? 0 : 1;
+  for (std::size_t i = 0; i < configured.size(); ++i) {
+    unsigned char p = i < presented.size() ? static_cast<unsigned char>(presented[i]) : 0;
+    diff |= static_cast<unsigned char>(p ^ static_cast<unsigned char>(configured[i]));
+  }
+  return diff == 0 && !configured.empty();
+}
+
+bool may_act_by_reply(const oncall::Directory& directory, const Incident& incident,
+                      const std::vector<Notification>& pages, const std::string& person, std::int64_t now_ms) {
+  const std::string& group = incident.group;
+  if (contains(directory.on_call(group, oncall::Layer::primary, now_ms), person)) return true;
+  if (contains(directory.on_call(group, oncall::Layer::secondary, now_ms), person)) return true;
+  if (contains(directory.members(group), person)) return true;
+  if (directory.lead(group) == person || directory.manager(group) == person) return true;
+  return std::any_of(pages.begin(), pages.end(), [&](const Notification& n) { return n.person == person; });
+}
+
+SmsRoutes::SmsRoutes(Router& router, ApiBackend& backend, StoreReaders::OpenStore open_store, std::string token,
+                     std::shared_ptr<const oncall::Directory> directory, StatsRegistry& stats, const Clock& clock)
+    : backend_(backend),
+      readers_(std::move(open_store), 1),
+      stats_(stats),
+      clock_(clock),
+      token_(std::move(token)),
+      directory_(std::move(directory)) {
+  for (auto r : dlr_results) stats_.counter(dlr_metric, dlr_help, {{"result", std::string(r)}});
+  for (auto r : reply_results) stats_.counter(reply_metric, reply_help, {{"result", std::string(r)}});
+  router.add(http::verb::get, "/kannel/dlr", std::nullopt,
+             [this](ApiRequest r, Respond respond) { delivery_report(std::move(r), std::move(respond)); });
+  router.add(http::verb::get, "/kannel/mo", std::nullopt,
+             [this](ApiRequest r, Respond respond) { reply(std::move(r), std::move(respond)); });
+}
+
+void SmsRoutes::reconfigure(std::string token, std::shared_ptr<const oncall::Directory> directory) {
+  std::lock_guard lock(mutex_);
+  token_ = std::move(token);
+  directory_ = std::move(directory);
+}
+
+bool SmsRoutes::authentic(const ApiRequest& request, Respond& respond, const char* metric) {
+  std::string token;
+  {
+    std::lock_guard lock(mutex_);
+    token = token_;
+  }
+  if (same_secret(param(request, "token"), token)) return true;
+  stats_.counter(metric, metric == dlr_metric ? dlr_help : reply_help, {{"result", "bad_token"}}).inc();
+  respond(text(http::status::forbidden, "bad token\n"));
+  return false;
+}
+
+void SmsRoutes::delivery_report(ApiRequest request, Respond respond) {
+  if (!authentic(request, respond, dlr_metric)) return;
+  std::int64_t id = 0;
+  int type = 0;
+  std::string id_text = param(request, "id"), type_text = param(request, "status");
+  auto id_parsed = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
+  auto type_parsed = std::from_chars(type_text.data(), type_text.data() + type_text.size(), type);
+  auto status = sms::delivery_status(type);
+  if (id_text.empty() || id_parsed.ec != std::errc{} || id_parsed.ptr != id_text.data() + id_text.size() || id <= 0 ||
+      type_parsed.ec != std::errc{} || type_parsed.ptr != type_text.data() + type_text.size() || !status) {
+    stats_.counter(dlr_metric, dlr_help, {{"result", "bad_request"}}).inc();
+    return respond(text(http::status::bad_request, "id must be a notification id and status a Kannel DLR type\n"));
+  }
+  readers_.run(
+      [this, id, status = std::string(*status)](Store& store) {
+        if (!store.record_delivery_report(id, status)) {
+          stats_.counter(dlr_metric, dlr_help, {{"result", "unknown_notification"}}).inc();
+          return text(http::status::not_found, "no such notification\n");
+        }
+        stats_.counter(dlr_metric, dlr_help, {{"result", "recorded"}}).inc();
+        sms_log()->info("sms delivery report recorded, notification={} status={}", id, status);
+        return text(http::status::ok, "ok\n");
+      },
+      [this, respond](Response r) {
+        if (r.result() == http::status::service_unavailable)
+          stats_.counter(dlr_metric, dlr_help, {{"result", "store_error"}}).inc();
+        respond(std::move(r));
+      });
+}
+
+void SmsRoutes::answer(Respond& respond, std::string_view result, const std::string& message) {
+  stats_.counter(reply_metric, reply_help, {{"result", std::string(result)}}).inc();
+  respond(text(http::status::ok, message));
+}
+
+void SmsRoutes::reply(ApiRequest request, Respond respond) {
+  if (!authentic(request, respond, reply_metric)) return;
+  std::string from = param(request, "from"), body = param(request, "text");
+  if (from.empty() || from.size() > max_number_bytes) {
+    stats_.counter(reply_metric, reply_help, {{"result", "bad_request"}}).inc();
+    return respond(text(http::status::bad_request, "from must be the sender's number\n"));
+  }
+  auto parsed = sms::parse_reply(body);
+  if (auto* refusal = std::get_if<sms::ReplyRefusal>(&parsed))
+    return answer(respond, sms::to_string(*refusal), "Tocsin: not understood. Reply ACK <id> or RES <id>.");
+  const sms::ReplyCommand command = std::get<sms::ReplyCommand>(parsed);
+  std::shared_ptr<const oncall::Directory> directory;
+  {
+    std::lock_guard lock(mutex_);
+    directory = directory_;
+  }
+  const oncall::Person* person = directory ? directory->person_by_address("sms", from) : nullptr;
+  if (person == nullptr) {
+    sms_log()->warn("sms reply refused, unknown sender, from={}", for_log(from));
+    return answer(respond, "unknown_sender", "Tocsin: this number is not registered for replies.");
+  }
+  const std::string who = person->id;
+  const std::string id = std::to_string(command.incident_id);
+  readers_.run(
+      [this, command, directory, who, from, id, respond](Store& store) mutable {
+        auto detail = store.incident(command.incident_id);
+        if (!detail) {
+          answer(respond, "no_such_incident", "Tocsin: there is no incident #" + id + ".");
+          return text(http::status::ok, "");
+        }
+        if (!may_act_by_reply(*directory, detail->incident, store.notifications(command.incident_id), who,
+                              clock_.wall_ms())) {
+          sms_log()->warn("sms reply refused, not allowed, from={} person={} incident={}", for_log(from),
+                                    who, id);
+          answer(respond, "not_allowed", "Tocsin: you may not act on incident #" + id + ".");
+          return text(http::status::ok, "");
+        }
+        IncidentAction action;
+        action.incident_id = command.incident_id;
+        action.kind = command.verb == sms::ReplyVerb::acknowledge ? ActionKind::acknowledge : ActionKind::resolve;
+        action.actor = who;
+        action.comment = "by SMS from " + from;
+        action.channel = "sms";
+        const bool ack = action.kind == ActionKind::acknowledge;
+        backend_.act(std::move(action), [this, respond, ack, id, who](ActionResult result) mutable {
+          if (result.status == 200)
+            return answer(respond, ack ? "acknowledged" : "resolved",
+                          "Tocsin: #" + id + (ack ? " acknowledged" : " resolved") + " by " + who + ".");
+          if (result.status == 404 || result.status == 409)
+            return answer(respond, "conflict", "Tocsin: #" + id + " not changed: " + result.error + ".");
+          answer(respond, "failed", "Tocsin: #" + id + " could not be changed now, try again.");
+        });
+        return text(http::status::ok, "");
+      },
+      // The answer is sent by the paths above; this one only reports a store failure.
+      [this, respond](Response r) mutable {
+        if (r.result() == http::status::service_unavailable)
+          answer(respond, "failed", "Tocsin: the incident store is unavailable, try again.");
+      });
+}
+
+}  // namespace tocsin::api
