@@ -27,6 +27,7 @@
 #include "daemon/pipeline.hpp"
 #include "daemon/settings.hpp"
 #include "sinks/outbox.hpp"
+#include "sinks/webhook/client.hpp"
 
 namespace tocsin {
 
@@ -56,6 +57,7 @@ class Daemon {
 
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<OutboxWorker> outbox_;
+  webhook::WebhookSink* webhook_sink_ = nullptr;  // owned by outbox_; reconfigured on reload
   std::unique_ptr<PipelineBackend> backend_;
   std::unique_ptr<http_ingest::Ingest> http_ingest_;  // before http_: its routes refer to it
   std::unique_ptr<api::HttpServer> http_;

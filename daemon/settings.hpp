@@ -17,6 +17,7 @@
 #include "correlator/correlator.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/pipeline.hpp"
+#include "daemon/webhook_settings.hpp"
 #include "sinks/email/config.hpp"
 #include "sinks/outbox.hpp"
 
@@ -39,6 +40,7 @@ struct Settings {
   OutboxConfig outbox;
   bool email_enabled = false;
   email::SmtpConfig smtp;
+  WebhookSettings webhook;
 };
 
 // Reads and checks `path`. Every problem is added to `errors` as
