@@ -249,6 +249,7 @@ TEST_F(ReplyDecoding, RefusalsAreCountedAndOrdinaryMailStaysAnEvent) {
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->code, 550);
   EXPECT_EQ(replies("bad_token"), 1);
+  envelope.mail_from = "mallory@evil.example";  // neither From nor MAIL FROM names a person
   answer = submit(raw_mail("mallory@evil.example", subject(12), "resolve\r\n"));
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->code, 550);

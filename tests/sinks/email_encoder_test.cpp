@@ -232,7 +232,15 @@ TEST_P(EmailHeaderInjection, CannotAddAHeaderOrStartTheBody) {
 
   const ParsedMessage parsed = parse(message);
   EXPECT_EQ(parsed.names(), standard_headers) << message;
-  EXPECT_EQ(parsed.body.find("Bcc"), std::string::npos) << message;
+  const auto alternatives = parts(parsed);
+  ASSERT_EQ(alternatives.size(), 2u) << message;
+  for (const auto& p : alternatives) EXPECT_EQ(p.header("Bcc"), "<absent>") << message;
+  EXPECT_EQ(alternatives[0].body.find("Bcc"), std::string::npos) << message;
+  // The HTML part names the subject in its <title> only, on one line.
+  const std::string html = qp_decode(alternatives[1].body);
+  const auto title = html.find("<title>"), title_end = html.find("</title>");
+  EXPECT_EQ(html.find_first_of("\r\n", title), title_end + 8) << html;
+  EXPECT_EQ(html.find("Bcc", title_end), std::string::npos) << html;
 }
 
 INSTANTIATE_TEST_SUITE_P(Attempts, EmailHeaderInjection,
