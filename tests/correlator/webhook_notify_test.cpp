@@ -97,6 +97,31 @@ TEST_F(WebhookNotify, OpenAcknowledgeAndResolveArePostedToTheTargetsThatWantThem
   EXPECT_EQ(boost::json::parse(posts[1].body).as_object()["state"].as_string(), "resolved");
 }
 
+TEST_F(WebhookNotify, AnEscalationStepIsPostedButTheOpeningStepIsTheOpenedPost) {
+  CorrelatorConfig c = config();
+  sla::Policy policy;
+  policy.steps = {{0, {"group"}, {"email"}}, {60'000, {"group"}, {"email"}}};
+  c.escalation.by_group["noc"] = policy;
+  Correlator escalating(c, stats);
+  escalating.restore({}, {}, {});
+  ChangeSet opened;
+  escalating.on_event(problem("core2"), clock.wall_ms(), opened);
+  escalating.flush(opened);
+  auto posts = webhooks(opened);
+  ASSERT_EQ(posts.size(), 1u);
+  EXPECT_EQ(posts[0].kind, "opened");
+  clock.advance_ms(61'000);
+  ChangeSet later;
+  escalating.on_tick(clock.wall_ms(), later);
+  escalating.flush(later);
+  posts = webhooks(later);
+  ASSERT_EQ(posts.size(), 1u);
+  EXPECT_EQ(posts[0].kind, "escalated");
+  auto doc = boost::json::parse(posts[0].body).as_object();
+  EXPECT_EQ(doc["escalation_level"].as_int64(), 2);
+  EXPECT_NE(std::string(doc["text"].as_string()).find("escalated to step 1"), std::string::npos) << posts[0].body;
+}
+
 TEST_F(WebhookNotify, PayloadStringsAreValidUtf8) {
   Incident i;
   i.id = 3;
