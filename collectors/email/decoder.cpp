@@ -5,6 +5,8 @@
 #include "collectors/email/mime.hpp"
 #include "collectors/email/reply.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace tocsin::email_in {
 
 namespace {
@@ -13,6 +15,11 @@ std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
   return out;
+}
+
+std::shared_ptr<spdlog::logger> reply_log() {
+  auto log = spdlog::get("email");
+  return log ? log : spdlog::default_logger();
 }
 
 Reply mime_refusal(MimeProblem p) {
@@ -103,6 +110,8 @@ bool Decoder::handle_reply(const Compiled& compiled, const Envelope& envelope, c
       return false;
     case ReplyRoute::Kind::answer:
       replies_total(stats_, route.result).inc();
+      reply_log()->info("reply to a page not acted on result={} from={} envelope_from={} code={}", route.result,
+                        mail.from, envelope.mail_from, route.smtp.code);
       done(std::move(route.smtp));
       return true;
     case ReplyRoute::Kind::act:
@@ -113,6 +122,8 @@ bool Decoder::handle_reply(const Compiled& compiled, const Envelope& envelope, c
                                           done = std::move(done)](ActionResult result) {
     auto [reply, label] = answer_action(action, result);
     replies_total(stats, label).inc();
+    reply_log()->info("reply to a page result={} incident={} person={} action={} code={}", label, action.incident_id,
+                      action.actor, to_string(action.kind), reply.code);
     done(std::move(reply));
   });
   return true;
