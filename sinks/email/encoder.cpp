@@ -235,8 +235,10 @@ std::string incident_link(const Notification& n, const SmtpConfig& config) {
   return config.console_url + "/api/v1/incidents/" + std::to_string(n.incident_id);
 }
 
+// A bundle (several incidents in one message) carries no reply token, so it
+// says nothing about replying either.
 bool replies_act(const Notification& n, const SmtpConfig& config) {
-  return !config.reply_secret.empty() && n.incident_id > 0;
+  return !config.reply_secret.empty() && n.incident_id > 0 && n.kind != "bundle";
 }
 
 std::string body_text(const Notification& n, const SmtpConfig& config) {
