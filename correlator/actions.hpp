@@ -40,6 +40,11 @@ struct IncidentAction {
   std::string priority;         // set_priority: "P1".."P5"
   std::string resolution_code;  // resolve: e.g. "fixed", "duplicate", "no_fault"
   std::string channel;          // where the action came from: "api", "sms", "email"
+  // Set by the reply channels (e-mail, SMS): `actor` is a person of the
+  // on-call directory, and the action is done only if that person may act on
+  // the incident (oncall::standing, correlator/oncall/authority.hpp); 403
+  // otherwise. The API authorizes by its token's role instead.
+  bool check_authority = false;
   // The stored incident when the correlator does not hold it (resolved or
   // closed): the pipeline reads it so that close and reopen can act on it.
   std::optional<Incident> stored;
@@ -55,5 +60,14 @@ struct ActionResult {
 };
 
 using ActionDone = std::function<void(ActionResult)>;
+
+// Where actions are handed to the correlator (the pipeline's queue).
+class ActionSink {
+ public:
+  virtual ~ActionSink() = default;
+  // `done` runs once, on another thread, after the change is durable (or with
+  // the refusal).
+  virtual void act(IncidentAction action, ActionDone done) = 0;
+};
 
 }  // namespace tocsin

@@ -2,6 +2,8 @@
 // notification intents an opened incident causes.
 #include "correlator/correlator.hpp"
 
+#include "correlator/oncall/authority.hpp"
+
 #include <algorithm>
 
 #include "correlator/clock.hpp"
@@ -182,6 +184,7 @@ void Correlator::resolve_incident(Incident& incident, const std::string& actor, 
   incident.state = IncidentState::resolved;
   incident.resolved_at_ms = incident.updated_at_ms = now_ms;
   changes.timeline.push_back({0, incident.id, now_ms, actor, "resolved", why});
+  post_webhooks(incident, notify::PageKind::resolved, actor, why, now_ms, changes);
   dirty_incidents_.erase(incident.id);
   changes.incidents.push_back(incident);
   incidents_resolved_.inc();
@@ -208,6 +211,7 @@ ActionResult Correlator::on_action(const IncidentAction& action, std::int64_t no
     incident.acknowledged_at_ms = incident.updated_at_ms = now_ms;
     changes.timeline.push_back({0, incident.id, now_ms, action.actor, "acknowledged", "acknowledged" + note});
     dirty_incidents_.insert(incident.id);
+    post_webhooks(incident, notify::PageKind::acknowledged, action.actor, "acknowledged" + note, now_ms, changes);
     return {200, "", incident};
   }
   // Resolving by hand resolves the incident's alerts too: if the fault comes
@@ -230,6 +234,21 @@ ActionResult Correlator::on_action(const IncidentAction& action, std::int64_t no
   forget_incident(incident.id);
   incidents_.erase(it);
   return result;
+}
+
+std::optional<ActionResult> Correlator::authorize(const IncidentAction& action, const std::vector<Notification>& pages,
+                                                  std::int64_t now_ms) const {
+  auto it = incidents_.find(action.incident_id);
+  const Incident* incident = it != incidents_.end() ? &it->second : action.stored ? &*action.stored : nullptr;
+  if (incident == nullptr) return std::nullopt;
+  const std::string name = "incident " + std::to_string(incident->id);
+  if (!config_.oncall) return ActionResult{403, "no on-call directory: nobody may act on " + name + " by reply", std::nullopt};
+  if (oncall::standing(*config_.oncall, action.actor, *incident, pages, now_ms) != oncall::Standing::none)
+    return std::nullopt;
+  return ActionResult{403,
+                      action.actor + " may not act on " + name + ": not its assignee, not on call for, lead, manager "
+                                     "or member of group " + incident->group + ", and not paged for it",
+                      std::nullopt};
 }
 
 void Correlator::on_tick(std::int64_t now_ms, ChangeSet& changes) {
@@ -270,7 +289,30 @@ void Correlator::flush(ChangeSet& changes) {
   gaps_.flush(changes);
 }
 
+void Correlator::post_webhooks(const Incident& incident, notify::PageKind kind, const std::string& actor,
+                               const std::string& text, std::int64_t now_ms, ChangeSet& changes) {
+  if (config_.webhooks.empty() || incident.merged_into != 0) return;
+  std::string body;
+  for (const auto& target : config_.webhooks) {
+    if (std::find(target.kinds.begin(), target.kinds.end(), kind) == target.kinds.end()) continue;
+    if (body.empty()) body = notify::webhook_payload(incident, kind, actor, text, config_.console_url, now_ms);
+    Notification n;
+    n.incident_id = incident.id;
+    n.channel = "webhook";
+    n.recipient = target.url;
+    n.subject = std::string(notify::to_string(kind)) + " #" + std::to_string(incident.id);
+    n.body = body;
+    n.created_at_ms = now_ms;
+    // An opening held for a root cause is held here too (and cancelled with the page).
+    n.next_attempt_ms = kind == notify::PageKind::opened ? std::max(now_ms, incident.hold_until_ms) : now_ms;
+    n.kind = std::string(notify::to_string(kind));
+    n.step = incident.escalation_level;
+    changes.notifications.push_back(std::move(n));
+  }
+}
+
 void Correlator::page(const Incident& incident, const Alert& alert, std::int64_t now_ms, ChangeSet& changes) {
+  post_webhooks(incident, notify::PageKind::opened, "tocsin", incident.title, now_ms, changes);
   if (sla_page_opened(incident.id, now_ms, changes)) return;
   if (config_.email_recipients.empty()) return;
   notify::PageContext context;

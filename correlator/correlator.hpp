@@ -21,6 +21,7 @@
 #include "correlator/grouping.hpp"
 #include "correlator/oncall/directory.hpp"
 #include "correlator/model.hpp"
+#include "correlator/notify/webhook.hpp"
 #include "correlator/priority.hpp"
 #include "correlator/recurrence.hpp"
 #include "correlator/rules/rule_state.hpp"
@@ -54,6 +55,9 @@ struct CorrelatorConfig {
   // with an escalation policy is paged by it instead of `email_recipients`.
   sla::SlaConfig sla = {};
   sla::EscalationConfig escalation = {};
+  // Webhooks told of incident changes (notifications.webhook.targets); each
+  // POST is a notification on channel "webhook" through the outbox.
+  std::vector<notify::WebhookTarget> webhooks;
 };
 
 class Correlator {
@@ -87,6 +91,13 @@ class Correlator {
   // incident (409) from an unknown one (404) by asking the store.
   ActionResult on_action(const IncidentAction& action, std::int64_t now_ms, ChangeSet& changes);
 
+  // For an action with check_authority: 403 unless its actor may act on the
+  // incident (oncall::standing over the directory, the incident's group and
+  // `pages`, the incident's notifications). Nothing when allowed, or when the
+  // incident is neither held nor in action.stored (on_action answers then).
+  std::optional<ActionResult> authorize(const IncidentAction& action, const std::vector<Notification>& pages,
+                                        std::int64_t now_ms) const;
+
   // Runs the timers that are due at `now_ms` (wall time, as recorded in due
   // times). Called about once a second by the pipeline, on the same thread as
   // on_event, and by tests with a fake clock.
@@ -107,6 +118,10 @@ class Correlator {
   void resolve_incident(Incident& incident, const std::string& actor, const std::string& why, std::int64_t now_ms,
                         ChangeSet& changes);
   void page(const Incident& incident, const Alert& alert, std::int64_t now_ms, ChangeSet& changes);
+  // Queues the webhook notifications of one incident change (none when no
+  // target wants this kind).
+  void post_webhooks(const Incident& incident, notify::PageKind kind, const std::string& actor, const std::string& text,
+                     std::int64_t now_ms, ChangeSet& changes);
   // The lifecycle actions other than acknowledge, resolve and escalate (lifecycle.cpp).
   ActionResult act_on_open(Incident& incident, const IncidentAction& action, std::int64_t now_ms, ChangeSet& changes);
   ActionResult act_on_stored(const IncidentAction& action, std::int64_t now_ms, ChangeSet& changes);

@@ -70,6 +70,11 @@ void Daemon::start() {
   std::vector<std::unique_ptr<Sink>> sinks;
   if (s.email_enabled) sinks.push_back(std::make_unique<email::SmtpSink>(s.smtp, clock_));
   if (s.sms.enabled) sinks.push_back(std::make_unique<sms::HttpSmsSink>(s.sms.config));
+  // Always there: a reload may enable webhooks, and POSTs committed before a
+  // restart are delivered (or refused) whatever the configuration says now.
+  auto webhooks = std::make_unique<webhook::WebhookSink>(s.webhook.sink, stats_);
+  webhook_sink_ = webhooks.get();
+  sinks.push_back(std::move(webhooks));
   outbox_ = std::make_unique<OutboxWorker>(s.outbox, open_store, std::move(sinks), clock_, stats_);
   pipeline_->on_notifications([this] { outbox_->wake(); });
   outbox_->start();
@@ -116,7 +121,7 @@ void Daemon::start() {
       snmp_udp_.push_back(std::move(l));
     }
   }
-  email_decoder_ = std::make_unique<email_in::Decoder>(s.email_in.decoder, *pipeline_, stats_, clock_);
+  email_decoder_ = std::make_unique<email_in::Decoder>(s.email_in.decoder, *pipeline_, stats_, clock_, pipeline_.get());
   if (s.email_in.enabled) {
     email_listener_ = std::make_unique<email_in::SmtpListener>(io_, s.email_in.listener, *email_decoder_, stats_);
     email_listener_->start();
@@ -161,6 +166,7 @@ void Daemon::reload() {
     log()->error("reload: snmp users not applied error={}", e.what());
   }
   email_decoder_->reconfigure(next->email_in.decoder);
+  webhook_sink_->reconfigure(next->webhook.sink);
   // The new files with the API's CIs on top; the catalog records what the
   // files changed and hands the snapshot to the pipeline, whose thread swaps
   // it in: alert and incident state stay.
@@ -193,6 +199,7 @@ void Daemon::reload() {
   settings_.snmp.access = next->snmp.access;
   settings_.snmp.mapping = next->snmp.mapping;
   settings_.email_in.decoder = next->email_in.decoder;
+  settings_.webhook = next->webhook;
   settings_.correlator = next->correlator;
   settings_.api.tokens = next->api.tokens;
   settings_.log_level = next->log_level;

@@ -30,6 +30,7 @@
 #include "daemon/settings.hpp"
 #include "daemon/sms_routes.hpp"
 #include "sinks/outbox.hpp"
+#include "sinks/webhook/client.hpp"
 
 namespace tocsin {
 
@@ -60,6 +61,7 @@ class Daemon {
   std::unique_ptr<CmdbCatalog> catalog_;  // before pipeline_ and the routes that use it
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<OutboxWorker> outbox_;
+  webhook::WebhookSink* webhook_sink_ = nullptr;  // owned by outbox_; reconfigured on reload
   std::unique_ptr<PipelineBackend> backend_;
   std::unique_ptr<http_ingest::Ingest> http_ingest_;  // before http_: its routes refer to it
   std::unique_ptr<api::CmdbRoutes> cmdb_routes_;      // likewise

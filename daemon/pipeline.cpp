@@ -181,6 +181,14 @@ void Pipeline::process(std::deque<Item>& items, bool tick) {
     acted.insert(a.action.incident_id);
     if (!correlator_.holds_incident(a.action.incident_id))
       if (auto stored = store_->incident(a.action.incident_id)) a.action.stored = std::move(stored->incident);
+    // Replies (e-mail, SMS) name a person, not a token: check that they may act
+    // on this incident, against the pages already committed for it.
+    if (a.action.check_authority) {
+      if (auto refused = correlator_.authorize(a.action, store_->notifications(a.action.incident_id), now)) {
+        replies.emplace_back(std::move(a.done), std::move(*refused));
+        continue;
+      }
+    }
     ActionResult r = correlator_.on_action(a.action, now, changes);
     if (r.status == 404 && store_->incident(a.action.incident_id))
       r = {409, "incident " + std::to_string(a.action.incident_id) + " is already resolved", std::nullopt};

@@ -32,7 +32,7 @@ struct PipelineConfig {
   std::int64_t tick_ms = 1000;         // how often the correlator's timers are run
 };
 
-class Pipeline final : public EventSink {
+class Pipeline final : public EventSink, public ActionSink {
  public:
   Pipeline(PipelineConfig config, std::unique_ptr<Store> store, CorrelatorConfig correlator, const Clock& clock,
            StatsRegistry& stats);
@@ -46,7 +46,7 @@ class Pipeline final : public EventSink {
 
   std::size_t offer(std::vector<Event>& events) override;
   void submit(std::vector<Event> events, std::function<void()> durable) override;
-  void act(IncidentAction action, ActionDone done);
+  void act(IncidentAction action, ActionDone done) override;
 
   // Called (on the writer thread) after a commit that queued notifications.
   void on_notifications(std::function<void()> callback) { notify_ = std::move(callback); }

@@ -216,14 +216,19 @@ const Section& notifications_section() {
        {"max_backoff", Type::duration, "5m", "Longest delay between retries; delivery is retried forever."},
        {"poll_interval", Type::duration, "1s", "How often the outbox is looked at when nothing wakes it."},
        {"reply_secret", Type::string, "",
-        "Secret that signs the reply token [TOC-<id>-<hmac>] in e-mail subjects; empty: no token."},
+        "Secret that signs the reply token [TOC-<id>-<hmac>] in e-mail subjects, in plain sight (examples and "
+        "tests only); empty: no token, and mail to email_in is never taken for a reply."},
+       {"reply_secret_file", Type::file, "",
+        "File holding the reply secret (first line); use this in production. Replies to pages then acknowledge, "
+        "resolve or comment on the incident (collectors/email/README.md)."},
        {"reply_to", Type::string, "", "Reply-To address of e-mail pages (the SMTP-in address); empty: none."},
        {"max_bundle", Type::integer, "50",
         "Most notifications one message carries when several wait for the same recipient and channel; 1 = "
         "never bundle."},
        {"rate_limit", Type::map, "", "Per-recipient rate limit (see notifications.rate_limit)."},
        {"quiet_hours", Type::map, "", "Quiet hours for low priorities (see notifications.quiet_hours)."},
-       {"email", Type::map, "", "E-mail pages over SMTP."}}};
+       {"email", Type::map, "", "E-mail pages over SMTP."},
+       {"webhook", Type::map, "", "Incident changes POSTed as JSON to allowed URLs."}}};
   return s;
 }
 
@@ -356,6 +361,11 @@ void load_notifications(const config::Node& root, Settings& s) {
   s.smtp.console_url = n.string("console_url");
   s.correlator.console_url = s.smtp.console_url;
   s.smtp.reply_secret = n.string("reply_secret");
+  if (std::string file = n.file("reply_secret_file"); !file.empty()) {
+    if (!s.smtp.reply_secret.empty()) n.error("reply_secret_file", "give reply_secret or reply_secret_file, not both");
+    s.smtp.reply_secret = first_line(file);
+    if (s.smtp.reply_secret.empty() && std::ifstream(file)) n.error("reply_secret_file", "'" + file + "' holds no secret on its first line");
+  }
   s.smtp.reply_to = n.string("reply_to");
   s.outbox.initial_backoff = n.duration("initial_backoff");
   s.outbox.max_backoff = n.duration("max_backoff");
@@ -384,6 +394,8 @@ void load_notifications(const config::Node& root, Settings& s) {
       e.error("recipients", "e-mail pages are enabled but nobody is listed to receive them");
   }
   s.sms = load_sms_settings(n);
+  s.webhook = load_webhook_settings(n);
+  s.correlator.webhooks = s.webhook.targets;
   if (s.outbox.max_backoff < s.outbox.initial_backoff)
     n.error("max_backoff", "must not be shorter than initial_backoff");
 }
@@ -438,6 +450,10 @@ std::optional<Settings> load_settings(const std::string& path, config::Errors& e
   s.correlator.rules.flapping = rules::load_flapping(correlation);
   s.correlator.rules.heartbeats = rules::load_heartbeats(root);
   load_notifications(root, s);
+  // Replies to pages reach the e-mail collector: it checks their token and
+  // finds the sender in the on-call directory.
+  s.email_in.decoder.replies.secret = s.smtp.reply_secret;
+  s.email_in.decoder.replies.directory = s.correlator.oncall;
   if (!errors.empty()) return std::nullopt;
   return s;
 }
@@ -468,6 +484,8 @@ std::vector<const config::Section*> all_sections() {
       &quiet_hours_section(),
       &email_section(),
       &sms_section(),
+      &webhook_section(),
+      &webhook_target_section(),
       &cmdb_section(),
       &priority_section(),
       &assignment_section(),

@@ -18,6 +18,7 @@
 #include "daemon/http_server.hpp"
 #include "daemon/pipeline.hpp"
 #include "daemon/sms_settings.hpp"
+#include "daemon/webhook_settings.hpp"
 #include "sinks/email/config.hpp"
 #include "sinks/outbox.hpp"
 
@@ -41,6 +42,7 @@ struct Settings {
   bool email_enabled = false;
   email::SmtpConfig smtp;
   SmsSettings sms;
+  WebhookSettings webhook;
 };
 
 // Reads and checks `path`. Every problem is added to `errors` as

@@ -156,14 +156,17 @@ void OutboxWorker::handle(const Notification& n) {
     return;
   }
   const std::int64_t now_ms = clock_.wall_ms();
-  if (hold(n, now_ms)) return;
+  // Pages to people are held and bundled; a webhook POST is one incident's
+  // JSON for a machine and goes as it is.
+  const bool for_people = n.channel != "webhook";
+  if (for_people && hold(n, now_ms)) return;
   std::vector<Notification> items{n};
   // Whatever else waits for this recipient on this channel goes in the same message.
-  if (config_.throttle.max_bundle > 1) {
+  if (for_people && config_.throttle.max_bundle > 1) {
     auto more = store().claim_due_for(n.channel, n.recipient, now_ms, config_.throttle.max_bundle - 1);
     for (auto& m : more) items.push_back(std::move(m));
   }
-  limiter_.record(recipient_key(n), now_ms);
+  if (for_people) limiter_.record(recipient_key(n), now_ms);
   deliver_all(items, *sink);
 }
 

@@ -6,10 +6,12 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "correlator/mapping.hpp"
+#include "correlator/oncall/directory.hpp"
 
 namespace tocsin::email_in {
 
@@ -39,12 +41,20 @@ struct MimeLimits {
   std::size_t max_body = 64 << 10;  // bytes of decoded body text kept for rules and display
 };
 
+// What the collector needs to recognize replies to pages (reply.hpp). Filled
+// from notifications.reply_secret and the oncall section; swapped whole on reload.
+struct ReplySettings {
+  std::string secret;  // empty: replies are not recognized, every mail is an event
+  std::shared_ptr<const oncall::Directory> directory;  // null: nobody may act by reply
+};
+
 struct DecoderConfig {
   std::vector<RuleSpec> rules;  // user rules, tried first
   bool default_rules = true;    // then Nagios, Icinga 2 and Zabbix notification mail
   std::string default_group = "service-desk";  // group of mails that match no rule
   std::string default_severity = "warning";    // severity of mails that match no rule
   MimeLimits mime;
+  ReplySettings replies;
 };
 
 struct EmailInConfig {

@@ -3,6 +3,9 @@
 
 #include "collectors/email/metrics.hpp"
 #include "collectors/email/mime.hpp"
+#include "collectors/email/reply.hpp"
+
+#include <spdlog/spdlog.h>
 
 namespace tocsin::email_in {
 
@@ -12,6 +15,11 @@ std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
   return out;
+}
+
+std::shared_ptr<spdlog::logger> reply_log() {
+  auto log = spdlog::get("email");
+  return log ? log : spdlog::default_logger();
 }
 
 Reply mime_refusal(MimeProblem p) {
@@ -27,8 +35,9 @@ Reply mime_refusal(MimeProblem p) {
 
 }  // namespace
 
-Decoder::Decoder(const DecoderConfig& config, EventSink& sink, StatsRegistry& stats, const Clock& clock)
-    : sink_(sink), stats_(stats), clock_(clock) {
+Decoder::Decoder(const DecoderConfig& config, EventSink& sink, StatsRegistry& stats, const Clock& clock,
+                 ActionSink* actions)
+    : sink_(sink), actions_(actions), stats_(stats), clock_(clock) {
   register_email_metrics(stats);
   reconfigure(config);
 }
@@ -59,7 +68,12 @@ std::optional<Reply> Decoder::decode(const Envelope& envelope, std::string_view 
     rejected_total(stats_, to_string(parsed.problem)).inc();
     return mime_refusal(parsed.problem);
   }
-  const Mail& m = parsed.mail;
+  to_event(*compiled, envelope, peer, parsed.mail, std::move(message), out);
+  return std::nullopt;
+}
+
+void Decoder::to_event(const Compiled& compiled, const Envelope& envelope, std::string_view peer, const Mail& m,
+                       std::string message, Event& out) const {
   std::string recipients = join(envelope.recipients);
   tocsin::Fields fields;
   fields.add("from", m.from);
@@ -78,15 +92,41 @@ std::optional<Reply> Decoder::decode(const Envelope& envelope, std::string_view 
   out.attributes.emplace_back("from", m.from);
   out.attributes.emplace_back("subject", m.subject);
   if (!m.message_id.empty()) out.attributes.emplace_back("message_id", m.message_id);
-  if (compiled->rules.apply(fields, out)) {
+  if (compiled.rules.apply(fields, out)) {
     if (out.summary.empty()) out.summary = m.subject;
   } else {
     unmatched_total(stats_).inc();
-    map_unmatched(*compiled, out);
+    map_unmatched(compiled, out);
   }
   out.raw = std::move(message);
   messages_total(stats_, "accepted").inc();
-  return std::nullopt;
+}
+
+bool Decoder::handle_reply(const Compiled& compiled, const Envelope& envelope, const Mail& mail,
+                           std::function<void(Reply)>& done) {
+  ReplyRoute route = route_reply(mail, envelope.mail_from, compiled.config.replies);
+  switch (route.kind) {
+    case ReplyRoute::Kind::not_a_reply:
+      return false;
+    case ReplyRoute::Kind::answer:
+      replies_total(stats_, route.result).inc();
+      reply_log()->info("reply to a page not acted on result={} from={} envelope_from={} code={}", route.result,
+                        mail.from, envelope.mail_from, route.smtp.code);
+      done(std::move(route.smtp));
+      return true;
+    case ReplyRoute::Kind::act:
+      break;
+  }
+  IncidentAction action = route.action;
+  actions_->act(std::move(route.action), [&stats = stats_, action = std::move(action),
+                                          done = std::move(done)](ActionResult result) {
+    auto [reply, label] = answer_action(action, result);
+    replies_total(stats, label).inc();
+    reply_log()->info("reply to a page result={} incident={} person={} action={} code={}", label, action.incident_id,
+                      action.actor, to_string(action.kind), reply.code);
+    done(std::move(reply));
+  });
+  return true;
 }
 
 // A person reporting a fault by plain e-mail: one alert per sender and
@@ -107,11 +147,17 @@ void Decoder::map_unmatched(const Compiled& compiled, Event& out) const {
 
 void Decoder::submit(const Envelope& envelope, std::string_view peer, std::string message,
                      std::function<void(Reply)> done) {
-  Event event;
-  if (auto refused = decode(envelope, peer, std::move(message), event)) {
-    done(std::move(*refused));
+  auto compiled = current();
+  messages_total(stats_, "received").inc();
+  MailParse parsed = parse_mail(message, compiled->config.mime);
+  if (parsed.problem != MimeProblem::none) {
+    rejected_total(stats_, to_string(parsed.problem)).inc();
+    done(mime_refusal(parsed.problem));
     return;
   }
+  if (actions_ != nullptr && handle_reply(*compiled, envelope, parsed.mail, done)) return;
+  Event event;
+  to_event(*compiled, envelope, peer, parsed.mail, std::move(message), event);
   std::vector<Event> events;
   events.push_back(std::move(event));
   sink_.submit(std::move(events), [done = std::move(done)] { done({250, "2.0.0 Message accepted"}); });

@@ -15,6 +15,8 @@
 
 #include "collectors/email/config.hpp"
 #include "collectors/email/session.hpp"
+#include "collectors/email/mime.hpp"
+#include "correlator/actions.hpp"
 #include "correlator/clock.hpp"
 #include "correlator/event_sink.hpp"
 #include "correlator/mapping.hpp"
@@ -35,9 +37,13 @@ class MailHandler {
 // Nagios, Icinga 2 and Zabbix notification mail, each as a problem/clear pair.
 std::vector<RuleSpec> default_rules();
 
+// With an ActionSink, a reply to a page (a valid reply token in the subject,
+// reply.hpp) becomes an incident action instead of an event, and its 250 too
+// waits for the commit. Without one every mail is an event.
 class Decoder final : public MailHandler {
  public:
-  Decoder(const DecoderConfig& config, EventSink& sink, StatsRegistry& stats, const Clock& clock);
+  Decoder(const DecoderConfig& config, EventSink& sink, StatsRegistry& stats, const Clock& clock,
+          ActionSink* actions = nullptr);
   void reconfigure(const DecoderConfig& config);
 
   void submit(const Envelope& envelope, std::string_view peer, std::string message,
@@ -52,9 +58,15 @@ class Decoder final : public MailHandler {
     DecoderConfig config;
   };
   std::shared_ptr<const Compiled> current() const;
+  void to_event(const Compiled& compiled, const Envelope& envelope, std::string_view peer, const Mail& mail,
+                std::string message, Event& out) const;
   void map_unmatched(const Compiled& compiled, Event& out) const;
+  // Hands a reply's action to the pipeline; false when the mail is no reply.
+  bool handle_reply(const Compiled& compiled, const Envelope& envelope, const Mail& mail,
+                    std::function<void(Reply)>& done);
 
   EventSink& sink_;
+  ActionSink* actions_;
   StatsRegistry& stats_;
   const Clock& clock_;
   mutable std::mutex mutex_;

@@ -36,12 +36,25 @@ inline Counter& connections_total(StatsRegistry& s) {
   return s.counter("tocsin_email_connections_total", "SMTP connections accepted");
 }
 
+// What became of replies to pages (reply.hpp): acted on, nothing left to do,
+// ignored (automatic replies) or refused and why.
+inline constexpr std::array<std::string_view, 11> reply_results{
+    "acknowledged", "resolved",         "commented", "no_change",  "bad_token", "unknown_sender",
+    "not_allowed",  "unknown_incident", "empty",     "auto_reply", "failed"};
+
+inline Counter& replies_total(StatsRegistry& s, std::string_view result) {
+  return s.counter("tocsin_email_replies_total",
+                   "Replies to pages by result: acted on, nothing to do, or refused and why",
+                   {{"result", std::string(result)}});
+}
+
 inline void register_email_metrics(StatsRegistry& s) {
   for (auto reason : rejection_reasons) rejected_total(s, reason);
   messages_total(s, "received");
   messages_total(s, "accepted");
   unmatched_total(s);
   connections_total(s);
+  for (auto result : reply_results) replies_total(s, result);
 }
 
 }  // namespace tocsin::email_in

@@ -255,6 +255,8 @@ MailParse parse_mail(std::string_view message, const MimeLimits& limits) {
   m.to = addresses(g_mime_message_get_to(parsed.get()));
   m.subject = decode_header(GMIME_OBJECT(parsed.get()), "Subject");
   if (const char* id = g_mime_message_get_message_id(parsed.get())) m.message_id = make_valid(id);
+  m.auto_submitted = decode_header(GMIME_OBJECT(parsed.get()), "Auto-Submitted");
+  m.precedence = decode_header(GMIME_OBJECT(parsed.get()), "Precedence");
   if (w.plain)
     m.body = normalize_body(part_text(w.plain), limits.max_body);
   else if (w.html)

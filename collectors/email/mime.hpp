@@ -20,6 +20,8 @@ struct Mail {
   std::string subject;    // decoded, single line
   std::string body;       // the text/plain part, or the HTML part without tags
   std::string message_id;  // without angle brackets
+  std::string auto_submitted;  // Auto-Submitted (RFC 3834), e.g. "auto-replied"; empty when absent
+  std::string precedence;      // Precedence, e.g. "bulk" (vacation responders set it)
 };
 
 enum class MimeProblem { none, malformed, too_deep, too_many_parts };

@@ -115,6 +115,7 @@ void Correlator::fire_escalation(Incident& incident, const sla::Policy& policy, 
       ->inc();
   incident.escalation_level = due.level + 1;
   incident.updated_at_ms = now_ms;
+  if (!opening) post_webhooks(incident, notify::PageKind::escalated, actor, text, now_ms, changes);
   schedule_escalation(incident, policy);
 }
 

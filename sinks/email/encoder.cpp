@@ -226,14 +226,67 @@ std::string id_domain(const SmtpConfig& config) {
   return domain.empty() ? "localhost" : domain;
 }
 
+constexpr std::string_view duplicate_notice = "This page may repeat one sent before Tocsin restarted.";
+constexpr std::string_view reply_hint =
+    "Reply to this mail with \"ack\" or \"resolve\" on the first line to acknowledge or resolve the incident; "
+    "other text is added to its timeline.";
+
+std::string incident_link(const Notification& n, const SmtpConfig& config) {
+  return config.console_url + "/api/v1/incidents/" + std::to_string(n.incident_id);
+}
+
+// A bundle (several incidents in one message) carries no reply token, so it
+// says nothing about replying either.
+bool replies_act(const Notification& n, const SmtpConfig& config) {
+  return !config.reply_secret.empty() && n.incident_id > 0 && n.kind != "bundle";
+}
+
 std::string body_text(const Notification& n, const SmtpConfig& config) {
   std::string text;
-  if (n.possible_duplicate) text += "This page may repeat one sent before Tocsin restarted.\n\n";
+  if (n.possible_duplicate) text += std::string(duplicate_notice) + "\n\n";
   text += n.body;
   if (!text.empty() && text.back() != '\n') text += '\n';
+  if (replies_act(n, config)) text += "\n" + std::string(reply_hint) + "\n";
   const std::string id = std::to_string(n.incident_id);
-  text += "\n-- \nIncident " + id + ": " + config.console_url + "/api/v1/incidents/" + id + "\n";
+  text += "\n-- \nIncident " + id + ": " + incident_link(n, config) + "\n";
   return valid_utf8(text);
+}
+
+// A link is written only for a web address: the console URL comes from the
+// configuration, but an href is not the place to find out it was "javascript:".
+bool is_web_url(std::string_view url) { return url.starts_with("http://") || url.starts_with("https://"); }
+
+std::string body_html(const Notification& n, const SmtpConfig& config, std::string_view subject) {
+  std::string h = "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>" + html_escape(subject) +
+                  "</title>\n</head>\n<body>\n";
+  if (n.possible_duplicate) h += "<p><strong>" + std::string(duplicate_notice) + "</strong></p>\n";
+  h += "<pre style=\"font-family: monospace; white-space: pre-wrap\">" + html_escape(n.body) + "</pre>\n";
+  if (replies_act(n, config)) h += "<p>" + html_escape(reply_hint) + "</p>\n";
+  const std::string id = std::to_string(n.incident_id);
+  const std::string link = incident_link(n, config);
+  if (is_web_url(link))
+    h += "<p><a href=\"" + html_escape(link) + "\">Incident " + id + "</a></p>\n";
+  else
+    h += "<p>Incident " + id + ": " + html_escape(link) + "</p>\n";
+  return h + "</body>\n</html>\n";
+}
+
+// The part's content and its transfer encoding: 7bit when that is safe, which
+// also means the boundary (it starts with "=_", which quoted-printable never
+// writes) cannot occur in it.
+std::pair<std::string, std::string_view> encode_part(std::string_view text, std::string_view boundary, bool prefer_7bit) {
+  if (prefer_7bit && fits_7bit(text) && text.find(boundary) == std::string_view::npos)
+    return {crlf_lines(text), "7bit"};
+  return {quoted_printable(text), "quoted-printable"};
+}
+
+void append_part(std::string& m, std::string_view boundary, std::string_view type, std::string_view text,
+                 bool prefer_7bit) {
+  auto [content, encoding] = encode_part(text, boundary, prefer_7bit);
+  m += "--" + std::string(boundary) + "\r\n";
+  m += "Content-Type: " + std::string(type) + "; charset=utf-8\r\n";
+  m += "Content-Transfer-Encoding: " + std::string(encoding) + "\r\n\r\n";
+  m += content;
 }
 
 std::string address_field(std::string_view name, std::string_view address) {
@@ -296,9 +349,31 @@ std::string incident_thread_id(std::int64_t incident_id, const SmtpConfig& confi
   return "<tocsin-incident-" + std::to_string(incident_id) + "@" + id_domain(config) + ">";
 }
 
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  for (std::size_t i = 0; i < text.size();) {
+    const char32_t cp = next_code_point(text, i);
+    switch (cp) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default:
+        // Controls other than line ends and tabs are not text in HTML.
+        if ((cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F))
+          out += ' ';
+        else
+          append_utf8(out, cp);
+    }
+  }
+  return out;
+}
+
+std::string mime_boundary(const Notification& n) { return "=_tocsin-n" + std::to_string(n.id) + "-alternative"; }
+
 std::string encode_message(const Notification& n, const SmtpConfig& config, std::int64_t date_ms) {
-  const std::string text = body_text(n, config);
-  const bool plain = fits_7bit(text);
   const std::string thread = incident_thread_id(n.incident_id, config);
   std::string m;
   m += address_field("From", config.from);
@@ -313,15 +388,18 @@ std::string encode_message(const Notification& n, const SmtpConfig& config, std:
   m += "In-Reply-To: " + thread + "\r\n";
   m += "References: " + thread + "\r\n";
   m += "MIME-Version: 1.0\r\n";
-  m += "Content-Type: text/plain; charset=utf-8\r\n";
-  m += std::string("Content-Transfer-Encoding: ") + (plain ? "7bit" : "quoted-printable") + "\r\n";
+  const std::string boundary = mime_boundary(n);
+  m += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n";
   // Keeps vacation responders quiet; people can still reply to acknowledge.
   m += "Auto-Submitted: auto-generated\r\n";
   m += "X-Tocsin-Incident: " + std::to_string(n.incident_id) + "\r\n";
   m += "X-Tocsin-Notification: " + std::to_string(n.id) + "\r\n";
   if (n.possible_duplicate) m += "X-Tocsin-Possible-Duplicate: yes\r\n";
   m += "\r\n";
-  m += plain ? crlf_lines(text) : quoted_printable(text);
+  // Mail clients show the last alternative they can render: text first, HTML last.
+  append_part(m, boundary, "text/plain", body_text(n, config), true);
+  append_part(m, boundary, "text/html", body_html(n, config, sanitize_header_value(subject)), false);
+  m += "--" + boundary + "--\r\n";
   return m;
 }
 

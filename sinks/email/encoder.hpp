@@ -1,6 +1,6 @@
 #pragma once
 // Pure encoder of the e-mail sink: Notification + settings + date → one RFC 5322
-// message (CRLF line ends, every line <= 998 octets, headers 7-bit). No clock,
+// MIME message (CRLF line ends, every line <= 998 octets, headers 7-bit). No clock,
 // no I/O, so every byte of a page can be asserted in unit tests and fuzzed.
 
 #include <cstdint>
@@ -39,7 +39,20 @@ std::string message_id(const Notification& n, const SmtpConfig& config);
 // that mail clients show them as one thread.
 std::string incident_thread_id(std::int64_t incident_id, const SmtpConfig& config);
 
-// The complete message handed to SMTP DATA (before dot-stuffing).
+// Text made safe inside HTML elements and attribute values: & < > " ' become
+// entities, invalid UTF-8 becomes U+FFFD, control characters other than LF
+// and tab become spaces.
+std::string html_escape(std::string_view text);
+
+// Boundary of the multipart/alternative body of notification `n`. It starts
+// with "=_", which quoted-printable never writes; a 7bit part is checked not
+// to contain it.
+std::string mime_boundary(const Notification& n);
+
+// The complete message handed to SMTP DATA (before dot-stuffing):
+// multipart/alternative with a text/plain part (7bit when it can be,
+// quoted-printable otherwise) and a text/html part (quoted-printable) holding
+// the same text escaped, the link and, with a reply secret, how to reply.
 std::string encode_message(const Notification& n, const SmtpConfig& config, std::int64_t date_ms);
 
 }  // namespace tocsin::email

@@ -61,8 +61,17 @@ void check_message(const Notification& n) {
   int fields = 0;
   for (std::string_view line : crlf_lines(std::string_view(message).substr(0, header_end + 2)))
     if (!line.empty() && line[0] != ' ') ++fields;
-  require(fields == (n.possible_duplicate ? 14 : 13));
-  for (std::string_view line : crlf_lines(message)) require(line.size() <= 998);
+  require(fields == (n.possible_duplicate ? 13 : 12));
+  // Alert text cannot end or start a MIME part: the boundary delimits exactly
+  // the text part, the HTML part and the end.
+  const std::string delimiter = "--" + email::mime_boundary(n);
+  int delimiters = 0;
+  for (std::string_view line : crlf_lines(message)) {
+    require(line.size() <= 998);
+    if (line.starts_with(delimiter)) ++delimiters;
+  }
+  require(delimiters == 3);
+  require(std::string_view(message).ends_with(delimiter + "--\r\n"));
 }
 
 }  // namespace

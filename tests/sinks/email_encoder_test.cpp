@@ -98,6 +98,34 @@ std::string qp_decode(const std::string& in) {
   return out;
 }
 
+// The parts of a multipart body, each parsed like a message (its headers and content).
+std::vector<ParsedMessage> parts(const ParsedMessage& m) {
+  static const std::regex boundary_re(R"re(boundary="([^"]+)")re");
+  std::smatch match;
+  const std::string type = m.header("Content-Type");
+  std::vector<ParsedMessage> out;
+  if (!std::regex_search(type, match, boundary_re)) return out;
+  const std::string delimiter = "--" + match[1].str();
+  std::size_t pos = m.body.find(delimiter + "\r\n");
+  while (pos != std::string::npos) {
+    const std::size_t start = pos + delimiter.size() + 2;
+    const std::size_t next = m.body.find("\r\n" + delimiter, start);
+    if (next == std::string::npos) break;
+    out.push_back(parse(m.body.substr(start, next + 2 - start)));
+    pos = m.body.compare(next + 2 + delimiter.size(), 2, "--") == 0 ? std::string::npos : next + 2;
+  }
+  return out;
+}
+
+ParsedMessage part(const ParsedMessage& m, const std::string& type) {
+  for (auto& p : parts(m))
+    if (p.header("Content-Type").starts_with(type)) return p;
+  ADD_FAILURE() << "no " << type << " part";
+  return {};
+}
+
+ParsedMessage text_part(const std::string& message) { return part(parse(message), "text/plain"); }
+
 void expect_wire_format(const std::string& message) {
   ASSERT_GE(message.size(), 2u);
   EXPECT_EQ(message.substr(message.size() - 2), "\r\n");
@@ -141,7 +169,6 @@ const std::set<std::string> standard_headers = {"From",
                                                 "References",
                                                 "MIME-Version",
                                                 "Content-Type",
-                                                "Content-Transfer-Encoding",
                                                 "Auto-Submitted",
                                                 "X-Tocsin-Incident",
                                                 "X-Tocsin-Notification"};
@@ -205,7 +232,15 @@ TEST_P(EmailHeaderInjection, CannotAddAHeaderOrStartTheBody) {
 
   const ParsedMessage parsed = parse(message);
   EXPECT_EQ(parsed.names(), standard_headers) << message;
-  EXPECT_EQ(parsed.body.find("Bcc"), std::string::npos) << message;
+  const auto alternatives = parts(parsed);
+  ASSERT_EQ(alternatives.size(), 2u) << message;
+  for (const auto& p : alternatives) EXPECT_EQ(p.header("Bcc"), "<absent>") << message;
+  EXPECT_EQ(alternatives[0].body.find("Bcc"), std::string::npos) << message;
+  // The HTML part names the subject in its <title> only, on one line.
+  const std::string html = qp_decode(alternatives[1].body);
+  const auto title = html.find("<title>"), title_end = html.find("</title>");
+  EXPECT_EQ(html.find_first_of("\r\n", title), title_end + 8) << html;
+  EXPECT_EQ(html.find("Bcc", title_end), std::string::npos) << html;
 }
 
 INSTANTIATE_TEST_SUITE_P(Attempts, EmailHeaderInjection,
@@ -254,8 +289,13 @@ TEST(EmailEncoder, WritesTheHeadersAMailClientNeeds) {
   EXPECT_EQ(m.header("In-Reply-To"), "<tocsin-incident-7@noc.example.org>");
   EXPECT_EQ(m.header("References"), "<tocsin-incident-7@noc.example.org>");
   EXPECT_EQ(m.header("MIME-Version"), "1.0");
-  EXPECT_EQ(m.header("Content-Type"), "text/plain; charset=utf-8");
+  EXPECT_EQ(m.header("Content-Type"), "multipart/alternative; boundary=\"=_tocsin-n42-alternative\"");
   EXPECT_EQ(m.header("X-Tocsin-Incident"), "7");
+  const auto alternatives = parts(m);
+  ASSERT_EQ(alternatives.size(), 2u);
+  EXPECT_EQ(alternatives[0].header("Content-Type"), "text/plain; charset=utf-8");
+  EXPECT_EQ(alternatives[1].header("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_EQ(alternatives[1].header("Content-Transfer-Encoding"), "quoted-printable");
 }
 
 TEST(EmailEncoder, PagesOfOneIncidentShareAThreadButNotAMessageId) {
@@ -273,7 +313,8 @@ TEST(EmailEncoder, PossibleDuplicateIsFlaggedInHeaderAndText) {
   n.possible_duplicate = true;
   const ParsedMessage m = parse(encode_message(n, config(), date_ms));
   EXPECT_EQ(m.header("X-Tocsin-Possible-Duplicate"), "yes");
-  EXPECT_NE(m.body.find("may repeat"), std::string::npos);
+  EXPECT_NE(part(m, "text/plain").body.find("may repeat"), std::string::npos);
+  EXPECT_NE(qp_decode(part(m, "text/html").body).find("may repeat"), std::string::npos);
 }
 
 TEST(EmailEncoder, FormatsDatesInRfc5322) {
@@ -283,7 +324,7 @@ TEST(EmailEncoder, FormatsDatesInRfc5322) {
 }
 
 TEST(EmailEncoder, AsciiBodyIsSevenBitWithCrlfAndAConsoleLink) {
-  const ParsedMessage m = parse(encode_message(page("s", "line one\nline two\r\n.dot"), config(), date_ms));
+  const ParsedMessage m = text_part(encode_message(page("s", "line one\nline two\r\n.dot"), config(), date_ms));
   EXPECT_EQ(m.header("Content-Transfer-Encoding"), "7bit");
   EXPECT_EQ(m.body,
             "line one\r\nline two\r\n.dot\r\n\r\n-- \r\nIncident 7: https://tocsin.example.org/api/v1/incidents/7\r\n");
@@ -293,7 +334,7 @@ TEST(EmailEncoder, Utf8BodyIsQuotedPrintableAndDecodesBack) {
   const std::string body = "设备 core-sw1 端口 Gi0/1 中断。\nRésumé: lien coupé = panne totale  \nfin";
   const std::string message = encode_message(page("s", body), config(), date_ms);
   expect_wire_format(message);
-  const ParsedMessage m = parse(message);
+  const ParsedMessage m = text_part(message);
   EXPECT_EQ(m.header("Content-Transfer-Encoding"), "quoted-printable");
   const std::string expected =
       "设备 core-sw1 端口 Gi0/1 中断。\r\nRésumé: lien coupé = panne totale  \r\nfin\r\n\r\n-- \r\n"
@@ -307,7 +348,7 @@ TEST(EmailEncoder, LongBodyLinesAreWrappedWithSoftBreaks) {
   while (line.size() < 5000) line += "ifIndex=" + std::to_string(line.size()) + ";";
   const std::string message = encode_message(page("s", line + "\n" + "中断" + line), config(), date_ms);
   expect_wire_format(message);
-  const ParsedMessage m = parse(message);
+  const ParsedMessage m = text_part(message);
   EXPECT_EQ(m.header("Content-Transfer-Encoding"), "quoted-printable");
   for (const auto& l : physical_lines(m.body)) EXPECT_LE(l.size(), 76u) << l;
   EXPECT_EQ(qp_decode(m.body).substr(0, line.size() + 2), line + "\r\n");
@@ -322,6 +363,85 @@ TEST(EmailEncoder, QuotedPrintableNeverSplitsAnEscape) {
     EXPECT_TRUE(l.size() % 3 == 1 || l.size() % 3 == 0) << l;
   }
   EXPECT_EQ(qp_decode(encoded), text + "\r\n");
+}
+
+TEST(EmailEncoder, PagesOfOneIncidentReferenceTheSameRootAndOthersDoNot) {
+  Notification opened = page("[P1] down"), escalated = page("[P1] ESCALATED"), other = page("[P3] other");
+  escalated.id = 50;
+  other.id = 51;
+  other.incident_id = 8;
+  const ParsedMessage a = parse(encode_message(opened, config(), date_ms));
+  const ParsedMessage b = parse(encode_message(escalated, config(), date_ms));
+  const ParsedMessage c = parse(encode_message(other, config(), date_ms));
+  EXPECT_EQ(a.header("In-Reply-To"), incident_thread_id(7, config()));
+  EXPECT_EQ(b.header("In-Reply-To"), a.header("In-Reply-To"));
+  EXPECT_EQ(b.header("References"), a.header("References"));
+  EXPECT_EQ(c.header("References"), "<tocsin-incident-8@noc.example.org>");
+  EXPECT_EQ(b.header("Message-ID"), "<tocsin-n50-i7@noc.example.org>");
+  // Deterministic: a resend (possible duplicate) keeps its Message-ID.
+  escalated.possible_duplicate = true;
+  EXPECT_EQ(parse(encode_message(escalated, config(), date_ms)).header("Message-ID"), b.header("Message-ID"));
+}
+
+TEST(EmailEncoder, HtmlPartEscapesAlertTextAndLinksTheIncident) {
+  const std::string body = "<script>alert('x')</script> & \"quoted\"\n<b>not bold</b>\x01";
+  const ParsedMessage m = parse(encode_message(page("[P1] <img src=x onerror=alert(1)>", body), config(), date_ms));
+  const std::string html = qp_decode(part(m, "text/html").body);
+  EXPECT_EQ(html.find("<script>"), std::string::npos) << html;
+  EXPECT_EQ(html.find("<img"), std::string::npos) << html;
+  EXPECT_EQ(html.find("<b>"), std::string::npos) << html;
+  EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quoted&quot;"), std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<title>[P1] &lt;img src=x onerror=alert(1)&gt;</title>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<a href=\"https://tocsin.example.org/api/v1/incidents/7\">Incident 7</a>"), std::string::npos)
+      << html;
+  EXPECT_EQ(html.find('\x01'), std::string::npos);
+}
+
+TEST(EmailEncoder, NoLinkElementForAConsoleUrlThatIsNoWebAddress) {
+  SmtpConfig c = config();
+  c.console_url = "javascript:alert(1)//";
+  const std::string html = qp_decode(part(parse(encode_message(page("s"), c, date_ms)), "text/html").body);
+  EXPECT_EQ(html.find("<a "), std::string::npos) << html;
+}
+
+TEST(EmailEncoder, HtmlEscapeKeepsTextAndReplacesInvalidUtf8) {
+  EXPECT_EQ(html_escape("a<b>&\"c'"), "a&lt;b&gt;&amp;&quot;c&#39;");
+  EXPECT_EQ(html_escape("中断\n\tok"), "中断\n\tok");
+  EXPECT_EQ(html_escape("\xFF"), "\xEF\xBF\xBD");
+  EXPECT_EQ(html_escape("a\rb\x7F"), "a b ");
+}
+
+TEST(EmailEncoder, BoundaryInsideAlertTextCannotEndThePart) {
+  Notification n = page("s");
+  n.body = "--" + mime_boundary(n) + "--\nContent-Type: text/html\n\n<h1>forged</h1>";
+  const std::string message = encode_message(n, config(), date_ms);
+  expect_wire_format(message);
+  const auto alternatives = parts(parse(message));
+  ASSERT_EQ(alternatives.size(), 2u);
+  EXPECT_EQ(alternatives[0].header("Content-Transfer-Encoding"), "quoted-printable");
+  EXPECT_NE(qp_decode(alternatives[0].body).find(n.body.substr(0, 20)), std::string::npos);
+}
+
+TEST(EmailEncoder, WithAReplySecretBothPartsSayHowToReply) {
+  SmtpConfig c = config();
+  c.reply_secret = "s3cret";
+  const ParsedMessage m = parse(encode_message(page("s"), c, date_ms));
+  EXPECT_NE(part(m, "text/plain").body.find("\"ack\" or \"resolve\" on the first line"), std::string::npos);
+  EXPECT_NE(qp_decode(part(m, "text/html").body).find("&quot;ack&quot; or &quot;resolve&quot;"), std::string::npos);
+  EXPECT_EQ(part(parse(encode_message(page("s"), config(), date_ms)), "text/plain").body.find("\"ack\""),
+            std::string::npos);
+}
+
+TEST(EmailEncoder, RecipientAndReplyToCannotInjectHeaders) {
+  Notification n = page("s");
+  n.recipient = "oncall@example.net\r\nBcc: everyone@example.net";
+  SmtpConfig c = config();
+  c.reply_to = "noc@tocsin.test\nX-Evil: 1";
+  const ParsedMessage m = parse(encode_message(n, c, date_ms));
+  EXPECT_EQ(m.header("Bcc"), "<absent>");
+  EXPECT_EQ(m.header("X-Evil"), "<absent>");
+  EXPECT_EQ(m.header("To"), "oncall@example.net Bcc: everyone@example.net");
 }
 
 }  // namespace

@@ -512,5 +512,23 @@ TEST_F(ThrottledOutboxTest, LowPrioritiesWaitForTheEndOfQuietHoursHighOnesDoNot)
   EXPECT_EQ(rows_->get(1).state, NotificationState::sent);
 }
 
+TEST_F(ThrottledOutboxTest, WebhookPostsAreNeitherHeldNorBundled) {
+  auto hook = std::make_unique<ScriptedSink>("webhook");
+  ScriptedSink* webhook = hook.get();
+  sinks_.push_back(std::move(hook));
+  config_.throttle.max_bundle = 50;
+  config_.throttle.max_per_window = 1;
+  for (int id = 1; id <= 3; ++id) {
+    Notification& n = add(id, "webhook");
+    std::lock_guard lock(rows_->mutex);
+    n.recipient = "http://127.0.0.1:9000/hook";
+    n.body = "{\"incident\":" + std::to_string(id) + "}";
+  }
+  worker().run_once();
+  auto got = webhook->received();
+  ASSERT_EQ(got.size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(got[static_cast<std::size_t>(i)].body, "{\"incident\":" + std::to_string(i + 1) + "}");
+}
+
 }  // namespace
 }  // namespace tocsin
