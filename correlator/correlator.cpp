@@ -30,6 +30,7 @@ Correlator::Correlator(CorrelatorConfig config, StatsRegistry& stats)
                                        "Problem events whose resource matched no CI (CMDB gaps)")),
       rules_(stats, config_.rules) {
   sla_init(stats);
+  suppression_init(stats);
 }
 
 void Correlator::restore(const IdState& ids, std::vector<Alert> firing, std::vector<Incident> unresolved) {
@@ -39,6 +40,7 @@ void Correlator::restore(const IdState& ids, std::vector<Alert> firing, std::vec
   for (auto& a : firing) firing_.emplace(a.fingerprint, std::move(a));
   for (auto& i : unresolved) incidents_.emplace(i.id, std::move(i));
   rebuild_work();
+  suppression_restore();
   rules_restore();
   sla_restore();
 }
@@ -93,6 +95,7 @@ void Correlator::open_alert(const Event& event, const std::string& fp, std::int6
   alert.severity = event.severity;
   alert.summary = event.summary;
   alert.attributes = event.attributes;
+  alert.source = event.source;
   alert.first_seen_ms = alert.last_seen_ms = event.received_at_ms;
   alert.count = 1;
   Enrichment e = enrich(config_.cmdb.get(), event.resource);
@@ -106,6 +109,7 @@ void Correlator::open_alert(const Event& event, const std::string& fp, std::int6
   alerts_opened_.inc();
   dirty_alerts_.insert(fp);
   Alert& firing = firing_.emplace(fp, std::move(alert)).first->second;
+  if (suppress_on_open(firing, now_ms)) return;
   place_alert(firing, e, event, now_ms, changes);
   // The Nth state change within the flapping window: the incident stays open
   // and gets one "flapping" page instead of the page it just queued.
@@ -141,6 +145,8 @@ void Correlator::repeat_alert(Alert& alert, const Event& event, std::int64_t now
 }
 
 void Correlator::clear_alert(Alert& alert, const Event& event, std::int64_t now_ms, ChangeSet& changes) {
+  // Resolved quietly: it has no incident. `suppressed_by` stays as its history.
+  if (alert.state == AlertState::suppressed) suppressed_alert_cleared(alert);
   alert.state = AlertState::resolved;
   alert.resolved_at_ms = event.received_at_ms;
   alert.last_seen_ms = event.received_at_ms;
@@ -210,6 +216,7 @@ ActionResult Correlator::on_action(const IncidentAction& action, std::int64_t no
 
 void Correlator::on_tick(std::int64_t now_ms, ChangeSet& changes) {
   run_engine_timers(now_ms, changes);
+  suppression_tick(now_ms, changes);
   rules_tick(now_ms, changes);
   sla_tick(now_ms, changes);
 }

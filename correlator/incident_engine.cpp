@@ -17,6 +17,7 @@ void Correlator::set_config(CorrelatorConfig config) {
   bool new_cmdb = config.cmdb != config_.cmdb;
   config_ = std::move(config);
   rules_.configure(config_.rules);
+  suppression_configure();
   if (new_cmdb) rebuild_work();
 }
 

@@ -286,6 +286,9 @@ json::value to_json(const Alert& a) {
       {"location", text(a.location)},
       {"runbook", text(a.runbook)},
       {"symptom", a.symptom},
+      {"source", text(a.source)},
+      // While suppressed, and kept on an alert that cleared while suppressed.
+      {"suppressed_by", a.suppressed_by.empty() ? json::value(nullptr) : json::value(text(a.suppressed_by))},
   };
 }
 

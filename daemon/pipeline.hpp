@@ -45,6 +45,8 @@ class Pipeline final : public EventSink {
   std::size_t offer(std::vector<Event>& events) override;
   void submit(std::vector<Event> events, std::function<void()> durable) override;
   void act(IncidentAction action, ActionDone done);
+  // Silences and maintenance windows: answered after the change is durable.
+  void suppress(suppression::Request request, std::function<void(suppression::Result)> done);
 
   // Called (on the writer thread) after a commit that queued notifications.
   void on_notifications(std::function<void()> callback) { notify_ = std::move(callback); }
@@ -60,7 +62,11 @@ class Pipeline final : public EventSink {
     IncidentAction action;
     ActionDone done;
   };
-  using Item = std::variant<Batch, Action>;
+  struct Suppress {
+    suppression::Request request;
+    std::function<void(suppression::Result)> done;
+  };
+  using Item = std::variant<Batch, Action, Suppress>;
 
   void run();
   void process(std::deque<Item>& items, bool tick);
@@ -87,7 +93,9 @@ class Pipeline final : public EventSink {
   Counter& commit_failures_;
   GaugeHandle queue_gauge_;
   GaugeHandle firing_gauge_;
+  GaugeHandle suppressed_gauge_;
   std::atomic<std::size_t> firing_alerts_{0};
+  std::atomic<std::size_t> suppressed_alerts_{0};
 };
 
 }  // namespace tocsin

@@ -31,6 +31,7 @@ struct AlertFilter {
   std::optional<AlertState> state;
   std::string resource;
   std::int64_t incident_id = 0;
+  std::string suppressed_by;  // "silence:<id>" or "maintenance:<id>"
   std::int64_t limit = 100;
 };
 
@@ -73,6 +74,15 @@ class Store {
   virtual int recover_in_flight() = 0;
   virtual std::vector<Notification> notifications(std::int64_t incident_id) = 0;
   virtual std::int64_t pending_notifications() = 0;
+
+  // Suppression state the correlator reloads at start-up: silences that end
+  // after `ended_after_ms`, and the maintenance windows added through the API
+  // (not removed), oldest first.
+  virtual std::vector<suppression::Silence> silences(std::int64_t ended_after_ms) {
+    (void)ended_after_ms;
+    return {};
+  }
+  virtual std::vector<suppression::MaintenanceWindow> maintenance_windows() { return {}; }
 
   // Resources that matched no CI, most events first.
   virtual std::vector<CmdbGap> cmdb_gaps(std::int64_t limit) {

@@ -60,6 +60,8 @@ class SqliteStore final : public Store {
   std::vector<Notification> notifications(std::int64_t incident_id) override;
   std::int64_t pending_notifications() override;
   std::vector<CmdbGap> cmdb_gaps(std::int64_t limit) override;
+  std::vector<suppression::Silence> silences(std::int64_t ended_after_ms) override;
+  std::vector<suppression::MaintenanceWindow> maintenance_windows() override;
 
  private:
   void configure(const SqliteOptions& options);
@@ -72,6 +74,9 @@ class SqliteStore final : public Store {
   void insert(const Notification& notification);
   void upsert(const CmdbGap& gap);
   void cancel_pending(std::int64_t incident_id);
+  void upsert(const suppression::Silence& silence);
+  void insert(const suppression::MaintenanceWindow& window);
+  void remove_window(const std::string& id, std::int64_t removed_at_ms);
   void expect_one_notification_changed(std::int64_t id);
 
   sqlite::Database db_;
