@@ -524,7 +524,7 @@ void SqliteStore::insert(const suppression::MaintenanceWindow& w) {
       "days, time_zone, cis, include_dependents, author, created_at_ms) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   const std::string cis = encode(w.cis);
-  stmt.bind_all(std::stoll(w.id), w.comment, suppression::to_string(w.schedule), w.start_ms, w.end_ms, w.at_minute,
+  stmt.bind_all(static_cast<std::int64_t>(std::stoll(w.id)), w.comment, suppression::to_string(w.schedule), w.start_ms, w.end_ms, w.at_minute,
                 w.duration_ms, static_cast<int>(w.days), w.time_zone, Blob{cis}, w.include_dependents, w.author,
                 w.created_at_ms);
   stmt.run();
@@ -532,7 +532,7 @@ void SqliteStore::insert(const suppression::MaintenanceWindow& w) {
 
 void SqliteStore::remove_window(const std::string& id, std::int64_t removed_at_ms) {
   Statement& stmt = db_.cached("UPDATE maintenance_windows SET removed_at_ms = ? WHERE id = ?");
-  stmt.bind_all(removed_at_ms, std::stoll(id));
+  stmt.bind_all(removed_at_ms, static_cast<std::int64_t>(std::stoll(id)));
   stmt.run();
 }
 
