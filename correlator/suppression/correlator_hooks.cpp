@@ -141,6 +141,10 @@ void Correlator::end_suppression(Alert& alert, std::int64_t now_ms, ChangeSet& c
   event.received_at_ms = now_ms;
   Enrichment e = enrich(config_.cmdb.get(), alert.resource);
   place_alert(alert, e, event, now_ms, changes);
+  // The events folded while it was suppressed count on the incident it opened
+  // (joining one adds them already).
+  if (auto it = incidents_.find(alert.incident_id); it != incidents_.end() && it->second.root_alert_id == alert.id)
+    it->second.event_count = alert.count;
   if (alert.incident_id != 0)
     changes.timeline.push_back({0, alert.incident_id, now_ms, "tocsin", "suppression ended",
                                 alert.name + " on " + (alert.ci_name.empty() ? alert.resource : alert.ci_name) +

@@ -396,6 +396,7 @@ TEST_F(SuppressionTest, MaintenanceEndingMidAlertOpensTheIncidentThenAndPages) {
   EXPECT_EQ(i.ci, "db01");
   EXPECT_EQ(i.opened_at_ms, end);
   EXPECT_EQ(i.group, "dba");
+  EXPECT_EQ(i.event_count, 2) << "the events folded while suppressed";
   const Alert& a = alert_on("db01");
   EXPECT_EQ(a.state, AlertState::firing);
   EXPECT_EQ(a.incident_id, i.id);
