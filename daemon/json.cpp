@@ -351,6 +351,9 @@ std::optional<Alert> alert_from_json(const json::value& v) {
             read_time(o, "last_seen", a.last_seen_ms) && read_time(o, "resolved_at", a.resolved_at_ms) &&
             read_int(o, "count", a.count) && read_int(o, "incident_id", a.incident_id);
   if (!ok) return std::nullopt;
+  // Optional: servers before suppression did not send them.
+  read_string(o, "source", a.source);
+  read_string(o, "suppressed_by", a.suppressed_by);
   return a;
 }
 

@@ -267,10 +267,10 @@ void print_incident_row(const Incident& i) {
 }
 
 void print_alert_row(const Alert& a) {
-  std::cout << cell(std::to_string(a.id), 7) << ' ' << cell(std::string(to_string(a.state)), 8) << ' '
+  std::cout << cell(std::to_string(a.id), 7) << ' ' << cell(std::string(to_string(a.state)), 10) << ' '
             << cell(std::string(to_string(a.severity)), 8) << ' ' << cell(a.resource, 16) << ' ' << cell(a.name, 18)
             << ' ' << cell(std::to_string(a.count), 6) << ' '
-            << cell(a.incident_id ? std::to_string(a.incident_id) : "", 8) << ' ' << cell(time_text(a.last_seen_ms), 20) << ' ' << a.summary << '\n';
+            << cell(a.incident_id ? std::to_string(a.incident_id) : a.suppressed_by, 16) << ' ' << cell(time_text(a.last_seen_ms), 20) << ' ' << a.summary << '\n';
 }
 
 template <typename Record, typename Read, typename Print>
@@ -288,7 +288,7 @@ void print_table(const json::value& items, std::string_view header, Read read, P
 constexpr std::string_view incident_header =
     "ID      PRI STATE        SEVERITY GROUP        ASSIGNEE     OPENED               TITLE";
 constexpr std::string_view alert_header =
-    "ID      STATE    SEVERITY RESOURCE         NAME               COUNT  INCIDENT LAST SEEN            SUMMARY";
+    "ID      STATE      SEVERITY RESOURCE         NAME               COUNT  INCIDENT         LAST SEEN            SUMMARY";
 
 void print_field(std::string_view label, const std::string& value, bool breached = false) {
   std::cout << "  " << cell(std::string(label), 13) << ' ' << (value.empty() ? "-" : value)

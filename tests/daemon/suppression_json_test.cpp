@@ -7,7 +7,7 @@
 #include <boost/json.hpp>
 
 #include "correlator/suppression/suppression.hpp"
-#include "daemon/settings.hpp"
+#include "daemon/json.hpp"
 #include "daemon/suppression_settings.hpp"
 
 namespace tocsin::api {

@@ -88,6 +88,9 @@ def test_silence_suppresses_a_syslog_alert_and_expiring_it_opens_the_incident_an
         assert smtp.messages() == []
 
         # tocsinctl shows it, and expires it while the alert still fires.
+        shown = ctl(daemon, "alerts", "--state", "suppressed")
+        assert shown.returncode == 0, shown.stderr
+        assert "suppressed" in shown.stdout and f"silence:{silence['id']}" in shown.stdout, shown.stdout
         listed = ctl(daemon, "silence", "list", "--state", "active")
         assert listed.returncode == 0, listed.stderr
         assert f"resource={SHORT_HOST}" in listed.stdout and "CHG-42" in listed.stdout
