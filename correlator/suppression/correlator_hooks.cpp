@@ -44,8 +44,7 @@ void Correlator::suppression_init(StatsRegistry& stats) {
       "Suppressed alerts still firing when their suppression ended (placed then: incident, symptom or group)");
   suppression_counters_.cleared = &stats.counter("tocsin_alerts_suppressed_cleared_total",
                                                  "Suppressed alerts that cleared while suppressed (resolved quietly)");
-  suppressions_.set_cmdb(config_.cmdb);
-  suppressions_.set_config_windows(config_.maintenance);
+  suppression_configure();
 }
 
 void Correlator::suppression_configure() {
