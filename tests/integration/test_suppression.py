@@ -240,7 +240,7 @@ def test_api_maintenance_window_ending_opens_the_incident_and_pages(tmp_path, sm
         status, window = daemon.request("POST", "/api/v1/maintenance", {
             "cis": ["dist-sw1"], "include_dependents": True,
             "start": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 60)),
-            "end": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 4)),
+            "end": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 8)),
             "comment": "short window"})
         assert status == 201, window
         status, body = daemon.request("POST", "/api/v1/events", {"name": "http_down", "resource": "web01",
@@ -254,7 +254,7 @@ def test_api_maintenance_window_ending_opens_the_incident_and_pages(tmp_path, sm
         status, body = daemon.request("GET", "/api/v1/maintenance")
         assert [w["id"] for w in body["maintenance"]] == [window["id"]]
 
-        incident = wait_until(daemon.incidents, timeout=15, what="the incident when the window ends")[0]
+        incident = wait_until(daemon.incidents, timeout=25, what="the incident when the window ends")[0]
         assert incident["ci"] == "web01"
         mails = wait_until(smtp.messages, what="the page")
         assert len(mails) == 1 and "web01" in mails[0]
