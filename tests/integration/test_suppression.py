@@ -256,6 +256,7 @@ def test_api_maintenance_window_ending_opens_the_incident_and_pages(tmp_path, sm
 
         incident = wait_until(daemon.incidents, timeout=25, what="the incident when the window ends")[0]
         assert incident["ci"] == "web01"
+        assert incident["opened_at"] >= window["end"], "opened when the window ended, not before"
         mails = wait_until(smtp.messages, what="the page")
         assert len(mails) == 1 and "web01" in mails[0]
     finally:
