@@ -38,6 +38,7 @@ Correlator::Correlator(CorrelatorConfig config, StatsRegistry& stats)
       rules_(stats, config_.rules) {
   sla_init(stats);
   recurrence_.configure(config_.recurrence);
+  suppression_init(stats);
 }
 
 void Correlator::restore_recurrence(const std::vector<std::pair<std::string, std::int64_t>>& openings) {
@@ -65,6 +66,7 @@ void Correlator::restore(const IdState& ids, std::vector<Alert> firing, std::vec
   for (auto& a : firing) firing_.emplace(a.fingerprint, std::move(a));
   for (auto& i : unresolved) incidents_.emplace(i.id, std::move(i));
   rebuild_work();
+  suppression_restore();
   rules_restore();
   sla_restore();
 }
@@ -119,6 +121,7 @@ void Correlator::open_alert(const Event& event, const std::string& fp, std::int6
   alert.severity = event.severity;
   alert.summary = event.summary;
   alert.attributes = event.attributes;
+  alert.source = event.source;
   alert.first_seen_ms = alert.last_seen_ms = event.received_at_ms;
   alert.count = 1;
   Enrichment e = enrich(config_.cmdb.get(), event.resource);
@@ -132,6 +135,7 @@ void Correlator::open_alert(const Event& event, const std::string& fp, std::int6
   alerts_opened_.inc();
   dirty_alerts_.insert(fp);
   Alert& firing = firing_.emplace(fp, std::move(alert)).first->second;
+  if (suppress_on_open(firing, now_ms)) return;
   place_alert(firing, e, event, now_ms, changes);
   // The Nth state change within the flapping window: the incident stays open
   // and gets one "flapping" page instead of the page it just queued.
@@ -167,6 +171,8 @@ void Correlator::repeat_alert(Alert& alert, const Event& event, std::int64_t now
 }
 
 void Correlator::clear_alert(Alert& alert, const Event& event, std::int64_t now_ms, ChangeSet& changes) {
+  // Resolved quietly: it has no incident. `suppressed_by` stays as its history.
+  if (alert.state == AlertState::suppressed) suppressed_alert_cleared(alert);
   alert.state = AlertState::resolved;
   alert.resolved_at_ms = event.received_at_ms;
   alert.last_seen_ms = event.received_at_ms;
@@ -257,6 +263,7 @@ void Correlator::on_tick(std::int64_t now_ms, ChangeSet& changes) {
     next_recurrence_prune_ms_ = now_ms + 60'000;
   }
   run_engine_timers(now_ms, changes);
+  suppression_tick(now_ms, changes);
   rules_tick(now_ms, changes);
   sla_tick(now_ms, changes);
 }

@@ -28,6 +28,7 @@
 #include "correlator/sla/escalation.hpp"
 #include "correlator/sla/sla.hpp"
 #include "correlator/stats.hpp"
+#include "correlator/suppression/suppression.hpp"
 #include "correlator/topology.hpp"
 
 namespace tocsin {
@@ -58,6 +59,9 @@ struct CorrelatorConfig {
   // Webhooks told of incident changes (notifications.webhook.targets); each
   // POST is a notification on channel "webhook" through the outbox.
   std::vector<notify::WebhookTarget> webhooks;
+  // Maintenance windows from the configuration file; those added through the
+  // API are kept across reloads (correlator/suppression/).
+  std::vector<suppression::MaintenanceWindow> maintenance = {};
 };
 
 class Correlator {
@@ -81,6 +85,9 @@ class Correlator {
   // the working set (reopened, not yet committed). Returns how many closed.
   std::size_t auto_close_resolved(std::vector<Incident> resolved, const std::unordered_set<std::int64_t>& skip,
                                   std::int64_t now_ms, ChangeSet& changes);
+  // The stored silences and API maintenance windows (start-up, after restore).
+  void restore_suppression(std::vector<suppression::Silence> silences,
+                           std::vector<suppression::MaintenanceWindow> windows);
 
   // Folds one event. The event record is appended to `changes` at once; changed
   // alerts and incidents are appended by flush().
@@ -97,6 +104,10 @@ class Correlator {
   // incident is neither held nor in action.stored (on_action answers then).
   std::optional<ActionResult> authorize(const IncidentAction& action, const std::vector<Notification>& pages,
                                         std::int64_t now_ms) const;
+  // Lists, adds, expires or removes silences and maintenance windows. A
+  // silence expired or a window removed ends the suppression of the alerts it
+  // covered in the same ChangeSet.
+  suppression::Result on_suppression(const suppression::Request& request, std::int64_t now_ms, ChangeSet& changes);
 
   // Runs the timers that are due at `now_ms` (wall time, as recorded in due
   // times). Called about once a second by the pipeline, on the same thread as
@@ -106,7 +117,8 @@ class Correlator {
   // Appends every alert and incident changed since the last flush, once each.
   void flush(ChangeSet& changes);
 
-  std::size_t firing_alert_count() const { return firing_.size(); }
+  std::size_t firing_alert_count() const { return firing_.size() - suppressed_.size(); }
+  std::size_t suppressed_alert_count() const { return suppressed_.size(); }
   bool holds_incident(std::int64_t id) const { return incidents_.contains(id); }
   std::size_t unresolved_incident_count() const { return incidents_.size(); }
 
@@ -166,6 +178,23 @@ class Correlator {
   void rules_restore();
   void start_flapping(Alert& alert, Incident& incident, const rules::FlappingConfig& settings, std::int64_t now_ms,
                       ChangeSet& changes);
+
+  // Maintenance windows and silences, defined in correlator/suppression/correlator_hooks.cpp.
+  void suppression_init(StatsRegistry& stats);
+  void suppression_configure();
+  void suppression_restore();
+  bool suppress_on_open(Alert& alert, std::int64_t now_ms);
+  void suppressed_alert_cleared(Alert& alert);
+  void suppression_tick(std::int64_t now_ms, ChangeSet& changes);
+  void end_suppression(Alert& alert, std::int64_t now_ms, ChangeSet& changes);
+  suppression::Suppressions suppressions_;
+  std::unordered_set<std::string> suppressed_;  // fingerprints of suppressed alerts (in firing_)
+  struct SuppressionCounters {
+    Counter* by_maintenance = nullptr;
+    Counter* by_silence = nullptr;
+    Counter* ended = nullptr;
+    Counter* cleared = nullptr;
+  } suppression_counters_;
 
   // SLA clocks and escalation steps, defined in correlator/sla/correlator_hooks.cpp.
   void sla_init(StatsRegistry& stats);

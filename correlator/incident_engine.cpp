@@ -18,6 +18,7 @@ void Correlator::set_config(CorrelatorConfig config) {
   config_ = std::move(config);
   rules_.configure(config_.rules);
   recurrence_.configure(config_.recurrence);
+  suppression_configure();
   if (new_cmdb) rebuild_work();
 }
 

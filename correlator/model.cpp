@@ -5,7 +5,7 @@
 
 namespace tocsin {
 namespace {
-constexpr std::array<std::string_view, 3> alert_states{"firing", "resolved", "flapping"};
+constexpr std::array<std::string_view, 4> alert_states{"firing", "resolved", "flapping", "suppressed"};
 constexpr std::array<std::string_view, 4> incident_states{"open", "acknowledged", "resolved", "closed"};
 constexpr std::array<std::string_view, 5> notification_states{"pending", "sending", "sent", "failed",
                                                              "cancelled"};

@@ -9,10 +9,13 @@
 #include <vector>
 
 #include "correlator/event.hpp"
+#include "correlator/suppression/records.hpp"
 
 namespace tocsin {
 
-enum class AlertState : std::uint8_t { firing = 0, resolved, flapping };
+// suppressed: firing, but a maintenance window or a silence keeps it out of
+// any incident (correlator/README.md, "Suppression").
+enum class AlertState : std::uint8_t { firing = 0, resolved, flapping, suppressed };
 enum class IncidentState : std::uint8_t { open = 0, acknowledged, resolved, closed };
 // cancelled: a held page whose incident was merged into its root cause's.
 enum class NotificationState : std::uint8_t { pending = 0, sending, sent, failed, cancelled };
@@ -54,6 +57,9 @@ struct Alert {
   std::string location;
   std::string runbook;
   bool symptom = false;  // joined its incident because an upstream CI is down
+  std::string source;    // collector of the first event (silences match on it)
+  // While suppressed: what suppresses it, "maintenance:<id>" or "silence:<id>".
+  std::string suppressed_by;
 };
 
 struct Sla {
@@ -154,6 +160,8 @@ struct IdState {
   std::int64_t event = 0;
   std::int64_t alert = 0;
   std::int64_t incident = 0;
+  std::int64_t silence = 0;
+  std::int64_t maintenance = 0;  // windows added through the API
 };
 
 // A repeat of a firing alert moves only its counters. Written as a narrow
@@ -185,10 +193,14 @@ struct ChangeSet {
   std::vector<IncidentRepeat> incident_repeats;  // incidents not in `incidents`
   std::vector<CmdbGap> cmdb_gaps;                // added to the stored counts
   std::vector<std::int64_t> cancelled_pages;     // incidents whose pending notifications are cancelled
+  std::vector<suppression::Silence> silences;    // upserts (added, expired)
+  std::vector<suppression::MaintenanceWindow> maintenance;  // API windows added
+  std::vector<std::pair<std::string, std::int64_t>> removed_maintenance;  // API windows removed: (id, when)
 
   bool empty() const {
     return events.empty() && alerts.empty() && incidents.empty() && timeline.empty() && notifications.empty() &&
-           alert_repeats.empty() && incident_repeats.empty() && cmdb_gaps.empty() && cancelled_pages.empty();
+           alert_repeats.empty() && incident_repeats.empty() && cmdb_gaps.empty() && cancelled_pages.empty() &&
+           silences.empty() && maintenance.empty() && removed_maintenance.empty();
   }
   void clear() {
     events.clear();
@@ -200,6 +212,9 @@ struct ChangeSet {
     notifications.clear();
     cmdb_gaps.clear();
     cancelled_pages.clear();
+    silences.clear();
+    maintenance.clear();
+    removed_maintenance.clear();
   }
 };
 

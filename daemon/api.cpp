@@ -158,11 +158,12 @@ std::optional<FieldError> parse_incident_filter(const ApiRequest& r, IncidentFil
 }
 
 std::optional<FieldError> parse_alert_filter(const ApiRequest& r, AlertFilter& f) {
-  if (auto e = unknown_parameter(r, {"state", "resource", "incident", "limit"})) return e;
+  if (auto e = unknown_parameter(r, {"state", "resource", "incident", "suppressed_by", "limit"})) return e;
   if (const std::string* v = r.query_value("state")) {
     f.state = parse_alert_state(*v);
-    if (!f.state) return FieldError{"state", "state must be one of firing, resolved, flapping"};
+    if (!f.state) return FieldError{"state", "state must be one of firing, resolved, flapping, suppressed"};
   }
+  if (const std::string* v = r.query_value("suppressed_by")) f.suppressed_by = *v;
   if (const std::string* v = r.query_value("resource")) f.resource = *v;
   if (const std::string* v = r.query_value("incident")) {
     auto n = parse_int(*v, 1, std::numeric_limits<std::int64_t>::max());

@@ -41,6 +41,9 @@ class Daemon::PipelineBackend final : public api::ApiBackend {
  public:
   explicit PipelineBackend(Pipeline& pipeline) : pipeline_(pipeline) {}
   void act(IncidentAction action, ActionDone done) override { pipeline_.act(std::move(action), std::move(done)); }
+  void suppress(suppression::Request request, std::function<void(suppression::Result)> done) override {
+    pipeline_.suppress(std::move(request), std::move(done));
+  }
   bool ready() const override { return pipeline_.ready(); }
 
  private:

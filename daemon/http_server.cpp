@@ -23,6 +23,7 @@
 
 #include "daemon/api.hpp"
 #include "daemon/json.hpp"
+#include "daemon/suppression_api.hpp"
 
 namespace tocsin::api {
 
@@ -310,6 +311,7 @@ HttpServer::HttpServer(asio::io_context& io, HttpServerConfig config, ApiBackend
                    {{"reason", std::string(reason)}});
   add_probe_routes();
   api_ = std::make_unique<ApiRoutes>(router_, backend_, std::move(open_store));
+  add_suppression_routes(router_, backend_, stats_);
 }
 
 HttpServer::~HttpServer() { state_->connections->on_free(nullptr); }

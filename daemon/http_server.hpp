@@ -57,6 +57,14 @@ class ApiBackend {
   virtual ~ApiBackend() = default;
   // `done` is called once, from another thread, after the change is durable.
   virtual void act(IncidentAction action, ActionDone done) = 0;
+  // Silences and maintenance windows; `done` likewise, once durable.
+  virtual void suppress(suppression::Request request, std::function<void(suppression::Result)> done) {
+    (void)request;
+    suppression::Result r;
+    r.status = 503;
+    r.error = "suppression is not available";
+    done(std::move(r));
+  }
   virtual bool ready() const = 0;
 };
 

@@ -287,6 +287,9 @@ json::value to_json(const Alert& a) {
       {"location", text(a.location)},
       {"runbook", text(a.runbook)},
       {"symptom", a.symptom},
+      {"source", text(a.source)},
+      // While suppressed, and kept on an alert that cleared while suppressed.
+      {"suppressed_by", a.suppressed_by.empty() ? json::value(nullptr) : json::value(text(a.suppressed_by))},
   };
 }
 
@@ -401,6 +404,9 @@ std::optional<Alert> alert_from_json(const json::value& v) {
             read_time(o, "last_seen", a.last_seen_ms) && read_time(o, "resolved_at", a.resolved_at_ms) &&
             read_int(o, "count", a.count) && read_int(o, "incident_id", a.incident_id);
   if (!ok) return std::nullopt;
+  // Optional: servers before suppression did not send them.
+  read_string(o, "source", a.source);
+  read_string(o, "suppressed_by", a.suppressed_by);
   return a;
 }
 

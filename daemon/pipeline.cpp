@@ -39,6 +39,8 @@ Pipeline::Pipeline(PipelineConfig config, std::unique_ptr<Store> store, Correlat
   });
   firing_gauge_ = stats.gauge("tocsin_alerts_firing", "Alerts currently firing", {},
                               [this] { return static_cast<double>(firing_alerts_.load()); });
+  suppressed_gauge_ = stats.gauge("tocsin_alerts_suppressed", "Alerts firing but suppressed by a maintenance window or a silence", {},
+                                  [this] { return static_cast<double>(suppressed_alerts_.load()); });
 }
 
 Pipeline::~Pipeline() { stop(); }
@@ -51,7 +53,11 @@ void Pipeline::start() {
       openings.emplace_back(std::move(o.ci), o.opened_at_ms);
     correlator_.restore_recurrence(openings);
   }
+  // Expired silences are listed for a week after they end.
+  correlator_.restore_suppression(store_->silences(clock_.wall_ms() - 7 * suppression::day_ms),
+                                  store_->maintenance_windows());
   firing_alerts_ = correlator_.firing_alert_count();
+  suppressed_alerts_ = correlator_.suppressed_alert_count();
   logger()->info("state restored: {} firing alerts, {} unresolved incidents", correlator_.firing_alert_count(),
                  correlator_.unresolved_incident_count());
   thread_ = std::thread([this] {
@@ -115,6 +121,14 @@ void Pipeline::act(IncidentAction action, ActionDone done) {
   wake_.notify_one();
 }
 
+void Pipeline::suppress(suppression::Request request, std::function<void(suppression::Result)> done) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.emplace_back(Suppress{std::move(request), std::move(done)});
+  }
+  wake_.notify_one();
+}
+
 void Pipeline::set_correlator_config(CorrelatorConfig config) {
   std::lock_guard lock(mutex_);
   pending_config_ = std::make_unique<CorrelatorConfig>(std::move(config));
@@ -171,10 +185,15 @@ void Pipeline::process(std::deque<Item>& items, bool tick) {
   ChangeSet changes;
   std::vector<std::pair<ActionDone, ActionResult>> replies;
   std::unordered_set<std::int64_t> acted;
+  std::vector<std::pair<std::function<void(suppression::Result)>, suppression::Result>> suppression_replies;
   std::int64_t now = clock_.wall_ms();
   for (auto& item : items) {
     if (auto* b = std::get_if<Batch>(&item)) {
       for (auto& e : b->events) correlator_.on_event(std::move(e), now, changes);
+      continue;
+    }
+    if (auto* s = std::get_if<Suppress>(&item)) {
+      suppression_replies.emplace_back(std::move(s->done), correlator_.on_suppression(s->request, now, changes));
       continue;
     }
     auto& a = std::get<Action>(item);
@@ -200,11 +219,14 @@ void Pipeline::process(std::deque<Item>& items, bool tick) {
   }
   correlator_.flush(changes);
   firing_alerts_ = correlator_.firing_alert_count();
+  suppressed_alerts_ = correlator_.suppressed_alert_count();
   bool paged = !changes.notifications.empty();
   if (!changes.empty()) commit_with_retry(changes);
   for (auto& item : items)
     if (auto* b = std::get_if<Batch>(&item); b && b->durable) b->durable();
   for (auto& [done, result] : replies)
+    if (done) done(std::move(result));
+  for (auto& [done, result] : suppression_replies)
     if (done) done(std::move(result));
   if (paged && notify_) notify_();
 }

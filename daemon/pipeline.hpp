@@ -47,6 +47,8 @@ class Pipeline final : public EventSink, public ActionSink {
   std::size_t offer(std::vector<Event>& events) override;
   void submit(std::vector<Event> events, std::function<void()> durable) override;
   void act(IncidentAction action, ActionDone done) override;
+  // Silences and maintenance windows: answered after the change is durable.
+  void suppress(suppression::Request request, std::function<void(suppression::Result)> done);
 
   // Called (on the writer thread) after a commit that queued notifications.
   void on_notifications(std::function<void()> callback) { notify_ = std::move(callback); }
@@ -65,7 +67,11 @@ class Pipeline final : public EventSink, public ActionSink {
     IncidentAction action;
     ActionDone done;
   };
-  using Item = std::variant<Batch, Action>;
+  struct Suppress {
+    suppression::Request request;
+    std::function<void(suppression::Result)> done;
+  };
+  using Item = std::variant<Batch, Action, Suppress>;
 
   void run();
   void process(std::deque<Item>& items, bool tick);
@@ -95,7 +101,9 @@ class Pipeline final : public EventSink, public ActionSink {
   Counter& commit_failures_;
   GaugeHandle queue_gauge_;
   GaugeHandle firing_gauge_;
+  GaugeHandle suppressed_gauge_;
   std::atomic<std::size_t> firing_alerts_{0};
+  std::atomic<std::size_t> suppressed_alerts_{0};
 };
 
 }  // namespace tocsin

@@ -13,6 +13,7 @@
 #include "daemon/oncall_settings.hpp"
 #include "daemon/sla_settings.hpp"
 #include "daemon/throttle_settings.hpp"
+#include "daemon/suppression_settings.hpp"
 #include "correlator/rules/rules_schema.hpp"
 
 namespace tocsin {
@@ -43,6 +44,7 @@ const Section& root_section() {
           {"assignment", Type::map, "", "Assignment rules overriding the CI's owner group."},
           {"oncall", Type::map, "", "Users, groups and on-call rosters."},
           {"heartbeats", Type::list, "", "Sources expected to report regularly (see heartbeats[])."},
+          {"maintenance", Type::list, "", "Maintenance windows that suppress alerts on CIs (see maintenance[])."},
           {"notifications", Type::map, "", "Pages: the outbox and its channels."},
           {"sla", Type::map, "", "SLA targets and business-hours calendars."},
           {"escalation", Type::map, "", "Escalation policies per owner group."},
@@ -449,6 +451,7 @@ std::optional<Settings> load_settings(const std::string& path, config::Errors& e
   load_sla_settings(root, s.correlator);
   s.correlator.rules.flapping = rules::load_flapping(correlation);
   s.correlator.rules.heartbeats = rules::load_heartbeats(root);
+  s.correlator.maintenance = load_maintenance_settings(root);
   load_notifications(root, s);
   // Replies to pages reach the e-mail collector: it checks their token and
   // finds the sender in the on-call directory.
@@ -501,6 +504,7 @@ std::vector<const config::Section*> all_sections() {
       &rules::rule_flapping_section(),
       &rules::flapping_section(),
       &rules::heartbeat_section(),
+      &maintenance_section(),
       &sla_section(),
       &sla_target_section(),
       &sla_calendar_section(),

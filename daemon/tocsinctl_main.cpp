@@ -14,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 #include <iostream>
+#include <algorithm>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -64,6 +65,19 @@ commands:
   ci rm ID                        remove a CI (admin role)
   ci history ID [--limit N] [--json]
                                   who changed the CI, when, and what
+  silence add --match M [--match M ...] (--duration D | --end T) [--start T] --comment TEXT
+                                  silence alerts that start firing (operator role);
+                                  M is FIELD=VALUE, FIELD!=VALUE, FIELD=~REGEX or FIELD!~REGEX
+                                  with FIELD resource, ci, name, source, severity or attr.NAME
+  silence list [--state pending|active|expired] [--json]
+                                  silences, newest first
+  silence expire ID               end a silence now: what it suppressed opens its incidents
+  maintenance add --cis CI[,CI...] [--dependents] [--comment TEXT]
+                  (--start T --end T | --schedule daily|weekly --at HH:MM --duration D
+                   [--days sat,sun] [--time-zone ZONE])
+                                  add a maintenance window (operator role)
+  maintenance list [--json]       maintenance windows, configured and added
+  maintenance rm ID               remove a window added through the API
   health                          liveness and readiness of the daemon
   metrics                         the Prometheus metrics text
 
@@ -85,6 +99,7 @@ struct CommandLine {
   std::string command;
   std::vector<std::string> positional;
   std::map<std::string, std::string> options;  // "--state" → "open"; flags map to ""
+  std::vector<std::string> matches;  // silence add: every --match, in order
   bool json = false;
   bool help = false;
 };
@@ -108,6 +123,13 @@ const std::map<std::string, std::map<std::string, bool>> command_options = {
     {"alerts", {{"--state", true}, {"--resource", true}, {"--incident", true}, {"--limit", true}, {"--json", false}}},
     {"problems", {{"--window", true}, {"--min", true}, {"--limit", true}, {"--json", false}}},
     {"ci", {{"--q", true}, {"--type", true}, {"--limit", true}, {"--json", false}}},
+    {"silence",
+     {{"--match", true}, {"--duration", true}, {"--start", true}, {"--end", true}, {"--comment", true},
+      {"--state", true}, {"--json", false}}},
+    {"maintenance",
+     {{"--cis", true}, {"--dependents", false}, {"--comment", true}, {"--start", true}, {"--end", true},
+      {"--schedule", true}, {"--at", true}, {"--duration", true}, {"--days", true}, {"--time-zone", true},
+      {"--json", false}}},
     {"health", {}},
     {"metrics", {}},
 };
@@ -126,6 +148,7 @@ void take_option(CommandLine& cl, int argc, char** argv, int& i) {
   auto it = allowed.find(arg);
   if (it == allowed.end()) throw UsageError("'" + cl.command + "' has no option " + arg);
   cl.options[arg] = it->second ? take_value(argc, argv, i) : "";
+  if (arg == "--match") cl.matches.push_back(cl.options[arg]);
   if (arg == "--json") cl.json = true;
 }
 
@@ -258,10 +281,10 @@ void print_incident_row(const Incident& i) {
 }
 
 void print_alert_row(const Alert& a) {
-  std::cout << cell(std::to_string(a.id), 7) << ' ' << cell(std::string(to_string(a.state)), 8) << ' '
+  std::cout << cell(std::to_string(a.id), 7) << ' ' << cell(std::string(to_string(a.state)), 10) << ' '
             << cell(std::string(to_string(a.severity)), 8) << ' ' << cell(a.resource, 16) << ' ' << cell(a.name, 18)
             << ' ' << cell(std::to_string(a.count), 6) << ' '
-            << cell(a.incident_id ? std::to_string(a.incident_id) : "", 8) << ' ' << cell(time_text(a.last_seen_ms), 20) << ' ' << a.summary << '\n';
+            << cell(a.incident_id ? std::to_string(a.incident_id) : a.suppressed_by, 16) << ' ' << cell(time_text(a.last_seen_ms), 20) << ' ' << a.summary << '\n';
 }
 
 template <typename Record, typename Read, typename Print>
@@ -279,7 +302,7 @@ void print_table(const json::value& items, std::string_view header, Read read, P
 constexpr std::string_view incident_header =
     "ID      PRI STATE        SEVERITY GROUP        ASSIGNEE     OPENED               TITLE";
 constexpr std::string_view alert_header =
-    "ID      STATE    SEVERITY RESOURCE         NAME               COUNT  INCIDENT LAST SEEN            SUMMARY";
+    "ID      STATE      SEVERITY RESOURCE         NAME               COUNT  INCIDENT         LAST SEEN            SUMMARY";
 
 void print_field(std::string_view label, const std::string& value, bool breached = false) {
   std::cout << "  " << cell(std::string(label), 13) << ' ' << (value.empty() ? "-" : value)
@@ -483,6 +506,171 @@ int ci_command(const CommandLine& cl) {
     return 0;
   }
   throw UsageError("unknown 'ci' subcommand '" + sub + "' (list, get, put, rm, history)");
+// --- silences and maintenance windows ----------------------------------------
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    std::size_t comma = s.find(',', start);
+    std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+// "ci=db01", "name=~disk_.*", "severity!=critical", "attr.mount!~/home.*"
+json::object parse_match(const std::string& m) {
+  std::size_t i = m.find_first_of("=!");
+  if (i == std::string::npos || i == 0)
+    throw UsageError("--match '" + m + "' must be FIELD=VALUE, FIELD!=VALUE, FIELD=~REGEX or FIELD!~REGEX");
+  std::string op;
+  if (m[i] == '!') {
+    if (i + 1 >= m.size() || (m[i + 1] != '=' && m[i + 1] != '~'))
+      throw UsageError("--match '" + m + "': after ! comes = or ~");
+    op = m.substr(i, 2);
+  } else {
+    op = i + 1 < m.size() && m[i + 1] == '~' ? "=~" : "=";
+  }
+  return json::object{{"field", m.substr(0, i)}, {"op", op}, {"value", m.substr(i + op.size())}};
+}
+
+std::string option(const CommandLine& cl, const std::string& name) {
+  auto it = cl.options.find(name);
+  return it == cl.options.end() ? std::string() : it->second;
+}
+
+// The subcommand, and a check of how many arguments follow it: one (an id)
+// for those in `with_id`, none for the others.
+std::string subcommand(const CommandLine& cl, std::initializer_list<std::string_view> known,
+                       std::string_view with_id) {
+  if (cl.positional.empty()) throw UsageError("'" + cl.command + "' needs a subcommand");
+  const std::string& sub = cl.positional[0];
+  if (std::find(known.begin(), known.end(), sub) == known.end())
+    throw UsageError("unknown subcommand '" + cl.command + " " + sub + "'");
+  std::size_t args = sub == with_id ? 1 : 0;
+  if (cl.positional.size() != args + 1)
+    throw UsageError("'" + cl.command + " " + sub + "' takes " + (args ? "one ID" : "no argument"));
+  if (args && cl.positional[1].find_first_not_of("0123456789") != std::string::npos && cl.command == "silence")
+    throw UsageError("silence ID must be a number, not '" + cl.positional[1] + "'");
+  return sub;
+}
+
+std::string text_of(const json::value& v) {
+  if (v.is_string()) return std::string(v.as_string());
+  if (v.is_int64()) return std::to_string(v.as_int64());
+  return "";
+}
+
+std::string short_time(const json::value& v) { return v.is_string() ? text_of(v).substr(0, 16) + "Z" : "-"; }
+
+json::value post_json(const CommandLine& cl, const std::string& target, const json::object& body) {
+  Reply r = checked(exchange(cl, http::verb::post, target, json::serialize(body)));
+  boost::system::error_code ec;
+  json::value v = json::parse(r.body, ec);
+  if (ec) throw RequestError("the server sent invalid JSON: " + ec.message());
+  return v;
+}
+
+void print_silence_row(const json::value& s) {
+  std::string matchers;
+  for (const auto& m : s.at("matchers").as_array()) {
+    if (!matchers.empty()) matchers += ' ';
+    matchers += text_of(m.at("field")) + text_of(m.at("op")) + text_of(m.at("value"));
+  }
+  std::cout << cell(text_of(s.at("id")), 6) << ' ' << cell(text_of(s.at("state")), 8) << ' '
+            << cell(short_time(s.at("start")), 18) << ' ' << cell(short_time(s.at("end")), 18) << ' '
+            << cell(text_of(s.at("author")), 10) << ' ' << cell(matchers, 32) << ' ' << text_of(s.at("comment"))
+            << '\n';
+}
+
+int silence(const CommandLine& cl) {
+  std::string sub = subcommand(cl, {"add", "list", "expire"}, "expire");
+  if (sub == "list") {
+    json::value v = get_json(cl, with_query("/api/v1/silences", cl, {{"--state", "state"}}));
+    if (cl.json) return print_json(v);
+    const auto& items = v.at("silences").as_array();
+    if (items.empty()) return std::cout << "(none)\n", 0;
+    std::cout << "ID     STATE    START              END                AUTHOR     MATCHERS                         "
+                 "COMMENT\n";
+    for (const auto& s : items) print_silence_row(s);
+    return 0;
+  }
+  if (sub == "expire") {
+    const std::string& id = cl.positional.at(1);
+    checked(exchange(cl, http::verb::delete_, "/api/v1/silences/" + id));
+    std::cout << "silence " << id << " expired\n";
+    return 0;
+  }
+  if (cl.matches.empty()) throw UsageError("'silence add' needs at least one --match");
+  json::array matchers;
+  for (const auto& m : cl.matches) matchers.push_back(parse_match(m));
+  json::object body{{"matchers", std::move(matchers)}};
+  for (const char* key : {"start", "end", "duration", "comment"})
+    if (cl.options.contains(std::string("--") + key)) body[key] = option(cl, std::string("--") + key);
+  json::value v = post_json(cl, "/api/v1/silences", body);
+  if (cl.json) return print_json(v);
+  std::cout << "silence " << text_of(v.at("id")) << " added (" << text_of(v.at("state")) << " until "
+            << short_time(v.at("end")) << ")\n";
+  return 0;
+}
+
+void print_window_row(const json::value& w) {
+  std::string cis;
+  for (const auto& c : w.at("cis").as_array()) cis += (cis.empty() ? "" : ",") + text_of(c);
+  if (w.at("include_dependents").as_bool()) cis += " +dependents";
+  std::string when;
+  if (text_of(w.at("schedule")) == "once") {
+    when = short_time(w.at("start")) + " - " + short_time(w.at("end"));
+  } else {
+    std::string days;
+    for (const auto& d : w.at("days").as_array()) days += (days.empty() ? "" : ",") + text_of(d);
+    when = (days.empty() ? std::string("every day") : days) + " " + text_of(w.at("at")) + " " +
+           text_of(w.at("time_zone")) + " for " + std::to_string(w.at("duration_ms").as_int64() / 60'000) + "m";
+  }
+  std::cout << cell(text_of(w.at("id")), 14) << ' ' << cell(text_of(w.at("source")), 6) << ' '
+            << cell(text_of(w.at("schedule")), 8) << ' ' << cell(w.at("active").as_bool() ? "yes" : "no", 6) << ' '
+            << cell(cis, 28) << ' ' << cell(when, 40) << ' ' << text_of(w.at("comment")) << '\n';
+}
+
+int maintenance(const CommandLine& cl) {
+  std::string sub = subcommand(cl, {"add", "list", "rm"}, "rm");
+  if (sub == "list") {
+    json::value v = get_json(cl, "/api/v1/maintenance");
+    if (cl.json) return print_json(v);
+    const auto& items = v.at("maintenance").as_array();
+    if (items.empty()) return std::cout << "(none)\n", 0;
+    std::cout << "ID             SOURCE SCHEDULE ACTIVE CIS                          WHEN                          "
+                 "           COMMENT\n";
+    for (const auto& w : items) print_window_row(w);
+    return 0;
+  }
+  if (sub == "rm") {
+    const std::string& id = cl.positional.at(1);
+    checked(exchange(cl, http::verb::delete_, "/api/v1/maintenance/" + id));
+    std::cout << "maintenance window " << id << " removed\n";
+    return 0;
+  }
+  if (!cl.options.contains("--cis")) throw UsageError("'maintenance add' needs --cis");
+  json::array cis;
+  for (const auto& c : split_list(option(cl, "--cis"))) cis.push_back(json::string(c));
+  json::object body{{"cis", std::move(cis)}};
+  if (cl.options.contains("--dependents")) body["include_dependents"] = true;
+  for (const char* key : {"comment", "start", "end", "schedule", "at", "duration"})
+    if (cl.options.contains(std::string("--") + key)) body[key] = option(cl, std::string("--") + key);
+  if (cl.options.contains("--time-zone")) body["time_zone"] = option(cl, "--time-zone");
+  if (cl.options.contains("--days")) {
+    json::array days;
+    for (const auto& d : split_list(option(cl, "--days"))) days.push_back(json::string(d));
+    body["days"] = std::move(days);
+  }
+  json::value v = post_json(cl, "/api/v1/maintenance", body);
+  if (cl.json) return print_json(v);
+  std::cout << "maintenance window " << text_of(v.at("id")) << " added"
+            << (v.at("active").as_bool() ? " (in force now)" : "") << '\n';
+  return 0;
 }
 
 int health(const CommandLine& cl) {
@@ -520,6 +708,8 @@ int run(const CommandLine& cl) {
   if (cl.command == "alerts") return list_alerts(cl);
   if (cl.command == "problems") return list_problems(cl);
   if (cl.command == "ci") return ci_command(cl);
+  if (cl.command == "silence") return silence(cl);
+  if (cl.command == "maintenance") return maintenance(cl);
   if (cl.command == "health") return health(cl);
   return metrics(cl);
 }

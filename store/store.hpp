@@ -32,6 +32,7 @@ struct AlertFilter {
   std::optional<AlertState> state;
   std::string resource;
   std::int64_t incident_id = 0;
+  std::string suppressed_by;  // "silence:<id>" or "maintenance:<id>"
   std::int64_t limit = 100;
 };
 
@@ -169,6 +170,15 @@ class Store {
     (void)limit;
     return {};
   }
+
+  // Suppression state the correlator reloads at start-up: silences that end
+  // after `ended_after_ms`, and the maintenance windows added through the API
+  // (not removed), oldest first.
+  virtual std::vector<suppression::Silence> silences(std::int64_t ended_after_ms) {
+    (void)ended_after_ms;
+    return {};
+  }
+  virtual std::vector<suppression::MaintenanceWindow> maintenance_windows() { return {}; }
 
   // Resources that matched no CI, most events first.
   virtual std::vector<CmdbGap> cmdb_gaps(std::int64_t limit) {

@@ -259,7 +259,42 @@ CREATE TABLE cmdb_history (
 CREATE INDEX cmdb_history_by_ci ON cmdb_history (ci, id);
 )sql";
 
-constexpr std::array<Migration, 7> steps{{
+// Suppression: what suppresses an alert and the collector it came from (silences
+// match on it), silences, and the maintenance windows added through the API
+// (removed ones are kept, marked, so that ids are never reused).
+constexpr std::string_view suppression_schema = R"sql(
+ALTER TABLE alerts ADD COLUMN source TEXT NOT NULL DEFAULT '';
+ALTER TABLE alerts ADD COLUMN suppressed_by TEXT NOT NULL DEFAULT '';
+CREATE INDEX alerts_by_suppressed_by ON alerts (suppressed_by) WHERE suppressed_by <> '';
+CREATE TABLE silences (
+  id INTEGER PRIMARY KEY,
+  matchers BLOB NOT NULL,
+  starts_at_ms INTEGER NOT NULL,
+  ends_at_ms INTEGER NOT NULL,
+  author TEXT NOT NULL,
+  comment TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL
+);
+CREATE INDEX silences_by_end ON silences (ends_at_ms);
+CREATE TABLE maintenance_windows (
+  id INTEGER PRIMARY KEY,
+  comment TEXT NOT NULL,
+  schedule TEXT NOT NULL CHECK (schedule = 'once' OR schedule = 'daily' OR schedule = 'weekly'),
+  starts_at_ms INTEGER NOT NULL,
+  ends_at_ms INTEGER NOT NULL,
+  at_minute INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  days INTEGER NOT NULL,
+  time_zone TEXT NOT NULL,
+  cis BLOB NOT NULL,
+  include_dependents INTEGER NOT NULL,
+  author TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  removed_at_ms INTEGER NOT NULL DEFAULT 0
+);
+)sql";
+
+constexpr std::array<Migration, 8> steps{{
     {"events, alerts, incidents, timeline and the notification outbox", initial_schema},
     {"CMDB enrichment and topology of alerts and incidents, CMDB gaps, cancelled notifications",
      correlation_schema},
@@ -268,6 +303,7 @@ constexpr std::array<Migration, 7> steps{{
     {"due time of an incident's next escalation step", escalation_due},
     {"incident resolution code, previous group and manual priority", incident_lifecycle},
     {"recurrence count, auto-close and problem indexes, CMDB overlay and CI history", problems_and_cmdb_overlay},
+    {"suppression: silences, maintenance windows, suppressed alerts", suppression_schema},
 }};
 
 // Returns false when another connection applied the step first (it may have

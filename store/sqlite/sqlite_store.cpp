@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <variant>
 
+#include "correlator/suppression/suppression.hpp"
 #include "store/sqlite/migrations.hpp"
 
 namespace tocsin {
@@ -160,7 +161,7 @@ Incident read_incident(const Statement& stmt) {
 constexpr std::string_view alert_columns =
     "id, fingerprint, name, resource, severity, state, summary, attributes, first_seen_ms, last_seen_ms, "
     "resolved_at_ms, count, incident_id, ci, ci_name, group_name, criticality, services, location, runbook, "
-    "symptom";
+    "symptom, source, suppressed_by";
 
 Alert read_alert(const Statement& stmt) {
   RowReader row(stmt);
@@ -186,6 +187,8 @@ Alert read_alert(const Statement& stmt) {
   a.location = row.text();
   a.runbook = row.text();
   a.symptom = row.boolean();
+  a.source = row.text();
+  a.suppressed_by = row.text();
   return a;
 }
 
@@ -354,6 +357,9 @@ void SqliteStore::commit(const ChangeSet& changes) {
   for (const auto& notification : changes.notifications) insert(notification);
   for (const auto& gap : changes.cmdb_gaps) upsert(gap);
   for (auto incident_id : changes.cancelled_pages) cancel_pending(incident_id);
+  for (const auto& silence : changes.silences) upsert(silence);
+  for (const auto& window : changes.maintenance) insert(window);
+  for (const auto& [id, at_ms] : changes.removed_maintenance) remove_window(id, at_ms);
   transaction.commit();
 }
 
@@ -397,21 +403,22 @@ void SqliteStore::upsert(const Alert& a) {
   Statement& stmt = db_.cached(
       "INSERT INTO alerts (id, fingerprint, name, resource, severity, state, summary, attributes, "
       "first_seen_ms, last_seen_ms, resolved_at_ms, count, incident_id, ci, ci_name, group_name, criticality, "
-      "services, location, runbook, symptom) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "services, location, runbook, symptom, source, suppressed_by) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, name = excluded.name, "
       "resource = excluded.resource, severity = excluded.severity, state = excluded.state, "
       "summary = excluded.summary, attributes = excluded.attributes, first_seen_ms = excluded.first_seen_ms, "
       "last_seen_ms = excluded.last_seen_ms, resolved_at_ms = excluded.resolved_at_ms, count = excluded.count, "
       "incident_id = excluded.incident_id, ci = excluded.ci, ci_name = excluded.ci_name, "
       "group_name = excluded.group_name, criticality = excluded.criticality, services = excluded.services, "
-      "location = excluded.location, runbook = excluded.runbook, symptom = excluded.symptom");
+      "location = excluded.location, runbook = excluded.runbook, symptom = excluded.symptom, "
+      "source = excluded.source, suppressed_by = excluded.suppressed_by");
   const std::string attributes = encode(a.attributes);
   const std::string services = encode(a.services);
   stmt.bind_all(a.id, a.fingerprint, a.name, a.resource, to_string(a.severity), to_string(a.state), a.summary,
                 Blob{attributes}, a.first_seen_ms, a.last_seen_ms, a.resolved_at_ms, a.count,
                 reference(a.incident_id), a.ci, a.ci_name, a.group, a.criticality, Blob{services}, a.location,
-                a.runbook, a.symptom);
+                a.runbook, a.symptom, a.source, a.suppressed_by);
   stmt.run();
 }
 
@@ -471,6 +478,30 @@ void SqliteStore::upsert(const CmdbGap& g) {
   stmt.run();
 }
 
+// Matchers as a string list: field, operator, value, matcher after matcher.
+std::string encode_matchers(const std::vector<suppression::Matcher>& matchers) {
+  std::string out;
+  for (const auto& m : matchers) {
+    put_string(out, m.field);
+    put_string(out, suppression::to_string(m.op));
+    put_string(out, m.value);
+  }
+  return out;
+}
+
+std::vector<suppression::Matcher> decode_matchers(std::string_view bytes) {
+  std::vector<suppression::Matcher> matchers;
+  StringReader reader(bytes);
+  while (!reader.done()) {
+    suppression::Matcher m;
+    m.field = reader.next();
+    m.op = decode_name(suppression::parse_match_op, reader.next());
+    m.value = reader.next();
+    matchers.push_back(std::move(m));
+  }
+  return matchers;
+}
+
 // Held pages of an incident merged into its root cause's: never sent.
 void SqliteStore::cancel_pending(std::int64_t incident_id) {
   Statement& stmt =
@@ -479,25 +510,100 @@ void SqliteStore::cancel_pending(std::int64_t incident_id) {
   stmt.run();
 }
 
+void SqliteStore::upsert(const suppression::Silence& s) {
+  Statement& stmt = db_.cached(
+      "INSERT INTO silences (id, matchers, starts_at_ms, ends_at_ms, author, comment, created_at_ms) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET matchers = excluded.matchers, "
+      "starts_at_ms = excluded.starts_at_ms, ends_at_ms = excluded.ends_at_ms, author = excluded.author, "
+      "comment = excluded.comment");
+  const std::string matchers = encode_matchers(s.matchers);
+  stmt.bind_all(s.id, Blob{matchers}, s.start_ms, s.end_ms, s.author, s.comment, s.created_at_ms);
+  stmt.run();
+}
+
+void SqliteStore::insert(const suppression::MaintenanceWindow& w) {
+  Statement& stmt = db_.cached(
+      "INSERT INTO maintenance_windows (id, comment, schedule, starts_at_ms, ends_at_ms, at_minute, duration_ms, "
+      "days, time_zone, cis, include_dependents, author, created_at_ms) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  const std::string cis = encode(w.cis);
+  stmt.bind_all(static_cast<std::int64_t>(std::stoll(w.id)), w.comment, suppression::to_string(w.schedule), w.start_ms, w.end_ms, w.at_minute,
+                w.duration_ms, static_cast<int>(w.days), w.time_zone, Blob{cis}, w.include_dependents, w.author,
+                w.created_at_ms);
+  stmt.run();
+}
+
+void SqliteStore::remove_window(const std::string& id, std::int64_t removed_at_ms) {
+  Statement& stmt = db_.cached("UPDATE maintenance_windows SET removed_at_ms = ? WHERE id = ?");
+  stmt.bind_all(removed_at_ms, static_cast<std::int64_t>(std::stoll(id)));
+  stmt.run();
+}
+
 // ---- state reloaded at start-up ---------------------------------------------------------
+
+std::vector<suppression::Silence> SqliteStore::silences(std::int64_t ended_after_ms) {
+  Statement& stmt = db_.cached(
+      "SELECT id, matchers, starts_at_ms, ends_at_ms, author, comment, created_at_ms FROM silences "
+      "WHERE ends_at_ms > ? ORDER BY id");
+  stmt.bind_all(ended_after_ms);
+  return collect(stmt, [](const Statement& st) {
+    RowReader row(st);
+    suppression::Silence s;
+    s.id = row.int64();
+    s.matchers = decode_matchers(row.blob());
+    s.start_ms = row.int64();
+    s.end_ms = row.int64();
+    s.author = row.text();
+    s.comment = row.text();
+    s.created_at_ms = row.int64();
+    return s;
+  });
+}
+
+std::vector<suppression::MaintenanceWindow> SqliteStore::maintenance_windows() {
+  Statement& stmt = db_.cached(
+      "SELECT id, comment, schedule, starts_at_ms, ends_at_ms, at_minute, duration_ms, days, time_zone, cis, "
+      "include_dependents, author, created_at_ms FROM maintenance_windows WHERE removed_at_ms = 0 ORDER BY id");
+  return collect(stmt, [](const Statement& st) {
+    RowReader row(st);
+    suppression::MaintenanceWindow w;
+    w.id = std::to_string(row.int64());
+    w.comment = row.text();
+    w.schedule = decode_name(suppression::parse_schedule, row.text());
+    w.start_ms = row.int64();
+    w.end_ms = row.int64();
+    w.at_minute = row.integer();
+    w.duration_ms = row.int64();
+    w.days = static_cast<std::uint8_t>(row.integer());
+    w.time_zone = row.text();
+    w.cis = decode_strings(row.blob());
+    w.include_dependents = row.boolean();
+    w.author = row.text();
+    w.created_at_ms = row.int64();
+    return w;
+  });
+}
 
 IdState SqliteStore::max_ids() {
   Statement& stmt = db_.cached(
       "SELECT (SELECT ifnull(max(id), 0) FROM events), (SELECT ifnull(max(id), 0) FROM alerts), "
-      "(SELECT ifnull(max(id), 0) FROM incidents)");
+      "(SELECT ifnull(max(id), 0) FROM incidents), (SELECT ifnull(max(id), 0) FROM silences), "
+      "(SELECT ifnull(max(id), 0) FROM maintenance_windows)");
   auto rows = collect(stmt, [](const Statement& s) {
     RowReader row(s);
     IdState ids;
     ids.event = row.int64();
     ids.alert = row.int64();
     ids.incident = row.int64();
+    ids.silence = row.int64();
+    ids.maintenance = row.int64();
     return ids;
   });
   return rows.at(0);
 }
 
 std::vector<Alert> SqliteStore::firing_alerts() {
-  static const std::string sql = select_from(alert_columns, "alerts") + " WHERE state = 'firing' OR state = 'flapping' ORDER BY id";
+  static const std::string sql = select_from(alert_columns, "alerts") + " WHERE state = 'firing' OR state = 'flapping' OR state = 'suppressed' ORDER BY id";
   return collect(db_.cached(sql), read_alert);
 }
 
@@ -551,6 +657,7 @@ std::vector<Alert> SqliteStore::alerts(const AlertFilter& filter) {
   if (filter.state) query.where("state = ?", to_string(*filter.state));
   if (!filter.resource.empty()) query.where("resource = ?", filter.resource);
   if (filter.incident_id > 0) query.where("incident_id = ?", filter.incident_id);
+  if (!filter.suppressed_by.empty()) query.where("suppressed_by = ?", filter.suppressed_by);
   return collect(query.prepare(db_, filter.limit), read_alert);
 }
 

@@ -64,6 +64,8 @@ class SqliteStore final : public Store {
                                           std::int64_t now_ms, int limit) override;
   void release(std::int64_t id, std::int64_t next_attempt_ms, const std::string& note) override;
   std::vector<CmdbGap> cmdb_gaps(std::int64_t limit) override;
+  std::vector<suppression::Silence> silences(std::int64_t ended_after_ms) override;
+  std::vector<suppression::MaintenanceWindow> maintenance_windows() override;
 
   std::vector<Incident> resolved_before(std::int64_t resolved_before_ms, std::int64_t limit) override;
   std::vector<IncidentOpening> incident_openings(std::int64_t since_ms) override;
@@ -85,6 +87,9 @@ class SqliteStore final : public Store {
   void insert(const Notification& notification);
   void upsert(const CmdbGap& gap);
   void cancel_pending(std::int64_t incident_id);
+  void upsert(const suppression::Silence& silence);
+  void insert(const suppression::MaintenanceWindow& window);
+  void remove_window(const std::string& id, std::int64_t removed_at_ms);
   void expect_one_notification_changed(std::int64_t id);
 
   sqlite::Database db_;

@@ -105,10 +105,29 @@ TEST(AlertJson, CarriesAttributesAsAnObject) {
             R"("attributes":{"ifIndex":"3","ifDescr":"Gi0/1"},"first_seen":"2026-11-23T15:04:05.123Z",)"
             R"("last_seen":"2026-11-23T15:04:06.123Z","resolved_at":null,"count":3,"incident_id":42,)"
             R"("ci":"","ci_name":"","group":"","criticality":"","services":[],"location":"","runbook":"",)"
-            R"("symptom":false})");
+            R"("symptom":false,"source":"","suppressed_by":null})");
   auto back = alert_from_json(to_json(a));
   ASSERT_TRUE(back);
   EXPECT_EQ(back->attributes, a.attributes);
+}
+
+TEST(AlertJson, SuppressedAlertNamesWhatSuppressesIt) {
+  Alert a;
+  a.id = 3;
+  a.name = "disk_full";
+  a.resource = "db01";
+  a.state = AlertState::suppressed;
+  a.source = "syslog";
+  a.suppressed_by = "silence:7";
+  json::value v = to_json(a);
+  EXPECT_EQ(v.at("state"), "suppressed");
+  EXPECT_EQ(v.at("suppressed_by"), "silence:7");
+  EXPECT_EQ(v.at("source"), "syslog");
+  EXPECT_EQ(v.at("incident_id"), 0);
+  auto back = alert_from_json(v);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->state, AlertState::suppressed);
+  EXPECT_EQ(back->suppressed_by, "silence:7");
 }
 
 TEST(AlertJson, InvalidUtf8InAttributesBecomesReplacementCharacters) {
