@@ -506,6 +506,8 @@ int ci_command(const CommandLine& cl) {
     return 0;
   }
   throw UsageError("unknown 'ci' subcommand '" + sub + "' (list, get, put, rm, history)");
+}
+
 // --- silences and maintenance windows ----------------------------------------
 
 std::vector<std::string> split_list(const std::string& s) {
