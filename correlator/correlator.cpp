@@ -30,6 +30,7 @@ Correlator::Correlator(CorrelatorConfig config, StatsRegistry& stats)
                                        "Problem events whose resource matched no CI (CMDB gaps)")),
       rules_(stats, config_.rules) {
   sla_init(stats);
+  oncall_init(stats);
 }
 
 void Correlator::restore(const IdState& ids, std::vector<Alert> firing, std::vector<Incident> unresolved) {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -56,6 +57,8 @@ class Correlator {
 
   // Also swaps the CMDB snapshot; alerts and incidents keep their state.
   void set_config(CorrelatorConfig config);
+  // Swaps only the on-call directory (an override was added or removed).
+  void set_oncall(std::shared_ptr<const oncall::Directory> directory) { config_.oncall = std::move(directory); }
 
   // Rebuilds the working state from the store (start-up).
   void restore(const IdState& ids, std::vector<Alert> firing, std::vector<Incident> unresolved);
@@ -131,6 +134,19 @@ class Correlator {
   void rules_restore();
   void start_flapping(Alert& alert, Incident& incident, const rules::FlappingConfig& settings, std::int64_t now_ms,
                       ChangeSet& changes);
+
+  // Assignment by roster, defined in correlator/oncall/correlator_hooks.cpp.
+  // assign_on_call sets the assignee (`named` when a rule gave one, else the
+  // group's on-call primary at `now_ms`) and returns why, for the timeline;
+  // nullopt when there is no on-call directory and nothing changed.
+  void oncall_init(StatsRegistry& stats);
+  std::optional<std::string> assign_on_call(Incident& incident, const std::string& named, std::int64_t now_ms);
+  void assign_opened(Incident& incident, const std::string& named, std::int64_t now_ms, ChangeSet& changes);
+  struct AssignmentCounters {
+    Counter* by_rule = nullptr;
+    Counter* by_roster = nullptr;
+    Counter* nobody = nullptr;
+  } assignment_counters_;
 
   // SLA clocks and escalation steps, defined in correlator/sla/correlator_hooks.cpp.
   void sla_init(StatsRegistry& stats);

@@ -94,6 +94,7 @@ Incident& Correlator::open_incident(Alert& alert, const Enrichment& e, const Eve
                               describe(alert) + " (" + std::string(to_string(alert.severity)) + ", rule " +
                                   (event.rule.empty() ? "none" : event.rule) + ", priority " + incident.priority +
                                   ", group " + incident.group + ")"});
+  assign_opened(incident, assign(config_.assignment, config_.default_group, e.ci, event).assignee, now_ms, changes);
   incidents_opened_.inc();
   dirty_incidents_.insert(incident.id);
   return incidents_.emplace(incident.id, std::move(incident)).first->second;

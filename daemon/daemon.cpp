@@ -56,7 +56,13 @@ void Daemon::start() {
   std::string store_path = s.store_path;
   auto open_store = [store_path] { return std::make_unique<SqliteStore>(store_path); };
 
-  pipeline_ = std::make_unique<Pipeline>(s.pipeline, open_store(), s.correlator, clock_, stats_);
+  // Overrides added through the API are merged into the configured directory.
+  oncall_ = std::make_unique<api::OncallDirectory>(std::dynamic_pointer_cast<const oncall::Snapshot>(s.correlator.oncall),
+                                                   open_store()->overrides());
+  CorrelatorConfig correlator = s.correlator;
+  correlator.oncall = oncall_->current();
+  pipeline_ = std::make_unique<Pipeline>(s.pipeline, open_store(), std::move(correlator), clock_, stats_);
+  oncall_->on_change([this](api::OncallDirectory::Snapshot d) { pipeline_->set_oncall(std::move(d)); });
   pipeline_->start();
   if (s.correlator.cmdb) log()->info("CMDB loaded: {} CIs", s.correlator.cmdb->size());
 
@@ -70,6 +76,7 @@ void Daemon::start() {
   http_ = std::make_unique<api::HttpServer>(io_, s.api, *backend_, open_store, stats_);
   http_ingest_ = std::make_unique<http_ingest::Ingest>(s.http, *pipeline_, stats_, clock_);
   http_ingest::add_routes(http_->router(), *http_ingest_);
+  oncall_routes_ = std::make_unique<api::OncallRoutes>(http_->router(), *oncall_, open_store, clock_);
   http_->start();
   log()->info("HTTP API listening on {}:{}", s.api.address, http_->local_endpoint().port());
 
@@ -155,7 +162,11 @@ void Daemon::reload() {
   }
   // The new CMDB snapshot is swapped in on the pipeline's thread with the
   // rest of the correlator's configuration; alert and incident state stay.
-  pipeline_->set_correlator_config(next->correlator);
+  oncall_->rebase(std::dynamic_pointer_cast<const oncall::Snapshot>(next->correlator.oncall),
+                  [&](api::OncallDirectory::Snapshot merged) {
+                    next->correlator.oncall = std::move(merged);
+                    pipeline_->set_correlator_config(next->correlator);
+                  });
   http_->set_tokens(next->api.tokens);
   bool restart_needed = next->store_path != settings_.store_path || next->api.port != settings_.api.port ||
                         next->api.address != settings_.api.address ||

@@ -24,6 +24,7 @@
 #include "correlator/clock.hpp"
 #include "correlator/stats.hpp"
 #include "daemon/http_server.hpp"
+#include "daemon/oncall_api.hpp"
 #include "daemon/pipeline.hpp"
 #include "daemon/settings.hpp"
 #include "sinks/outbox.hpp"
@@ -57,6 +58,8 @@ class Daemon {
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<OutboxWorker> outbox_;
   std::unique_ptr<PipelineBackend> backend_;
+  std::unique_ptr<api::OncallDirectory> oncall_;       // directory of the config + stored overrides
+  std::unique_ptr<api::OncallRoutes> oncall_routes_;  // before http_: its routes refer to it
   std::unique_ptr<http_ingest::Ingest> http_ingest_;  // before http_: its routes refer to it
   std::unique_ptr<api::HttpServer> http_;
   std::unique_ptr<syslog::Decoder> syslog_decoder_;

@@ -49,6 +49,9 @@ class Pipeline final : public EventSink {
   // Called (on the writer thread) after a commit that queued notifications.
   void on_notifications(std::function<void()> callback) { notify_ = std::move(callback); }
   void set_correlator_config(CorrelatorConfig config);
+  // Swaps only the on-call directory, before the next item is folded; alert
+  // and incident state stay.
+  void set_oncall(std::shared_ptr<const oncall::Directory> directory);
   bool ready() const { return ready_.load(); }
 
  private:
@@ -78,6 +81,7 @@ class Pipeline final : public EventSink {
   std::size_t queued_events_ = 0;
   std::atomic<bool> stopping_{false};  // written under mutex_, read also by the writer thread
   std::unique_ptr<CorrelatorConfig> pending_config_;
+  std::unique_ptr<std::shared_ptr<const oncall::Directory>> pending_oncall_;
   std::thread thread_;
   std::atomic<bool> ready_{false};
 

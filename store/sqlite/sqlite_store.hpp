@@ -60,6 +60,13 @@ class SqliteStore final : public Store {
   std::vector<Notification> notifications(std::int64_t incident_id) override;
   std::int64_t pending_notifications() override;
   std::vector<CmdbGap> cmdb_gaps(std::int64_t limit) override;
+  // Each write is its own durable transaction.
+  std::int64_t add_override(const oncall::StoredOverride& o) override;
+  bool remove_override(std::int64_t id) override;
+  std::vector<oncall::StoredOverride> overrides() override;
+  std::int64_t add_duty_note(const oncall::DutyNote& note, std::int64_t keep_per_group) override;
+  std::vector<oncall::DutyNote> duty_notes(const std::string& group, std::int64_t since_ms,
+                                           std::int64_t limit) override;
 
  private:
   void configure(const SqliteOptions& options);
