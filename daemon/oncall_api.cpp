@@ -272,8 +272,8 @@ json::value on_call_json(const oncall::Snapshot& d, const std::string& group, st
       for (const auto& person : d.on_call(id, layer, at_ms)) {
         json::object p = person_json(d, person);
         auto s = std::find_if(shifts.begin(), shifts.end(), [&](const oncall::Shift& x) { return x.person == person; });
-        p["shift_start"] = s == shifts.end() ? json::value(nullptr) : json::value(format_time(s->start_ms));
-        p["shift_end"] = s == shifts.end() ? json::value(nullptr) : json::value(format_time(s->end_ms));
+        p["shift_start"] = s == shifts.end() ? json::value(nullptr) : time_or_null(s->start_ms);
+        p["shift_end"] = s == shifts.end() ? json::value(nullptr) : time_or_null(s->end_ms);
         on_duty.push_back(std::move(p));
       }
       out_layers.push_back(json::object{{"layer", oncall::to_string(layer)},

@@ -430,7 +430,7 @@ void print_on_call(const json::value& v) {
       if (on_duty.empty()) std::cout << "  " << cell(name, 10) << " nobody on duty\n";
       for (const auto& p : on_duty) {
         std::cout << "  " << cell(name, 10) << ' ' << str(p, "id") << " (" << str(p, "name") << ")  "
-                  << contacts_text(p) << "\n  " << cell("", 10) << " shift " << short_time(p, "shift_start")
+                  << contacts_text(p) << "\n  " << std::string(10, ' ') << " shift " << short_time(p, "shift_start")
                   << " to " << short_time(p, "shift_end");
         const json::value& o = layer.at("override");
         if (!o.is_null())

@@ -233,10 +233,14 @@ const Override* Snapshot::override_at(std::string_view group, Layer layer, std::
 }
 
 std::vector<Shift> Snapshot::shifts_at(std::string_view group, Layer layer, std::int64_t at_ms) const {
-  constexpr int reach_days = 35;
+  constexpr std::int64_t reach_ms = 35 * day_minutes * minute_ms;
   std::vector<Shift> out;
-  for (auto& s : calendar(group, at_ms - reach_days * day_minutes * minute_ms, 2 * reach_days))
-    if (s.layer == layer && s.start_ms <= at_ms && at_ms < s.end_ms) out.push_back(std::move(s));
+  for (auto& s : calendar(group, at_ms - reach_ms, 2 * 35)) {
+    if (s.layer != layer || s.start_ms > at_ms || at_ms >= s.end_ms) continue;
+    if (s.start_ms == at_ms - reach_ms) s.start_ms = 0;  // began before the reach: unknown
+    if (s.end_ms == at_ms + reach_ms) s.end_ms = 0;
+    out.push_back(std::move(s));
+  }
   return out;
 }
 

@@ -138,7 +138,8 @@ class Snapshot final : public Directory {
   // and turns are cut at the ends of the range. Nobody on duty: no entry.
   std::vector<Shift> calendar(std::string_view group, std::int64_t from_ms, int days) const;
   // The turns of duty of `layer` running at `at_ms`, one per person on duty,
-  // each with its extent (found up to 35 days either side of `at_ms`).
+  // each with its extent, looked for up to 35 days either side of `at_ms`:
+  // start_ms (end_ms) is 0 when the turn runs on beyond that.
   std::vector<Shift> shifts_at(std::string_view group, Layer layer, std::int64_t at_ms) const;
   // The override in force for the layer at `at_ms`; nullptr when none is.
   const Override* override_at(std::string_view group, Layer layer, std::int64_t at_ms) const;

@@ -254,6 +254,11 @@ TEST(OncallCalendar, ShiftsAtGiveTheWholeTurnRunningAtAnInstant) {
   EXPECT_EQ(running[0].start_ms, at("2026-03-30T09:00:00+02:00"));
   EXPECT_EQ(running[0].end_ms, at("2026-04-06T09:00:00+02:00"));
   EXPECT_THAT(s.shifts_at("network-ops", Layer::secondary, at("2026-03-31T12:00:00+02:00")), IsEmpty());
+  auto alone = snapshot({rotation({"alice"}, week, "Europe/Paris", "09:00", "2026-01-05")});
+  auto endless = alone.shifts_at("network-ops", Layer::primary, at("2026-03-31T12:00:00+02:00"));
+  ASSERT_EQ(endless.size(), 1u);
+  EXPECT_EQ(endless[0].start_ms, 0) << "alice's turns run on beyond the 35 days looked at";
+  EXPECT_EQ(endless[0].end_ms, 0);
 }
 
 TEST(OncallDirectory, FindsAPersonByANumberWrittenWithSpacesDashesOrInternationalPrefix) {
