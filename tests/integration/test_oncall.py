@@ -4,7 +4,7 @@ survives a restart, a new incident is assigned to the on-call primary, the
 duty log keeps a hand-over note, tocsinctl shows the same, and
 --check-config reports roster warnings without failing."""
 
-import os
+import signal
 import subprocess
 import time
 
@@ -170,6 +170,26 @@ def test_override_changes_who_is_on_duty_assigns_new_incidents_and_survives_a_re
     assert ids(on_duty(daemon, "2030-01-08T11:00:00Z")) == before
     status, body = daemon.request("DELETE", f"/api/v1/oncall/overrides/{future['id']}")
     assert status == 404, body
+
+
+def test_a_reload_keeps_the_stored_overrides_in_force(daemon):
+    now_ms = int(time.time() * 1000)
+    status, body = daemon.request("POST", "/api/v1/oncall/overrides", {
+        "group": "noc", "person": "carol", "start": iso(now_ms - 60_000), "end": iso(now_ms + 3_600_000),
+        "reason": "covering"})
+    assert status == 201, body
+    # The reloaded roster names a new user; the stored override stays merged in.
+    daemon.write_config(ONCALL_YAML.replace("  groups:\n", "    - id: dan\n      contacts: [{email: dan@test.local}]\n"
+                                                         "  groups:\n"))
+    daemon.proc.send_signal(signal.SIGHUP)
+    wait_until(lambda: "configuration reloaded" in daemon.log_text(), what="the reload in the log")
+    assert ids(on_duty(daemon)) == ["carol"]
+    assert open_incident(daemon, "db3")["assignee"] == "carol"
+    status, body = daemon.request("POST", "/api/v1/oncall/overrides", {
+        "group": "noc", "person": "dan", "start": iso(now_ms - 60_000), "end": iso(now_ms + 3_600_000),
+        "reason": "dan is new"})
+    assert status == 201, body
+    assert ids(on_duty(daemon)) == ["dan"], "the last added override wins"
 
 
 def test_without_anybody_on_duty_the_incident_stays_unassigned_and_is_counted(tmp_path):
