@@ -150,6 +150,11 @@ void load_engine_settings(const config::Node& root, CorrelatorConfig& c) {
                       r.string("assignee")};
     if (rule.service.empty() && rule.location.empty() && rule.event.empty())
       r.error("a rule needs at least one of service, location, event");
+    // An oncall section with errors has reported them already.
+    if (!rule.assignee.empty() && !c.oncall && !root.present("oncall"))
+      r.error("assignee", "names a person, but no on-call directory is configured (section oncall)");
+    else if (!rule.assignee.empty() && c.oncall && !c.oncall->person(rule.assignee))
+      r.error("assignee", "unknown person '" + rule.assignee + "': not in oncall.users[]");
     c.assignment.rules.push_back(std::move(rule));
   }
 }

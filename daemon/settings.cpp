@@ -409,8 +409,8 @@ std::optional<Settings> load_settings(const std::string& path, config::Errors& e
   s.correlator.topology.enabled = correlation.boolean("topology");
   s.correlator.topology.hold_ms = correlation.duration("hold_window").count();
   s.correlator.auto_resolve_hold_ms = correlation.duration("auto_resolve_hold").count();
+  s.correlator.oncall = load_oncall_settings(root);  // first: assignment rules may name its people
   load_engine_settings(root, s.correlator);
-  s.correlator.oncall = load_oncall_settings(root);
   load_sla_settings(root, s.correlator);
   s.correlator.rules.flapping = rules::load_flapping(correlation);
   s.correlator.rules.heartbeats = rules::load_heartbeats(root);

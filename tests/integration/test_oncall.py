@@ -239,3 +239,15 @@ def test_check_config_prints_roster_warnings_but_accepts_the_file(tmp_path):
     assert f"{d.config}: warning: carol has no contact method and cannot be paged" in r.stdout
     assert f"{d.config}: warning: nobody is on primary duty for group noc from " in r.stdout
     assert r.stdout.rstrip().endswith(": OK")
+
+
+def test_check_config_refuses_an_assignment_rule_naming_an_unknown_person(tmp_path):
+    rules = "assignment:\n  rules:\n    - {event: fan_failure, group: noc, assignee: carol}\n" \
+            "    - {event: power_loss, group: noc, assignee: zoe}\n"
+    d = Tocsind(str(tmp_path), extra_yaml=ONCALL_YAML + rules)
+    r = subprocess.run([TOCSIND, "--check-config", d.config], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1, r.stdout
+    with open(d.config) as f:
+        line = next(n for n, text in enumerate(f, 1) if "assignee: zoe" in text)
+    assert r.stderr.splitlines()[0] == \
+        f"{d.config}:{line}: assignment.rules[1].assignee: unknown person 'zoe': not in oncall.users[]", r.stderr
