@@ -22,12 +22,17 @@ bool matches(const AssignmentRule& r, const cmdb::Ci* ci, const Event& event) {
 }
 }  // namespace
 
+Assignment assign(const AssignmentConfig& config, const std::string& default_group, const cmdb::Ci* ci,
+                  const Event& event) {
+  for (std::size_t i = 0; i < config.rules.size(); ++i)
+    if (matches(config.rules[i], ci, event)) return {config.rules[i].group, config.rules[i].assignee, static_cast<int>(i)};
+  if (ci && !ci->owner_group.empty()) return {ci->owner_group, "", -1};
+  return {default_group, "", -1};
+}
+
 std::string assign_group(const AssignmentConfig& config, const std::string& default_group, const cmdb::Ci* ci,
                          const Event& event) {
-  for (const auto& rule : config.rules)
-    if (matches(rule, ci, event)) return rule.group;
-  if (ci && !ci->owner_group.empty()) return ci->owner_group;
-  return default_group;
+  return assign(config, default_group, ci, event).group;
 }
 
 }  // namespace tocsin

@@ -39,6 +39,7 @@ Correlator::Correlator(CorrelatorConfig config, StatsRegistry& stats)
   sla_init(stats);
   recurrence_.configure(config_.recurrence);
   suppression_init(stats);
+  oncall_init(stats);
 }
 
 void Correlator::restore_recurrence(const std::vector<std::pair<std::string, std::int64_t>>& openings) {

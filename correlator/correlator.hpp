@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -74,6 +75,8 @@ class Correlator {
   void set_cmdb(std::shared_ptr<const cmdb::Cmdb> cmdb);
   const std::shared_ptr<const cmdb::Cmdb>& cmdb() const { return config_.cmdb; }
   const AutoCloseConfig& auto_close_config() const { return config_.auto_close; }
+  // Swaps only the on-call directory (an override was added or removed).
+  void set_oncall(std::shared_ptr<const oncall::Directory> directory) { config_.oncall = std::move(directory); }
 
   // Rebuilds the working state from the store (start-up).
   void restore(const IdState& ids, std::vector<Alert> firing, std::vector<Incident> unresolved);
@@ -195,6 +198,18 @@ class Correlator {
     Counter* ended = nullptr;
     Counter* cleared = nullptr;
   } suppression_counters_;
+  // Assignment by roster, defined in correlator/oncall/correlator_hooks.cpp.
+  // assign_on_call sets the assignee (`named` when a rule gave one, else the
+  // group's on-call primary at `now_ms`) and returns why, for the timeline;
+  // nullopt when there is no on-call directory and nothing changed.
+  void oncall_init(StatsRegistry& stats);
+  std::optional<std::string> assign_on_call(Incident& incident, const std::string& named, std::int64_t now_ms);
+  void assign_opened(Incident& incident, const std::string& named, std::int64_t now_ms, ChangeSet& changes);
+  struct AssignmentCounters {
+    Counter* by_rule = nullptr;
+    Counter* by_roster = nullptr;
+    Counter* nobody = nullptr;
+  } assignment_counters_;
 
   // SLA clocks and escalation steps, defined in correlator/sla/correlator_hooks.cpp.
   void sla_init(StatsRegistry& stats);

@@ -112,6 +112,7 @@ Incident& Correlator::open_incident(Alert& alert, const Enrichment& e, const Eve
                                     std::to_string(incident.recurrence_count) + " incident(s) in the last " +
                                     format_duration(rc.window_ms) + " before this one: problem candidate"});
   }
+  assign_opened(incident, assign(config_.assignment, config_.default_group, e.ci, event).assignee, now_ms, changes);
   incidents_opened_.inc();
   dirty_incidents_.insert(incident.id);
   return incidents_.emplace(incident.id, std::move(incident)).first->second;

@@ -58,6 +58,7 @@ ActionResult Correlator::act_on_open(Incident& incident, const IncidentAction& a
       incident.previous_group = incident.group;
       incident.group = action.group;
       incident.assignee.clear();
+      if (auto who = assign_on_call(incident, "", now_ms)) text += "; " + *who;
       record("forwarded", text);
       return done(incident);
     }
@@ -67,6 +68,7 @@ ActionResult Correlator::act_on_open(Incident& incident, const IncidentAction& a
       incident.group = incident.previous_group;
       incident.previous_group.clear();
       incident.assignee.clear();
+      if (auto who = assign_on_call(incident, "", now_ms)) text += "; " + *who;
       record("returned", text);
       return done(incident);
     }

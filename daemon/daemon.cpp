@@ -64,9 +64,15 @@ void Daemon::start() {
   // through the API on top.
   catalog_ = std::make_unique<CmdbCatalog>(open_store(), clock_, stats_);
   settings_.correlator.cmdb = catalog_->start(s.correlator.cmdb);
-  pipeline_ = std::make_unique<Pipeline>(s.pipeline, open_store(), s.correlator, clock_, stats_);
+  // Overrides added through the API are merged into the configured directory.
+  oncall_ = std::make_unique<api::OncallDirectory>(std::dynamic_pointer_cast<const oncall::Snapshot>(s.correlator.oncall),
+                                                   open_store()->overrides());
+  CorrelatorConfig correlator = s.correlator;
+  correlator.oncall = oncall_->current();
+  pipeline_ = std::make_unique<Pipeline>(s.pipeline, open_store(), std::move(correlator), clock_, stats_);
   catalog_->on_publish(
       [this](std::shared_ptr<const cmdb::Cmdb> snapshot) { pipeline_->set_cmdb(std::move(snapshot)); });
+  oncall_->on_change([this](api::OncallDirectory::Snapshot d) { pipeline_->set_oncall(std::move(d)); });
   pipeline_->start();
   if (s.correlator.cmdb) log()->info("CMDB loaded: {} CIs", s.correlator.cmdb->size());
 
@@ -91,6 +97,7 @@ void Daemon::start() {
     sms_routes_ = std::make_unique<api::SmsRoutes>(http_->router(), *backend_, open_store,
                                                    s.sms.config.gateway.callback_token, s.correlator.oncall, stats_,
                                                    clock_);
+  oncall_routes_ = std::make_unique<api::OncallRoutes>(http_->router(), *oncall_, open_store, clock_);
   http_->start();
   log()->info("HTTP API listening on {}:{}", s.api.address, http_->local_endpoint().port());
 
@@ -179,7 +186,13 @@ void Daemon::reload() {
     log()->error("reload: the CMDB files conflict with CIs changed through the API; the running CMDB stays");
   }
   next->correlator.cmdb = catalog_->current();
-  pipeline_->set_correlator_config(next->correlator);
+  // The correlator's new configuration is swapped in on the pipeline's thread,
+  // with the stored on-call overrides merged; alert and incident state stay.
+  oncall_->rebase(std::dynamic_pointer_cast<const oncall::Snapshot>(next->correlator.oncall),
+                  [&](api::OncallDirectory::Snapshot merged) {
+                    next->correlator.oncall = std::move(merged);
+                    pipeline_->set_correlator_config(next->correlator);
+                  });
   http_->set_tokens(next->api.tokens);
   if (sms_routes_) sms_routes_->reconfigure(next->sms.config.gateway.callback_token, next->correlator.oncall);
   bool restart_needed = next->store_path != settings_.store_path || next->api.port != settings_.api.port ||

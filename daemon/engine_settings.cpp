@@ -65,7 +65,10 @@ const Section& assignment_rule_section() {
       {{"service", Type::string, "", "A business service of the CI."},
        {"location", Type::string, "", "The CI's location; a trailing `*` matches a prefix (dc1/*)."},
        {"event", Type::string, "", "The event's name or alert key."},
-       {"group", Type::string, "", "Group assigned when the rule matches.", {}, true}}};
+       {"group", Type::string, "", "Group assigned when the rule matches.", {}, true},
+       {"assignee", Type::string, "",
+        "User id (oncall.users[]) assigned when the rule matches; empty: the group's on-call primary at the time the "
+        "incident opens."}}};
   return s;
 }
 
@@ -143,9 +146,15 @@ void load_engine_settings(const config::Node& root, CorrelatorConfig& c) {
 
   auto a = root.map("assignment", assignment_section());
   for (const auto& r : a.list("rules", assignment_rule_section())) {
-    AssignmentRule rule{r.string("service"), r.string("location"), r.string("event"), r.string("group")};
+    AssignmentRule rule{r.string("service"), r.string("location"), r.string("event"), r.string("group"),
+                      r.string("assignee")};
     if (rule.service.empty() && rule.location.empty() && rule.event.empty())
       r.error("a rule needs at least one of service, location, event");
+    // An oncall section with errors has reported them already.
+    if (!rule.assignee.empty() && !c.oncall && !root.present("oncall"))
+      r.error("assignee", "names a person, but no on-call directory is configured (section oncall)");
+    else if (!rule.assignee.empty() && c.oncall && !c.oncall->person(rule.assignee))
+      r.error("assignee", "unknown person '" + rule.assignee + "': not in oncall.users[]");
     c.assignment.rules.push_back(std::move(rule));
   }
 }

@@ -132,6 +132,13 @@ void Pipeline::suppress(suppression::Request request, std::function<void(suppres
 void Pipeline::set_correlator_config(CorrelatorConfig config) {
   std::lock_guard lock(mutex_);
   pending_config_ = std::make_unique<CorrelatorConfig>(std::move(config));
+  pending_oncall_.reset();
+}
+
+void Pipeline::set_oncall(std::shared_ptr<const oncall::Directory> directory) {
+  std::lock_guard lock(mutex_);
+  if (pending_config_) pending_config_->oncall = std::move(directory);
+  else pending_oncall_ = std::make_unique<std::shared_ptr<const oncall::Directory>>(std::move(directory));
 }
 
 void Pipeline::set_cmdb(std::shared_ptr<const cmdb::Cmdb> cmdb) {
@@ -165,6 +172,10 @@ void Pipeline::run() {
       if (pending_cmdb_) {
         correlator_.set_cmdb(std::move(*pending_cmdb_));
         pending_cmdb_.reset();
+      }
+      if (pending_oncall_) {
+        correlator_.set_oncall(std::move(*pending_oncall_));
+        pending_oncall_.reset();
       }
       // Take whole items up to batch_max events: everything that queued while
       // the previous commit ran shares the next one.

@@ -56,6 +56,9 @@ class Pipeline final : public EventSink, public ActionSink {
   // changes: API changes and file reloads both go through it, in order.
   void set_correlator_config(CorrelatorConfig config);
   void set_cmdb(std::shared_ptr<const cmdb::Cmdb> cmdb);
+  // Swaps only the on-call directory, before the next item is folded; alert
+  // and incident state stay.
+  void set_oncall(std::shared_ptr<const oncall::Directory> directory);
   bool ready() const { return ready_.load(); }
 
  private:
@@ -92,6 +95,7 @@ class Pipeline final : public EventSink, public ActionSink {
   std::atomic<bool> stopping_{false};  // written under mutex_, read also by the writer thread
   std::unique_ptr<CorrelatorConfig> pending_config_;
   std::optional<std::shared_ptr<const cmdb::Cmdb>> pending_cmdb_;
+  std::unique_ptr<std::shared_ptr<const oncall::Directory>> pending_oncall_;
   std::thread thread_;
   std::atomic<bool> ready_{false};
 

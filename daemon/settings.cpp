@@ -446,8 +446,8 @@ std::optional<Settings> load_settings(const std::string& path, config::Errors& e
   s.correlator.auto_close.after_ms = correlation.duration("auto_close_after").count();
   s.correlator.recurrence.window_ms = correlation.duration("recurrence_window").count();
   s.correlator.recurrence.note_at = correlation.integer("recurrence_note_at", 0, 1'000'000);
+  s.correlator.oncall = load_oncall_settings(root);  // first: assignment rules may name its people
   load_engine_settings(root, s.correlator);
-  s.correlator.oncall = load_oncall_settings(root);
   load_sla_settings(root, s.correlator);
   s.correlator.rules.flapping = rules::load_flapping(correlation);
   s.correlator.rules.heartbeats = rules::load_heartbeats(root);

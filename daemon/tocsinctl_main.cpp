@@ -78,6 +78,19 @@ commands:
                                   add a maintenance window (operator role)
   maintenance list [--json]       maintenance windows, configured and added
   maintenance rm ID               remove a window added through the API
+  oncall [--group G] [--at T] [--json]
+                                  who is on duty now (or at T) per layer, with contacts
+  oncall calendar [--group G] [--days N] [--from T] [--json]
+                                  shifts per layer for N days (default 14)
+  oncall override add --group G --person P --start T --end T --reason TEXT [--layer L]
+                                  replace a layer (default primary) for a time (operator role)
+  oncall override list [--group G] [--past] [--json]
+                                  current and future overrides (--past: also ended ones)
+  oncall override rm ID           remove an override added through the API
+  oncall log add --group G --text TEXT
+                                  write a hand-over note in the duty log (operator role)
+  oncall log list [--group G] [--since T] [--limit N] [--json]
+                                  duty log notes, newest first
   health                          liveness and readiness of the daemon
   metrics                         the Prometheus metrics text
 
@@ -130,8 +143,23 @@ const std::map<std::string, std::map<std::string, bool>> command_options = {
      {{"--cis", true}, {"--dependents", false}, {"--comment", true}, {"--start", true}, {"--end", true},
       {"--schedule", true}, {"--at", true}, {"--duration", true}, {"--days", true}, {"--time-zone", true},
       {"--json", false}}},
+    {"oncall",
+     {{"--group", true}, {"--at", true}, {"--days", true}, {"--from", true}, {"--layer", true}, {"--person", true},
+      {"--start", true}, {"--end", true}, {"--reason", true}, {"--text", true}, {"--since", true},
+      {"--limit", true}, {"--past", false}, {"--json", false}}},
     {"health", {}},
     {"metrics", {}},
+};
+
+// The options of each `oncall` subcommand (the table above holds their union).
+const std::map<std::string, std::set<std::string>> oncall_options = {
+    {"", {"--group", "--at", "--json"}},
+    {"calendar", {"--group", "--days", "--from", "--json"}},
+    {"override add", {"--group", "--layer", "--person", "--start", "--end", "--reason", "--json"}},
+    {"override list", {"--group", "--past", "--json"}},
+    {"override rm", {}},
+    {"log add", {"--group", "--text", "--json"}},
+    {"log list", {"--group", "--since", "--limit", "--json"}},
 };
 
 std::string take_value(int argc, char** argv, int& i) {
@@ -568,6 +596,96 @@ std::string text_of(const json::value& v) {
 
 std::string short_time(const json::value& v) { return v.is_string() ? text_of(v).substr(0, 16) + "Z" : "-"; }
 
+// --- on call ----------------------------------------------------------------
+
+std::string str(const json::value& v, std::string_view key) {
+  const json::value* m = v.is_object() ? v.as_object().if_contains(key) : nullptr;
+  if (!m || m->is_null()) return "";
+  if (m->is_string()) return std::string(m->as_string());
+  return json::serialize(*m);
+}
+
+std::string short_time(const json::value& v, std::string_view key) {
+  std::string t = str(v, key);
+  return t.size() >= 19 ? t.substr(0, 19) + "Z" : (t.empty() ? "-" : t);
+}
+
+std::string contacts_text(const json::value& person) {
+  std::string out;
+  for (const auto& c : person.at("contacts").as_array())
+    out += (out.empty() ? "" : ", ") + str(c, "channel") + " " + str(c, "address");
+  return out.empty() ? "no contact method" : out;
+}
+
+void print_warnings(const json::value& v) {
+  const auto& warnings = v.at("warnings").as_array();
+  if (warnings.empty()) return;
+  std::cout << "\nWarnings:\n";
+  for (const auto& w : warnings) {
+    std::cout << "  " << str(w, "message");
+    if (str(w, "kind") == "gap") std::cout << " from " << short_time(w, "from") << " to " << short_time(w, "to");
+    std::cout << '\n';
+  }
+}
+
+void print_on_call(const json::value& v) {
+  std::cout << "On call at " << short_time(v, "at") << '\n';
+  for (const auto& g : v.at("groups").as_array()) {
+    std::cout << '\n' << str(g, "group") << " (" << str(g, "name") << ")\n";
+    for (const auto& layer : g.at("layers").as_array()) {
+      const auto& on_duty = layer.at("on_duty").as_array();
+      std::string name = str(layer, "layer");
+      if (on_duty.empty()) std::cout << "  " << cell(name, 10) << " nobody on duty\n";
+      for (const auto& p : on_duty) {
+        std::cout << "  " << cell(name, 10) << ' ' << str(p, "id") << " (" << str(p, "name") << ")  "
+                  << contacts_text(p) << "\n  " << std::string(10, ' ') << " shift " << short_time(p, "shift_start")
+                  << " to " << short_time(p, "shift_end");
+        const json::value& o = layer.at("override");
+        if (!o.is_null())
+          std::cout << "  [override" << (o.at("id").is_null() ? "" : " #" + str(o, "id")) << ": " << str(o, "reason")
+                    << "]";
+        std::cout << '\n';
+      }
+    }
+    for (std::string_view role : {"lead", "manager"}) {
+      const json::value& p = g.at(role);
+      if (!p.is_null())
+        std::cout << "  " << cell(std::string(role), 10) << ' ' << str(p, "id") << " (" << str(p, "name") << ")  "
+                  << contacts_text(p) << '\n';
+    }
+  }
+  print_warnings(v);
+}
+
+void print_calendar(const json::value& v) {
+  std::cout << "Shifts from " << short_time(v, "from") << " to " << short_time(v, "to") << '\n';
+  for (const auto& g : v.at("groups").as_array()) {
+    std::cout << '\n' << str(g, "group") << '\n';
+    for (const auto& layer : g.at("layers").as_array()) {
+      const auto& shifts = layer.at("shifts").as_array();
+      if (shifts.empty()) std::cout << "  " << cell(str(layer, "layer"), 10) << " nobody on duty\n";
+      for (const auto& s : shifts)
+        std::cout << "  " << cell(str(layer, "layer"), 10) << ' ' << short_time(s, "start") << "  "
+                  << short_time(s, "end") << "  " << str(s, "person")
+                  << (s.at("override").as_bool() ? " (override)" : "") << '\n';
+    }
+  }
+  print_warnings(v);
+}
+
+std::string oncall_subcommand(const CommandLine& cl, std::size_t& consumed) {
+  const auto& p = cl.positional;
+  consumed = 0;
+  if (p.empty()) return "";
+  if (p[0] == "calendar") return consumed = 1, "calendar";
+  if ((p[0] == "override" || p[0] == "log") && p.size() >= 2) {
+    std::string sub = p[0] + " " + p[1];
+    if (oncall_options.contains(sub)) return consumed = 2, sub;
+  }
+  throw UsageError("unknown oncall subcommand '" + p[0] + (p.size() > 1 ? " " + p[1] : "") +
+                   "': use calendar, override add|list|rm or log add|list");
+}
+
 json::value post_json(const CommandLine& cl, const std::string& target, const json::object& body) {
   Reply r = checked(exchange(cl, http::verb::post, target, json::serialize(body)));
   boost::system::error_code ec;
@@ -675,6 +793,85 @@ int maintenance(const CommandLine& cl) {
   return 0;
 }
 
+int oncall(const CommandLine& cl) {
+  std::size_t consumed = 0;
+  std::string sub = oncall_subcommand(cl, consumed);
+  for (const auto& [option, value] : cl.options)
+    if (!oncall_options.at(sub).contains(option))
+      throw UsageError("'oncall" + (sub.empty() ? "" : " " + sub) + "' has no option " + option);
+  std::vector<std::string> rest(cl.positional.begin() + static_cast<std::ptrdiff_t>(consumed), cl.positional.end());
+  if (sub != "override rm" && !rest.empty()) throw UsageError("unexpected argument '" + rest[0] + "'");
+  auto require = [&](std::initializer_list<const char*> options) {
+    for (const char* o : options)
+      if (!cl.options.contains(o)) throw UsageError("'oncall " + sub + "' needs " + o);
+  };
+  if (sub.empty()) {
+    json::value v = get_json(cl, with_query("/api/v1/oncall", cl, {{"--group", "group"}, {"--at", "at"}}));
+    if (cl.json) return print_json(v);
+    print_on_call(v);
+    return 0;
+  }
+  if (sub == "calendar") {
+    json::value v = get_json(
+        cl, with_query("/api/v1/oncall/calendar", cl, {{"--group", "group"}, {"--days", "days"}, {"--from", "from"}}));
+    if (cl.json) return print_json(v);
+    print_calendar(v);
+    return 0;
+  }
+  if (sub == "override add") {
+    require({"--group", "--person", "--start", "--end", "--reason"});
+    json::object body;
+    for (const auto& [option, value] : cl.options)
+      if (option != "--json") body[option.substr(2)] = value;
+    json::value v = post_json(cl, "/api/v1/oncall/overrides", body);
+    if (cl.json) return print_json(v);
+    std::cout << "override " << str(v, "id") << " added: " << str(v, "person") << " on " << str(v, "layer")
+              << " for " << str(v, "group") << " from " << short_time(v, "start") << " to " << short_time(v, "end")
+              << '\n';
+    return 0;
+  }
+  if (sub == "override list") {
+    CommandLine q = cl;
+    if (q.options.contains("--past")) q.options["--past"] = "true";
+    json::value v = get_json(cl, with_query("/api/v1/oncall/overrides", q, {{"--group", "group"}, {"--past", "past"}}));
+    if (cl.json) return print_json(v);
+    const auto& items = v.at("overrides").as_array();
+    if (items.empty()) return std::cout << "(none)\n", 0;
+    std::cout << "ID     GROUP        LAYER      PERSON       START                END                  BY       "
+                 "REASON\n";
+    for (const auto& o : items)
+      std::cout << cell(o.at("id").is_null() ? "config" : str(o, "id"), 6) << ' ' << cell(str(o, "group"), 12) << ' '
+                << cell(str(o, "layer"), 10) << ' ' << cell(str(o, "person"), 12) << ' '
+                << cell(short_time(o, "start"), 20) << ' ' << cell(short_time(o, "end"), 20) << ' '
+                << cell(str(o, "created_by"), 8) << ' ' << str(o, "reason") << '\n';
+    return 0;
+  }
+  if (sub == "override rm") {
+    if (rest.size() != 1 || rest[0].empty() || rest[0].find_first_not_of("0123456789") != std::string::npos)
+      throw UsageError("'oncall override rm' needs exactly one override ID (a number)");
+    checked(exchange(cl, http::verb::delete_, "/api/v1/oncall/overrides/" + rest[0]));
+    std::cout << "override " << rest[0] << " removed\n";
+    return 0;
+  }
+  if (sub == "log add") {
+    require({"--group", "--text"});
+    json::value v = post_json(cl, "/api/v1/oncall/log",
+                              json::object{{"group", cl.options.at("--group")}, {"text", cl.options.at("--text")}});
+    if (cl.json) return print_json(v);
+    std::cout << "note " << str(v, "id") << " added to the duty log of " << str(v, "group") << '\n';
+    return 0;
+  }
+  json::value v = get_json(
+      cl, with_query("/api/v1/oncall/log", cl, {{"--group", "group"}, {"--since", "since"}, {"--limit", "limit"}}));
+  if (cl.json) return print_json(v);
+  const auto& notes = v.at("notes").as_array();
+  if (notes.empty()) return std::cout << "(none)\n", 0;
+  for (const auto& n : notes)
+    std::cout << short_time(n, "at") << "  " << cell(str(n, "group"), 12) << ' ' << cell(str(n, "author"), 10) << ' '
+              << str(n, "text") << '\n';
+  return 0;
+}
+
 int health(const CommandLine& cl) {
   no_positional(cl);
   Reply live = exchange(cl, http::verb::get, "/healthz");
@@ -712,6 +909,7 @@ int run(const CommandLine& cl) {
   if (cl.command == "ci") return ci_command(cl);
   if (cl.command == "silence") return silence(cl);
   if (cl.command == "maintenance") return maintenance(cl);
+  if (cl.command == "oncall") return oncall(cl);
   if (cl.command == "health") return health(cl);
   return metrics(cl);
 }

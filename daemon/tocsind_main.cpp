@@ -4,6 +4,8 @@
 #include <iostream>
 #include <string>
 
+#include "correlator/clock.hpp"
+#include "correlator/oncall/roster.hpp"
 #include "daemon/daemon.hpp"
 #include "daemon/version.hpp"
 
@@ -15,6 +17,19 @@ constexpr const char* usage =
     "       tocsind --config-reference     print the reference of every configuration key (Markdown)\n"
     "       tocsind --version\n";
 
+// Roster gaps and people who cannot be paged are worth knowing before a
+// night shift, but they do not make the configuration invalid.
+void print_roster_warnings(const std::string& path, const tocsin::Settings& settings) {
+  auto roster = std::dynamic_pointer_cast<const tocsin::oncall::Snapshot>(settings.correlator.oncall);
+  if (!roster) return;
+  tocsin::SystemClock clock;
+  for (const auto& w : roster->warnings(clock.wall_ms())) {
+    std::cout << path << ": warning: " << w.message;
+    if (w.kind == "gap") std::cout << " from " << tocsin::format_rfc3339(w.from_ms) << " to " << tocsin::format_rfc3339(w.to_ms);
+    std::cout << "\n";
+  }
+}
+
 int check(const std::string& path, bool run) {
   tocsin::config::Errors errors;
   auto settings = tocsin::load_settings(path, errors);
@@ -24,6 +39,7 @@ int check(const std::string& path, bool run) {
     return 1;
   }
   if (!run) {
+    print_roster_warnings(path, *settings);
     std::cout << path << ": OK\n";
     return 0;
   }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "correlator/model.hpp"
+#include "correlator/oncall/records.hpp"
 
 namespace tocsin {
 
@@ -194,6 +195,34 @@ class Store {
     (void)id;
     (void)status;
     return false;
+  }
+  // On-call overrides added through the API, by id. add_override returns the
+  // new id; remove_override is false when no override has that id.
+  virtual std::int64_t add_override(const oncall::StoredOverride& o) {
+    (void)o;
+    throw std::runtime_error("this store does not keep on-call overrides");
+  }
+  virtual bool remove_override(std::int64_t id) {
+    (void)id;
+    return false;
+  }
+  virtual std::vector<oncall::StoredOverride> overrides() { return {}; }
+
+  // The duty log. add_duty_note keeps at most `keep_per_group` notes of the
+  // group (the oldest go) and returns the new id; duty_notes lists a group's
+  // notes written at or after `since_ms`, newest first (an empty group: all
+  // groups).
+  virtual std::int64_t add_duty_note(const oncall::DutyNote& note, std::int64_t keep_per_group) {
+    (void)note;
+    (void)keep_per_group;
+    throw std::runtime_error("this store does not keep a duty log");
+  }
+  virtual std::vector<oncall::DutyNote> duty_notes(const std::string& group, std::int64_t since_ms,
+                                                   std::int64_t limit) {
+    (void)group;
+    (void)since_ms;
+    (void)limit;
+    return {};
   }
 };
 

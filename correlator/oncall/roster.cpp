@@ -199,8 +199,7 @@ const Roster* Snapshot::roster(std::string_view group) const {
 std::vector<std::string> Snapshot::on_call(std::string_view group, Layer layer, std::int64_t at_ms) const {
   const Roster* r = roster(group);
   if (!r) return {};
-  for (auto it = r->overrides.rbegin(); it != r->overrides.rend(); ++it)
-    if (it->layer == layer && at_ms >= it->from_ms && at_ms < it->to_ms) return {it->person};
+  if (const Override* o = override_at(group, layer, at_ms)) return {o->person};
   std::vector<std::string> out;
   for (const auto& rotation : r->rotations) {
     if (rotation.layer != layer) continue;
@@ -223,6 +222,37 @@ std::string Snapshot::manager(std::string_view group) const {
 std::vector<std::string> Snapshot::members(std::string_view group) const {
   const Group* g = this->group(group);
   return g ? g->members : std::vector<std::string>{};
+}
+
+const Override* Snapshot::override_at(std::string_view group, Layer layer, std::int64_t at_ms) const {
+  const Roster* r = roster(group);
+  if (!r) return nullptr;
+  for (auto it = r->overrides.rbegin(); it != r->overrides.rend(); ++it)
+    if (it->layer == layer && at_ms >= it->from_ms && at_ms < it->to_ms) return &*it;
+  return nullptr;
+}
+
+std::vector<Shift> Snapshot::shifts_at(std::string_view group, Layer layer, std::int64_t at_ms) const {
+  constexpr std::int64_t reach_ms = 35 * day_minutes * minute_ms;
+  std::vector<Shift> out;
+  for (auto& s : calendar(group, at_ms - reach_ms, 2 * 35)) {
+    if (s.layer != layer || s.start_ms > at_ms || at_ms >= s.end_ms) continue;
+    if (s.start_ms == at_ms - reach_ms) s.start_ms = 0;  // began before the reach: unknown
+    if (s.end_ms == at_ms + reach_ms) s.end_ms = 0;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::shared_ptr<const Snapshot> with_overrides(const Snapshot& base, const std::vector<StoredOverride>& overrides) {
+  RosterData data{base.people(), base.groups(), base.rosters()};
+  for (const auto& o : overrides) {
+    if (!base.group(o.group)) continue;
+    auto r = std::find_if(data.rosters.begin(), data.rosters.end(), [&](const Roster& x) { return x.group == o.group; });
+    if (r == data.rosters.end()) r = data.rosters.insert(data.rosters.end(), Roster{o.group, {}, {}});
+    r->overrides.push_back({o.layer, o.person, o.from_ms, o.to_ms, o.id, o.reason});
+  }
+  return std::make_shared<const Snapshot>(std::move(data));
 }
 
 std::vector<Shift> Snapshot::calendar(std::string_view group, std::int64_t from_ms, int days) const {

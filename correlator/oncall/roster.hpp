@@ -7,12 +7,14 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "correlator/oncall/directory.hpp"
+#include "correlator/oncall/records.hpp"
 
 namespace date {
 class time_zone;
@@ -52,6 +54,8 @@ struct Override {
   std::string person;
   std::int64_t from_ms = 0;
   std::int64_t to_ms = 0;
+  std::int64_t id = 0;  // 0: from the configuration; else the StoredOverride's id
+  std::string reason;
 };
 
 struct Roster {
@@ -103,6 +107,13 @@ std::optional<std::int64_t> parse_instant(std::string_view text);
 // duty (outside its window, before its start or without participants).
 std::string on_duty(const Rotation& rotation, std::int64_t at_ms);
 
+class Snapshot;
+
+// `base` with the stored overrides appended to the rosters of their groups
+// (after the configured ones, so they win where they overlap); overrides of a
+// group without a roster make one. Overrides of unknown groups are left out.
+std::shared_ptr<const Snapshot> with_overrides(const Snapshot& base, const std::vector<StoredOverride>& overrides);
+
 class Snapshot final : public Directory {
  public:
   // Unknown zones fall back to UTC and are listed by warnings(); the
@@ -126,6 +137,12 @@ class Snapshot final : public Directory {
   // by start time then layer; consecutive turns of the same person are merged
   // and turns are cut at the ends of the range. Nobody on duty: no entry.
   std::vector<Shift> calendar(std::string_view group, std::int64_t from_ms, int days) const;
+  // The turns of duty of `layer` running at `at_ms`, one per person on duty,
+  // each with its extent, looked for up to 35 days either side of `at_ms`:
+  // start_ms (end_ms) is 0 when the turn runs on beyond that.
+  std::vector<Shift> shifts_at(std::string_view group, Layer layer, std::int64_t at_ms) const;
+  // The override in force for the layer at `at_ms`; nullptr when none is.
+  const Override* override_at(std::string_view group, Layer layer, std::int64_t at_ms) const;
   // Intervals in the next 14 days where a group with a roster has nobody on
   // primary, members and participants with no contact method, and people
   // named by groups or rosters who are not defined.

@@ -294,7 +294,31 @@ CREATE TABLE maintenance_windows (
 );
 )sql";
 
-constexpr std::array<Migration, 8> steps{{
+// On-call overrides added through the API and the duty log of hand-over notes.
+constexpr std::string_view oncall_records = R"sql(
+CREATE TABLE oncall_overrides (
+  id INTEGER PRIMARY KEY,
+  group_name TEXT NOT NULL,
+  layer TEXT NOT NULL CHECK (layer = 'primary' OR layer = 'secondary'),
+  person TEXT NOT NULL,
+  from_ms INTEGER NOT NULL,
+  to_ms INTEGER NOT NULL CHECK (to_ms > from_ms),
+  reason TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at_ms INTEGER NOT NULL
+);
+CREATE TABLE duty_log (
+  id INTEGER PRIMARY KEY,
+  group_name TEXT NOT NULL,
+  author TEXT NOT NULL,
+  text TEXT NOT NULL,
+  at_ms INTEGER NOT NULL
+);
+CREATE INDEX duty_log_by_group ON duty_log (group_name, id);
+)sql";
+
+constexpr std::array<Migration, 9> steps{{
+
     {"events, alerts, incidents, timeline and the notification outbox", initial_schema},
     {"CMDB enrichment and topology of alerts and incidents, CMDB gaps, cancelled notifications",
      correlation_schema},
@@ -304,6 +328,7 @@ constexpr std::array<Migration, 8> steps{{
     {"incident resolution code, previous group and manual priority", incident_lifecycle},
     {"recurrence count, auto-close and problem indexes, CMDB overlay and CI history", problems_and_cmdb_overlay},
     {"suppression: silences, maintenance windows, suppressed alerts", suppression_schema},
+    {"on-call overrides and the duty log", oncall_records},
 }};
 
 // Returns false when another connection applied the step first (it may have

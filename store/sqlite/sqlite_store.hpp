@@ -75,6 +75,13 @@ class SqliteStore final : public Store {
   std::vector<CiHistoryEntry> ci_history(const std::string& ci, std::int64_t limit) override;
   // The SQL of problems(), for tests of its query plan.
   static std::string problems_query();
+  // Each write is its own durable transaction.
+  std::int64_t add_override(const oncall::StoredOverride& o) override;
+  bool remove_override(std::int64_t id) override;
+  std::vector<oncall::StoredOverride> overrides() override;
+  std::int64_t add_duty_note(const oncall::DutyNote& note, std::int64_t keep_per_group) override;
+  std::vector<oncall::DutyNote> duty_notes(const std::string& group, std::int64_t since_ms,
+                                           std::int64_t limit) override;
 
  private:
   void configure(const SqliteOptions& options);

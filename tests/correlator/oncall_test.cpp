@@ -182,6 +182,85 @@ TEST(OncallCalendar, DayAndNightShiftsAlternateWithBothLayers) {
   EXPECT_EQ(cal[2].end_ms, at("2026-06-02T08:00:00+02:00"));
 }
 
+// Singapore keeps +08:00 all year; Paris moves to +02:00 on 2026-03-29.
+std::vector<Rotation> paris_and_singapore() {
+  return {windowed(rotation({"wei"}, week, "Asia/Singapore", "07:00", "2026-01-05"), "07:00", "19:00"),
+          windowed(rotation({"alice", "bob"}, week, "Europe/Paris", "12:00", "2026-01-05"), "12:00", "01:00")};
+}
+
+TEST(OncallRotation, FollowTheSunBetweenParisAndSingaporeMovesAnHourWhenParisChangesTime) {
+  auto s = snapshot(paris_and_singapore());
+  // Winter: Singapore 23:00-11:00Z, Paris 11:00-00:00Z.
+  EXPECT_EQ(primary(s, "2026-03-26T10:30:00Z"), One{"wei"});
+  EXPECT_EQ(primary(s, "2026-03-26T11:30:00Z"), One{"bob"});
+  EXPECT_EQ(primary(s, "2026-03-26T23:30:00Z"), (One{"wei", "bob"})) << "an hour of overlap at night";
+  // Summer: Paris 10:00-23:00Z, Singapore unchanged.
+  EXPECT_EQ(primary(s, "2026-03-30T10:30:00Z"), (One{"wei", "alice"})) << "the overlap moves to the morning";
+  EXPECT_EQ(primary(s, "2026-03-30T23:30:00Z"), One{"wei"});
+  EXPECT_EQ(primary(s, "2026-03-30T22:30:00Z"), One{"alice"}) << "a new week: alice";
+  std::vector<Warning> gaps;
+  for (auto& w : s.warnings(at("2026-03-20T00:00:00Z")))
+    if (w.kind == "gap") gaps.push_back(w);
+  EXPECT_THAT(gaps, IsEmpty()) << "covered before, across and after the change";
+}
+
+TEST(OncallRotation, TheNightShiftOfTheMarchDstNightLastsElevenHoursAndOctobersThirteen) {
+  auto s = snapshot({windowed(rotation({"carol"}, week, "Europe/Paris", "20:00", "2026-03-23"), "20:00", "08:00")});
+  auto march = s.calendar("network-ops", at("2026-03-28T12:00:00+01:00"), 1);
+  ASSERT_EQ(march.size(), 1u);
+  EXPECT_EQ(march[0].start_ms, at("2026-03-28T20:00:00+01:00"));
+  EXPECT_EQ(march[0].end_ms, at("2026-03-29T08:00:00+02:00"));
+  EXPECT_EQ(march[0].end_ms - march[0].start_ms, 11 * 3'600'000LL);
+  auto october = s.calendar("network-ops", at("2026-10-24T12:00:00+02:00"), 1);
+  ASSERT_EQ(october.size(), 1u);
+  EXPECT_EQ(october[0].end_ms - october[0].start_ms, 13 * 3'600'000LL);
+  EXPECT_EQ(primary(s, "2026-10-25T02:30:00+02:00"), One{"carol"}) << "first 02:30";
+  EXPECT_EQ(primary(s, "2026-10-25T02:30:00+01:00"), One{"carol"}) << "second 02:30";
+}
+
+TEST(OncallOverride, StoredOverridesAreAppendedAndWinOverConfiguredOnes) {
+  std::int64_t from = at("2026-02-02T00:00:00Z"), to = at("2026-02-03T00:00:00Z");
+  auto base = snapshot({rotation({"alice"}, week, "UTC", "00:00", "2026-01-05")}, {{Layer::primary, "bob", from, to}});
+  StoredOverride mine{9, "network-ops", Layer::primary, "carol", from, from + 3'600'000, "swap", "operator", 0};
+  StoredOverride lost{10, "web-team", Layer::primary, "dave", from, to, "", "operator", 0};
+  auto merged = with_overrides(base, {mine, lost});
+  EXPECT_EQ(merged->on_call("network-ops", Layer::primary, from), One{"carol"});
+  EXPECT_EQ(merged->on_call("network-ops", Layer::primary, from + 3'600'000), One{"bob"});
+  const Override* o = merged->override_at("network-ops", Layer::primary, from);
+  ASSERT_NE(o, nullptr);
+  EXPECT_EQ(o->id, 9);
+  EXPECT_EQ(o->reason, "swap");
+  EXPECT_EQ(merged->override_at("network-ops", Layer::secondary, from), nullptr);
+  EXPECT_EQ(base.on_call("network-ops", Layer::primary, from), One{"bob"}) << "the base is unchanged";
+  EXPECT_EQ(merged->rosters().size(), 1u) << "web-team is no group: its override is left out";
+}
+
+TEST(OncallOverride, AGroupWithoutRosterGetsOneForItsOverride) {
+  RosterData d;
+  d.people.push_back(person("alice", "+33612345678"));
+  d.groups.push_back({"dba", "DBA", {"alice"}, "", ""});
+  Snapshot base(std::move(d));
+  StoredOverride o{1, "dba", Layer::primary, "alice", at("2026-02-02T00:00:00Z"), at("2026-02-03T00:00:00Z"), "", "", 0};
+  auto merged = with_overrides(base, {o});
+  EXPECT_EQ(merged->on_call("dba", Layer::primary, at("2026-02-02T12:00:00Z")), One{"alice"});
+  EXPECT_THAT(merged->on_call("dba", Layer::primary, at("2026-02-03T12:00:00Z")), IsEmpty());
+}
+
+TEST(OncallCalendar, ShiftsAtGiveTheWholeTurnRunningAtAnInstant) {
+  auto s = snapshot({rotation({"alice", "bob"}, week, "Europe/Paris", "09:00", "2026-03-23")});
+  auto running = s.shifts_at("network-ops", Layer::primary, at("2026-03-31T12:00:00+02:00"));
+  ASSERT_EQ(running.size(), 1u);
+  EXPECT_EQ(running[0].person, "bob");
+  EXPECT_EQ(running[0].start_ms, at("2026-03-30T09:00:00+02:00"));
+  EXPECT_EQ(running[0].end_ms, at("2026-04-06T09:00:00+02:00"));
+  EXPECT_THAT(s.shifts_at("network-ops", Layer::secondary, at("2026-03-31T12:00:00+02:00")), IsEmpty());
+  auto alone = snapshot({rotation({"alice"}, week, "Europe/Paris", "09:00", "2026-01-05")});
+  auto endless = alone.shifts_at("network-ops", Layer::primary, at("2026-03-31T12:00:00+02:00"));
+  ASSERT_EQ(endless.size(), 1u);
+  EXPECT_EQ(endless[0].start_ms, 0) << "alice's turns run on beyond the 35 days looked at";
+  EXPECT_EQ(endless[0].end_ms, 0);
+}
+
 TEST(OncallDirectory, FindsAPersonByANumberWrittenWithSpacesDashesOrInternationalPrefix) {
   RosterData d;
   d.people.push_back(person("alice", "+33 6 12 34 56 78", "Alice.Martin@Example.net"));
