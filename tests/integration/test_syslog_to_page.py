@@ -122,7 +122,7 @@ def test_kill9_keeps_incidents_and_undelivered_pages(tmp_path):
         ids = {i["id"] for i in daemon.incidents(state="open")}
 
         def paged():  # incident ids named in the delivered pages, alone or in a bundle
-            return [int(n) for m in smtp.messages() for n in re.findall(r"\[P\d\] #(\d+) ", m)]
+            return [n for m in smtp.messages() for n in {int(x) for x in re.findall(r"\[P\d\] #(\d+) ", m)}]
 
         wait_until(lambda: set(paged()) == ids, what="every incident's page after restart")
         time.sleep(1)
