@@ -683,37 +683,24 @@ std::vector<std::string> SqliteStore::recent_attribute_values(const std::string&
 // ---- outbox ---------------------------------------------------------------------------------
 
 std::vector<Notification> SqliteStore::claim_due(std::int64_t now_ms, int limit) {
-  if (limit <= 0) return {};
-  static const std::string sql =
-      "UPDATE notifications SET state = 'sending', attempts = attempts + 1 WHERE id IN "
-      "(SELECT id FROM notifications WHERE state = 'pending' AND next_attempt_ms <= ? "
-      "ORDER BY next_attempt_ms, id LIMIT ?) RETURNING " +
-      std::string{notification_columns};
-  Transaction transaction(db_, Transaction::Mode::immediate);
-  Statement& stmt = db_.cached(sql);
-  stmt.bind_all(now_ms, limit);
-  auto claimed = collect(stmt, read_notification);
-  transaction.commit();
-  // RETURNING gives no order; hand out the longest waiting first.
-  std::sort(claimed.begin(), claimed.end(), [](const Notification& a, const Notification& b) {
-    return std::pair(a.next_attempt_ms, a.id) < std::pair(b.next_attempt_ms, b.id);
-  });
-  return claimed;
+  return claim_due_for("", "", now_ms, limit);
 }
 
 std::vector<Notification> SqliteStore::claim_due_for(const std::string& channel, const std::string& recipient,
                                                    std::int64_t now_ms, int limit) {
   if (limit <= 0) return {};
+  // An empty channel claims whatever is due (claim_due).
   static const std::string sql =
       "UPDATE notifications SET state = 'sending', attempts = attempts + 1 WHERE id IN "
-      "(SELECT id FROM notifications WHERE state = 'pending' AND next_attempt_ms <= ? AND channel = ? "
-      "AND recipient = ? ORDER BY next_attempt_ms, id LIMIT ?) RETURNING " +
+      "(SELECT id FROM notifications WHERE state = 'pending' AND next_attempt_ms <= ? "
+      "AND (? = '' OR (channel = ? AND recipient = ?)) ORDER BY next_attempt_ms, id LIMIT ?) RETURNING " +
       std::string{notification_columns};
   Transaction transaction(db_, Transaction::Mode::immediate);
   Statement& stmt = db_.cached(sql);
-  stmt.bind_all(now_ms, channel, recipient, limit);
+  stmt.bind_all(now_ms, channel, channel, recipient, limit);
   auto claimed = collect(stmt, read_notification);
   transaction.commit();
+  // RETURNING gives no order; hand out the longest waiting first.
   std::sort(claimed.begin(), claimed.end(), [](const Notification& a, const Notification& b) {
     return std::pair(a.next_attempt_ms, a.id) < std::pair(b.next_attempt_ms, b.id);
   });
