@@ -6,8 +6,9 @@
 
 namespace tocsin {
 
-void RecurrenceCounter::prune_one(std::deque<std::int64_t>& times, std::int64_t now_ms) const {
-  while (!times.empty() && times.front() <= now_ms - config_.window_ms) times.pop_front();
+void RecurrenceCounter::prune_one(std::vector<std::int64_t>& times, std::int64_t now_ms) const {
+  auto old = std::upper_bound(times.begin(), times.end(), now_ms - config_.window_ms);
+  times.erase(times.begin(), old);
 }
 
 std::int64_t RecurrenceCounter::count(const std::string& ci, std::int64_t now_ms) {

@@ -5,7 +5,6 @@
 // the wall time in.
 
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -37,10 +36,12 @@ class RecurrenceCounter {
   std::size_t tracked_cis() const { return by_ci_.size(); }
 
  private:
-  void prune_one(std::deque<std::int64_t>& times, std::int64_t now_ms) const;
+  void prune_one(std::vector<std::int64_t>& times, std::int64_t now_ms) const;
 
   RecurrenceConfig config_;
-  std::unordered_map<std::string, std::deque<std::int64_t>> by_ci_;  // opening times, ascending
+  // Opening times, ascending. A vector, not a deque: most CIs hold one or two
+  // and a deque's first block alone is 512 bytes per CI.
+  std::unordered_map<std::string, std::vector<std::int64_t>> by_ci_;
 };
 
 }  // namespace tocsin
