@@ -1,7 +1,7 @@
 // notifications.rate_limit, notifications.quiet_hours and notifications.max_bundle.
 #include "daemon/throttle_settings.hpp"
 
-#include <date/tz.h>
+#include "correlator/time_zone.hpp"
 
 #include <cstdio>
 
@@ -66,11 +66,8 @@ void load_throttle_settings(const config::Node& n, ThrottleConfig& t) {
   if (t.quiet.start_minute >= 0 && t.quiet.start_minute == t.quiet.end_minute)
     q.error("end", "must differ from start");
   t.quiet.time_zone = q.string("time_zone");
-  try {
-    date::locate_zone(t.quiet.time_zone);
-  } catch (const std::exception&) {
+  if (find_zone(t.quiet.time_zone) == nullptr)
     q.error("time_zone", "'" + t.quiet.time_zone + "' is not a known IANA time zone");
-  }
   t.quiet.from_priority = q.choice("from_priority")[1] - '0';
 }
 

@@ -1,7 +1,7 @@
 // Page-storm control: quiet hours, the per-recipient rate limit and bundles.
 #include "sinks/throttle.hpp"
 
-#include <date/tz.h>
+#include "correlator/time_zone.hpp"
 
 #include <algorithm>
 
@@ -11,20 +11,6 @@ namespace {
 
 constexpr std::int64_t minute_ms = 60'000;
 constexpr std::int64_t day_ms = 24 * 60 * minute_ms;
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  std::int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
-const date::time_zone* zone_of(const std::string& name) {
-  if (name.empty()) return nullptr;
-  try {
-    return date::locate_zone(name);
-  } catch (const std::exception&) {
-    return nullptr;
-  }
-}
 
 bool in_quiet(const QuietHours& q, std::int64_t minute_of_day) {
   if (q.start_minute < q.end_minute) return minute_of_day >= q.start_minute && minute_of_day < q.end_minute;
@@ -51,7 +37,7 @@ std::string cut_utf8(const std::string& s, std::size_t max_bytes) {
 
 std::optional<std::int64_t> quiet_until(const QuietHours& q, std::int64_t at_ms) {
   if (!q.enabled()) return std::nullopt;
-  const date::time_zone* zone = zone_of(q.time_zone);
+  const date::time_zone* zone = find_zone(q.time_zone);
   std::int64_t local_ms = at_ms;
   if (zone != nullptr) {
     date::sys_time<std::chrono::milliseconds> t{std::chrono::milliseconds(at_ms)};

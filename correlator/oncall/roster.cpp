@@ -1,7 +1,7 @@
 // Rotations in local wall-clock time, overrides, calendars and roster warnings.
 #include "correlator/oncall/roster.hpp"
 
-#include <date/tz.h>
+#include "correlator/time_zone.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -17,18 +17,7 @@ namespace {
 constexpr std::int64_t minute_ms = 60'000;
 constexpr std::int64_t day_minutes = 24 * 60;
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-  std::int64_t q = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
-const date::time_zone* zone_of(std::string_view name) {
-  try {
-    return date::locate_zone(name.empty() ? std::string("UTC") : std::string(name));
-  } catch (const std::exception&) {
-    return nullptr;
-  }
-}
+const date::time_zone* zone_of(std::string_view name) { return find_zone(name); }
 
 // Minutes of local wall-clock time since 1970-01-01 00:00 local.
 std::int64_t local_minute(const date::time_zone* zone, std::int64_t at_ms) {

@@ -5,7 +5,7 @@
 // at 02:00 is still 10 hours; 01:00-04:00 is 2).
 #include "correlator/sla/sla.hpp"
 
-#include <date/tz.h>
+#include "correlator/time_zone.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -16,13 +16,7 @@ namespace {
 
 using namespace std::chrono;
 
-const date::time_zone* zone_of(const Calendar& c) {
-  try {
-    return date::locate_zone(c.time_zone.empty() ? "UTC" : c.time_zone);
-  } catch (const std::exception&) {
-    return nullptr;
-  }
-}
+const date::time_zone* zone_of(const Calendar& c) { return find_zone(c.time_zone); }
 
 std::int64_t to_utc_ms(const date::time_zone* tz, date::local_days day, int minute) {
   auto local = date::local_time<minutes>(day.time_since_epoch() + minutes(minute));

@@ -2,7 +2,7 @@
 // check the correlator makes when an alert starts firing and on every tick.
 #include "correlator/suppression/suppression.hpp"
 
-#include <date/tz.h>
+#include "correlator/time_zone.hpp"
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -19,13 +19,7 @@ constexpr std::string_view op_names[] = {"=", "!=", "=~", "!~"};
 constexpr std::string_view silence_state_names[] = {"pending", "active", "expired"};
 constexpr std::string_view plain_fields[] = {"resource", "ci", "name", "source", "severity"};
 
-const date::time_zone* zone_of(const std::string& name) {
-  try {
-    return date::locate_zone(name.empty() ? std::string("UTC") : name);
-  } catch (const std::exception&) {
-    return nullptr;
-  }
-}
+const date::time_zone* zone_of(const std::string& name) { return find_zone(name); }
 
 using Ms = std::chrono::milliseconds;
 
