@@ -95,7 +95,7 @@ void Daemon::start() {
   cmdb_routes_ = std::make_unique<api::CmdbRoutes>(http_->router(), *catalog_);
   if (s.sms.enabled && !s.sms.config.gateway.callback_token.empty())
     sms_routes_ = std::make_unique<api::SmsRoutes>(http_->router(), *backend_, open_store,
-                                                   s.sms.config.gateway.callback_token, s.correlator.oncall, stats_,
+                                                   s.sms.config.gateway.callback_token, oncall_->current(), stats_,
                                                    clock_);
   oncall_routes_ = std::make_unique<api::OncallRoutes>(http_->router(), *oncall_, open_store, clock_);
   http_->start();

@@ -209,8 +209,10 @@ void Pipeline::process(std::deque<Item>& items, bool tick) {
     }
     auto& a = std::get<Action>(item);
     acted.insert(a.action.incident_id);
-    if (!correlator_.holds_incident(a.action.incident_id))
+    const bool held = correlator_.holds_incident(a.action.incident_id);
+    if (!held)
       if (auto stored = store_->incident(a.action.incident_id)) a.action.stored = std::move(stored->incident);
+    const bool known = held || a.action.stored.has_value();
     // Replies (e-mail, SMS) name a person, not a token: check that they may act
     // on this incident, against the pages already committed for it.
     if (a.action.check_authority) {
@@ -220,7 +222,7 @@ void Pipeline::process(std::deque<Item>& items, bool tick) {
       }
     }
     ActionResult r = correlator_.on_action(a.action, now, changes);
-    if (r.status == 404 && store_->incident(a.action.incident_id))
+    if (r.status == 404 && known)
       r = {409, "incident " + std::to_string(a.action.incident_id) + " is already resolved", std::nullopt};
     replies.emplace_back(std::move(a.done), std::move(r));
   }

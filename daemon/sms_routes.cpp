@@ -64,16 +64,6 @@ bool same_secret(std::string_view presented, std::string_view configured) {
   return diff == 0 && !configured.empty();
 }
 
-bool may_act_by_reply(const oncall::Directory& directory, const Incident& incident,
-                      const std::vector<Notification>& pages, const std::string& person, std::int64_t now_ms) {
-  const std::string& group = incident.group;
-  if (contains(directory.on_call(group, oncall::Layer::primary, now_ms), person)) return true;
-  if (contains(directory.on_call(group, oncall::Layer::secondary, now_ms), person)) return true;
-  if (contains(directory.members(group), person)) return true;
-  if (directory.lead(group) == person || directory.manager(group) == person) return true;
-  return std::any_of(pages.begin(), pages.end(), [&](const Notification& n) { return n.person == person; });
-}
-
 SmsRoutes::SmsRoutes(Router& router, ApiBackend& backend, StoreReaders::OpenStore open_store, std::string token,
                      std::shared_ptr<const oncall::Directory> directory, StatsRegistry& stats, const Clock& clock)
     : backend_(backend),
@@ -166,42 +156,30 @@ void SmsRoutes::reply(ApiRequest request, Respond respond) {
   }
   const std::string who = person->id;
   const std::string id = std::to_string(command.incident_id);
-  readers_.run(
-      [this, command, directory, who, from, id, respond](Store& store) mutable {
-        auto detail = store.incident(command.incident_id);
-        if (!detail) {
-          answer(respond, "no_such_incident", "Tocsin: there is no incident #" + id + ".");
-          return text(http::status::ok, "");
-        }
-        if (!may_act_by_reply(*directory, detail->incident, store.notifications(command.incident_id), who,
-                              clock_.wall_ms())) {
-          sms_log()->warn("sms reply refused, not allowed, from={} person={} incident={}", for_log(from),
-                                    who, id);
-          answer(respond, "not_allowed", "Tocsin: you may not act on incident #" + id + ".");
-          return text(http::status::ok, "");
-        }
-        IncidentAction action;
-        action.incident_id = command.incident_id;
-        action.kind = command.verb == sms::ReplyVerb::acknowledge ? ActionKind::acknowledge : ActionKind::resolve;
-        action.actor = who;
-        action.comment = "by SMS from " + from;
-        action.channel = "sms";
-        const bool ack = action.kind == ActionKind::acknowledge;
-        backend_.act(std::move(action), [this, respond, ack, id, who](ActionResult result) mutable {
-          if (result.status == 200)
-            return answer(respond, ack ? "acknowledged" : "resolved",
-                          "Tocsin: #" + id + (ack ? " acknowledged" : " resolved") + " by " + who + ".");
-          if (result.status == 404 || result.status == 409)
-            return answer(respond, "conflict", "Tocsin: #" + id + " not changed: " + result.error + ".");
-          answer(respond, "failed", "Tocsin: #" + id + " could not be changed now, try again.");
-        });
-        return text(http::status::ok, "");
-      },
-      // The answer is sent by the paths above; this one only reports a store failure.
-      [this, respond](Response r) mutable {
-        if (r.result() == http::status::service_unavailable)
-          answer(respond, "failed", "Tocsin: the incident store is unavailable, try again.");
-      });
+  IncidentAction action;
+  action.incident_id = command.incident_id;
+  action.kind = command.verb == sms::ReplyVerb::acknowledge ? ActionKind::acknowledge : ActionKind::resolve;
+  action.actor = who;
+  action.comment = "by SMS from " + from;
+  action.channel = "sms";
+  // Who may act is decided on the pipeline thread against the on-call
+  // directory in force and the pages committed for the incident
+  // (oncall::standing), as for e-mail replies.
+  action.check_authority = true;
+  const bool ack = action.kind == ActionKind::acknowledge;
+  backend_.act(std::move(action), [this, respond, ack, id, who, from](ActionResult result) mutable {
+    if (result.status == 200)
+      return answer(respond, ack ? "acknowledged" : "resolved",
+                    "Tocsin: #" + id + (ack ? " acknowledged" : " resolved") + " by " + who + ".");
+    if (result.status == 403) {
+      sms_log()->warn("sms reply refused, not allowed, from={} person={} incident={}", for_log(from), who, id);
+      return answer(respond, "not_allowed", "Tocsin: you may not act on incident #" + id + ".");
+    }
+    if (result.status == 404) return answer(respond, "no_such_incident", "Tocsin: there is no incident #" + id + ".");
+    if (result.status == 409)
+      return answer(respond, "conflict", "Tocsin: #" + id + " not changed: " + result.error + ".");
+    answer(respond, "failed", "Tocsin: #" + id + " could not be changed now, try again.");
+  });
 }
 
 }  // namespace tocsin::api

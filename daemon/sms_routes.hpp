@@ -24,12 +24,6 @@
 
 namespace tocsin::api {
 
-// Who may act on an incident by SMS: a person on call now (primary or
-// secondary) for the incident's group, a member, the lead or the manager of
-// that group, or a person already paged for this incident (any channel).
-bool may_act_by_reply(const oncall::Directory& directory, const Incident& incident,
-                      const std::vector<Notification>& pages, const std::string& person, std::int64_t now_ms);
-
 // Equal lengths and bytes, in time that depends only on the configured secret.
 bool same_secret(std::string_view presented, std::string_view configured);
 

@@ -253,8 +253,9 @@ void Suppressions::set_config_windows(std::vector<MaintenanceWindow> windows) {
 }
 
 void Suppressions::add_window(MaintenanceWindow w) {
+  // Only the new window's scope: restoring n stored windows stays linear.
+  scopes_.push_back(build_scope(w));
   windows_.push_back(std::move(w));
-  rebuild_scopes();
 }
 
 bool Suppressions::remove_window(const std::string& id) {
@@ -286,28 +287,30 @@ void Suppressions::forget_expired(std::int64_t before_ms) {
 
 // The names a window covers, computed once per window and CMDB snapshot:
 // the listed CIs and, with include_dependents, every CI below them.
+Suppressions::Scope Suppressions::build_scope(const MaintenanceWindow& w) const {
+  Scope scope;
+  std::vector<std::uint32_t> queue;
+  for (const auto& id : w.cis) {
+    scope.names.insert(id);
+    if (!w.include_dependents || !cmdb_) continue;
+    if (const cmdb::Ci* ci = cmdb_->find_id(id)) queue.push_back(cmdb_->index_of(*ci));
+  }
+  std::unordered_set<std::uint32_t> seen(queue.begin(), queue.end());
+  while (!queue.empty()) {
+    std::uint32_t at = queue.back();
+    queue.pop_back();
+    for (std::uint32_t below : cmdb_->downstream(at)) {
+      if (!seen.insert(below).second) continue;
+      scope.names.insert(cmdb_->cis()[below].id);
+      queue.push_back(below);
+    }
+  }
+  return scope;
+}
+
 void Suppressions::rebuild_scopes() {
   scopes_.clear();
-  for (const auto& w : windows_) {
-    Scope scope;
-    std::vector<std::uint32_t> queue;
-    for (const auto& id : w.cis) {
-      scope.names.insert(id);
-      if (!w.include_dependents || !cmdb_) continue;
-      if (const cmdb::Ci* ci = cmdb_->find_id(id)) queue.push_back(cmdb_->index_of(*ci));
-    }
-    std::unordered_set<std::uint32_t> seen(queue.begin(), queue.end());
-    while (!queue.empty()) {
-      std::uint32_t at = queue.back();
-      queue.pop_back();
-      for (std::uint32_t below : cmdb_->downstream(at)) {
-        if (!seen.insert(below).second) continue;
-        scope.names.insert(cmdb_->cis()[below].id);
-        queue.push_back(below);
-      }
-    }
-    scopes_.push_back(std::move(scope));
-  }
+  for (const auto& w : windows_) scopes_.push_back(build_scope(w));
 }
 
 bool Suppressions::in_scope(const Scope& scope, const Alert& alert) const {

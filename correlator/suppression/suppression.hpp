@@ -82,6 +82,7 @@ class Suppressions {
   struct Scope {
     std::unordered_set<std::string> names;  // listed CIs and, with dependents, every CI below them
   };
+  Scope build_scope(const MaintenanceWindow& w) const;
   void rebuild_scopes();
   bool in_scope(const Scope& scope, const Alert& alert) const;
 

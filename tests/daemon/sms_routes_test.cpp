@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "correlator/oncall/authority.hpp"
 #include "daemon/oncall_settings.hpp"
 #include "daemon/sms_settings.hpp"
 
@@ -45,6 +46,7 @@ std::shared_ptr<const oncall::Snapshot> directory() {
   return snapshot;
 }
 
+// Replies by SMS are judged by oncall::standing (the pipeline's check_authority).
 TEST(SmsReplyAuthority, OnCallMembersLeadManagerAndPagedPeopleMayActOthersMayNot) {
   auto d = directory();
   Incident incident;
@@ -53,13 +55,13 @@ TEST(SmsReplyAuthority, OnCallMembersLeadManagerAndPagedPeopleMayActOthersMayNot
   const std::int64_t now = 1'780'000'000'000;  // 2026-05-28, within alice's rotation
   std::vector<Notification> pages(1);
   pages[0].person = "sam";
-  EXPECT_TRUE(api::may_act_by_reply(*d, incident, {}, "alice", now));  // on call
-  EXPECT_TRUE(api::may_act_by_reply(*d, incident, {}, "bob", now));    // member
-  EXPECT_TRUE(api::may_act_by_reply(*d, incident, {}, "lea", now));    // lead
-  EXPECT_TRUE(api::may_act_by_reply(*d, incident, {}, "max", now));    // manager
-  EXPECT_FALSE(api::may_act_by_reply(*d, incident, {}, "sam", now));
-  EXPECT_TRUE(api::may_act_by_reply(*d, incident, pages, "sam", now));  // paged for it
-  EXPECT_FALSE(api::may_act_by_reply(*d, incident, pages, "dave", now));
+  EXPECT_NE(oncall::standing(*d, "alice", incident, {}, now), oncall::Standing::none);  // on call
+  EXPECT_NE(oncall::standing(*d, "bob", incident, {}, now), oncall::Standing::none);    // member
+  EXPECT_NE(oncall::standing(*d, "lea", incident, {}, now), oncall::Standing::none);    // lead
+  EXPECT_NE(oncall::standing(*d, "max", incident, {}, now), oncall::Standing::none);    // manager
+  EXPECT_EQ(oncall::standing(*d, "sam", incident, {}, now), oncall::Standing::none);
+  EXPECT_NE(oncall::standing(*d, "sam", incident, pages, now), oncall::Standing::none);  // paged for it
+  EXPECT_EQ(oncall::standing(*d, "dave", incident, pages, now), oncall::Standing::none);
   EXPECT_EQ(d->person_by_address("sms", "+33611111111")->id, "alice");
 }
 
