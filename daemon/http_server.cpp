@@ -56,17 +56,6 @@ bool is_parameter(std::string_view segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
-// Compares every byte of the configured token whatever the input, so the time
-// taken tells nothing about how much of a guess was right.
-bool same_token(std::string_view presented, std::string_view configured) {
-  unsigned char diff = presented.size() == configured.size() ? 0 : 1;
-  for (std::size_t i = 0; i < configured.size(); ++i) {
-    unsigned char p = i < presented.size() ? static_cast<unsigned char>(presented[i]) : 0;
-    diff |= static_cast<unsigned char>(p ^ static_cast<unsigned char>(configured[i]));
-  }
-  return diff == 0 && !configured.empty();
-}
-
 std::optional<std::string_view> bearer_token(const Request& request) {
   auto it = request.find(http::field::authorization);
   if (it == request.end()) return std::nullopt;
@@ -180,6 +169,17 @@ asio::awaitable<Response> invoke(const RouteHandler& handler, ApiRequest request
 }
 
 }  // namespace
+
+// Compares every byte of the configured token whatever the input, so the time
+// taken tells nothing about how much of a guess was right.
+bool same_token(std::string_view presented, std::string_view configured) {
+  unsigned char diff = presented.size() == configured.size() ? 0 : 1;
+  for (std::size_t i = 0; i < configured.size(); ++i) {
+    unsigned char p = i < presented.size() ? static_cast<unsigned char>(presented[i]) : 0;
+    diff |= static_cast<unsigned char>(p ^ static_cast<unsigned char>(configured[i]));
+  }
+  return diff == 0 && !configured.empty();
+}
 
 std::string_view to_string(Role r) {
   switch (r) {

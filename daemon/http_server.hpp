@@ -30,6 +30,10 @@ namespace tocsin::api {
 
 namespace http = boost::beast::http;
 
+// Equal lengths and bytes, compared in time that depends only on the configured
+// token (bearer tokens, the Kannel callback secret); an empty token never passes.
+bool same_token(std::string_view presented, std::string_view configured);
+
 // Ordered: each role may do everything the roles below it may.
 enum class Role : std::uint8_t { viewer = 0, operator_, admin };
 

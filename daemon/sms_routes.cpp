@@ -55,14 +55,6 @@ bool contains(const std::vector<std::string>& list, const std::string& item) {
 
 }  // namespace
 
-bool same_secret(std::string_view presented, std::string_view configured) {
-  unsigned char diff = presented.size() == configured.size() ? 0 : 1;
-  for (std::size_t i = 0; i < configured.size(); ++i) {
-    unsigned char p = i < presented.size() ? static_cast<unsigned char>(presented[i]) : 0;
-    diff |= static_cast<unsigned char>(p ^ static_cast<unsigned char>(configured[i]));
-  }
-  return diff == 0 && !configured.empty();
-}
 
 SmsRoutes::SmsRoutes(Router& router, ApiBackend& backend, StoreReaders::OpenStore open_store, std::string token,
                      std::shared_ptr<const oncall::Directory> directory, StatsRegistry& stats, const Clock& clock)
@@ -92,7 +84,7 @@ bool SmsRoutes::authentic(const ApiRequest& request, Respond& respond, const cha
     std::lock_guard lock(mutex_);
     token = token_;
   }
-  if (same_secret(param(request, "token"), token)) return true;
+  if (same_token(param(request, "token"), token)) return true;
   stats_.counter(metric, metric == dlr_metric ? dlr_help : reply_help, {{"result", "bad_token"}}).inc();
   respond(text(http::status::forbidden, "bad token\n"));
   return false;

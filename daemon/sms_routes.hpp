@@ -24,9 +24,6 @@
 
 namespace tocsin::api {
 
-// Equal lengths and bytes, in time that depends only on the configured secret.
-bool same_secret(std::string_view presented, std::string_view configured);
-
 class SmsRoutes {
  public:
   SmsRoutes(Router& router, ApiBackend& backend, StoreReaders::OpenStore open_store, std::string token,

@@ -162,12 +162,14 @@ void OutboxWorker::handle(const Notification& n) {
   if (for_people && hold(n, now_ms)) return;
   std::vector<Notification> items{n};
   // Whatever else waits for this recipient on this channel goes in the same message.
+  // Those ride along without their own quiet-hours check: the recipient's
+  // phone rings for this one anyway.
   if (for_people && config_.throttle.max_bundle > 1) {
     auto more = store().claim_due_for(n.channel, n.recipient, now_ms, config_.throttle.max_bundle - 1);
     for (auto& m : more) items.push_back(std::move(m));
   }
-  if (for_people) limiter_.record(recipient_key(n), now_ms);
-  deliver_all(items, *sink);
+  // Only a message that reached the recipient uses up a slot of the rate limit.
+  if (deliver_all(items, *sink) && for_people) limiter_.record(recipient_key(n), now_ms);
 }
 
 bool OutboxWorker::hold(const Notification& n, std::int64_t now_ms) {
@@ -193,7 +195,7 @@ bool OutboxWorker::hold(const Notification& n, std::int64_t now_ms) {
   return true;
 }
 
-void OutboxWorker::deliver_all(const std::vector<Notification>& items, Sink& sink) {
+bool OutboxWorker::deliver_all(const std::vector<Notification>& items, Sink& sink) {
   const Notification& first = items.front();
   Notification message = first;
   if (items.size() > 1) {
@@ -227,6 +229,7 @@ void OutboxWorker::deliver_all(const std::vector<Notification>& items, Sink& sin
         break;
     }
   }
+  return result.outcome == DeliveryResult::Outcome::delivered;
 }
 
 void OutboxWorker::record_sent(const Notification& n, int attempt) {

@@ -75,7 +75,8 @@ class OutboxWorker {
   void handle(const Notification& n);
   // Held by quiet hours or the rate limit: handed back to pending until then.
   bool hold(const Notification& n, std::int64_t now_ms);
-  void deliver_all(const std::vector<Notification>& items, Sink& sink);
+  // True when the sink took the message.
+  bool deliver_all(const std::vector<Notification>& items, Sink& sink);
   void record_sent(const Notification& n, int attempt);
   void record_retry(const Notification& n, int attempt, const std::string& error);
   void record_failed(const Notification& n, int attempt, const std::string& reason, const std::string& error);

@@ -379,7 +379,7 @@ std::string encode_message(const Notification& n, const SmtpConfig& config, std:
   m += address_field("From", config.from);
   m += address_field("To", n.recipient);
   std::string subject = n.subject.empty() ? "(no subject)" : n.subject;
-  if (!config.reply_secret.empty() && n.incident_id > 0 && n.kind != "bundle")
+  if (replies_act(n, config))
     subject += " [" + notify::reply_token(n.incident_id, config.reply_secret) + "]";
   m += encode_header("Subject", subject);
   if (!config.reply_to.empty()) m += address_field("Reply-To", config.reply_to);

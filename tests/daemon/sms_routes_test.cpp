@@ -66,11 +66,11 @@ TEST(SmsReplyAuthority, OnCallMembersLeadManagerAndPagedPeopleMayActOthersMayNot
 }
 
 TEST(SmsCallbackSecret, OnlyTheExactSecretPasses) {
-  EXPECT_TRUE(api::same_secret("s3cret", "s3cret"));
-  EXPECT_FALSE(api::same_secret("s3cre", "s3cret"));
-  EXPECT_FALSE(api::same_secret("s3cret!", "s3cret"));
-  EXPECT_FALSE(api::same_secret("S3cret", "s3cret"));
-  EXPECT_FALSE(api::same_secret("", ""));  // no secret configured: nothing passes
+  EXPECT_TRUE(api::same_token("s3cret", "s3cret"));
+  EXPECT_FALSE(api::same_token("s3cre", "s3cret"));
+  EXPECT_FALSE(api::same_token("s3cret!", "s3cret"));
+  EXPECT_FALSE(api::same_token("S3cret", "s3cret"));
+  EXPECT_FALSE(api::same_token("", ""));  // no secret configured: nothing passes
 }
 
 SmsSettings load(const std::string& yaml, config::Errors& errors) {

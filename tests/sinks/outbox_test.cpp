@@ -512,6 +512,19 @@ TEST_F(ThrottledOutboxTest, LowPrioritiesWaitForTheEndOfQuietHoursHighOnesDoNot)
   EXPECT_EQ(rows_->get(1).state, NotificationState::sent);
 }
 
+TEST_F(ThrottledOutboxTest, AFailedAttemptDoesNotUseUpTheRateLimit) {
+  config_.throttle.max_per_window = 1;
+  config_.throttle.window = 60s;
+  add_for(1, "alice@example.net", "[P1] #101 first");
+  email_->then(Outcome::retry, "421 try later");
+  worker().run_once();
+  EXPECT_EQ(rows_->get(1).state, NotificationState::pending);
+  clock_.advance_ms(5000);  // the retry is due; nothing reached alice yet
+  worker().run_once();
+  EXPECT_EQ(rows_->get(1).state, NotificationState::sent);
+  EXPECT_EQ(counter("tocsin_notifications_held_total", {{"channel", "email"}, {"reason", "rate_limit"}}), 0);
+}
+
 TEST_F(ThrottledOutboxTest, WebhookPostsAreNeitherHeldNorBundled) {
   auto hook = std::make_unique<ScriptedSink>("webhook");
   ScriptedSink* webhook = hook.get();
