@@ -18,38 +18,7 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::int64_t max_limit = 1000;
-
-std::optional<std::int64_t> parse_int(std::string_view s, std::int64_t low, std::int64_t high) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || p != s.data() + s.size() || v < low || v > high) return std::nullopt;
-  return v;
-}
-
 bool is_priority(std::string_view s) { return s.size() == 2 && s[0] == 'P' && s[1] >= '1' && s[1] <= '5'; }
-
-// Unknown parameters are refused so that a typo ("stat=open") never silently
-// lists everything.
-std::optional<FieldError> unknown_parameter(const ApiRequest& r, std::initializer_list<std::string_view> known) {
-  for (const auto& [key, value] : r.query)
-    if (std::find(known.begin(), known.end(), key) == known.end())
-      return FieldError{key, "unknown query parameter '" + valid_utf8(key) + "'"};
-  return std::nullopt;
-}
-
-std::optional<FieldError> read_limit(const ApiRequest& r, std::int64_t& limit) {
-  if (const std::string* v = r.query_value("limit")) {
-    auto n = parse_int(*v, 1, max_limit);
-    if (!n) return FieldError{"limit", "limit must be an integer from 1 to " + std::to_string(max_limit)};
-    limit = *n;
-  }
-  return std::nullopt;
-}
-
-Response field_error(const FieldError& e) {
-  return error_response(http::status::bad_request, e.message, e.field);
-}
 
 std::optional<std::int64_t> incident_id(const ApiRequest& r) {
   return parse_int(r.param("id"), 1, std::numeric_limits<std::int64_t>::max());
@@ -57,7 +26,7 @@ std::optional<std::int64_t> incident_id(const ApiRequest& r) {
 
 Response bad_id() { return error_response(http::status::bad_request, "incident id must be a positive integer", "id"); }
 
-Response json_ok(const json::value& v) { return json_response(http::status::ok, json::serialize(v)); }
+
 
 // The body of a lifecycle action: the fields each kind accepts, all strings.
 // Returns the error response, if any, naming the field.
@@ -124,6 +93,38 @@ Response action_response(const ActionResult& result) {
 }
 
 }  // namespace
+
+std::optional<std::int64_t> parse_int(std::string_view s, std::int64_t low, std::int64_t high) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc{} || p != s.data() + s.size() || v < low || v > high) return std::nullopt;
+  return v;
+}
+
+// Unknown parameters are refused so that a typo ("stat=open") never silently
+// lists everything.
+std::optional<FieldError> unknown_parameter(const ApiRequest& r, std::initializer_list<std::string_view> known) {
+  for (const auto& [key, value] : r.query)
+    if (std::find(known.begin(), known.end(), key) == known.end())
+      return FieldError{key, "unknown query parameter '" + valid_utf8(key) + "'"};
+  return std::nullopt;
+}
+
+std::optional<FieldError> read_limit(const ApiRequest& r, std::int64_t& limit) {
+  if (const std::string* v = r.query_value("limit")) {
+    auto n = parse_int(*v, 1, max_limit);
+    if (!n) return FieldError{"limit", "limit must be an integer from 1 to " + std::to_string(max_limit)};
+    limit = *n;
+  }
+  return std::nullopt;
+}
+
+Response field_error(const FieldError& e) {
+  return error_response(http::status::bad_request, e.message, e.field);
+}
+
+Response json_ok(const json::value& v, http::status status) { return json_response(status, json::serialize(v)); }
+
 
 std::optional<FieldError> parse_incident_filter(const ApiRequest& r, IncidentFilter& f) {
   if (auto e = unknown_parameter(r, {"state", "priority", "group", "ci", "assignee", "service", "since", "until", "q",

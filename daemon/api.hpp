@@ -13,6 +13,10 @@
 #include <string>
 #include <vector>
 
+#include <boost/json/value.hpp>
+
+#include <initializer_list>
+
 #include "daemon/http_server.hpp"
 #include "store/store.hpp"
 
@@ -23,6 +27,17 @@ struct FieldError {
   std::string field;
   std::string message;
 };
+
+// Query helpers shared by the route files of the API (api.cpp, oncall_api.cpp,
+// cmdb_api.cpp, ...). Unknown parameters are refused so that a typo
+// ("stat=open") never silently lists everything.
+inline constexpr std::int64_t max_limit = 1000;
+std::optional<std::int64_t> parse_int(std::string_view s, std::int64_t low, std::int64_t high);
+std::optional<FieldError> unknown_parameter(const ApiRequest& r, std::initializer_list<std::string_view> known);
+// `limit` from 1 to max_limit, when present.
+std::optional<FieldError> read_limit(const ApiRequest& r, std::int64_t& limit);
+Response field_error(const FieldError& e);  // 400 {"error", "field"}
+Response json_ok(const boost::json::value& v, http::status status = http::status::ok);
 
 std::optional<FieldError> parse_incident_filter(const ApiRequest& request, IncidentFilter& filter);
 std::optional<FieldError> parse_alert_filter(const ApiRequest& request, AlertFilter& filter);

@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/api.hpp"
 #include "daemon/json.hpp"
 
 namespace tocsin::api {
@@ -22,29 +23,6 @@ Response to_response(const CatalogResult& r) {
   auto status = static_cast<http::status>(r.status);
   if (r.status >= 400) return error_response(status, valid_utf8(r.error), r.field);
   return json_response(status, json::serialize(r.body));
-}
-
-std::optional<std::int64_t> parse_limit(const std::string& s) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || p != s.data() + s.size() || v < 1 || v > 1000) return std::nullopt;
-  return v;
-}
-
-std::optional<Response> unknown_parameter(const ApiRequest& r, std::initializer_list<std::string_view> known) {
-  for (const auto& [key, value] : r.query)
-    if (std::find(known.begin(), known.end(), key) == known.end())
-      return error_response(http::status::bad_request, "unknown query parameter '" + valid_utf8(key) + "'", key);
-  return std::nullopt;
-}
-
-std::optional<Response> read_limit(const ApiRequest& r, std::int64_t& limit) {
-  if (const std::string* v = r.query_value("limit")) {
-    auto n = parse_limit(*v);
-    if (!n) return error_response(http::status::bad_request, "limit must be an integer from 1 to 1000", "limit");
-    limit = *n;
-  }
-  return std::nullopt;
 }
 
 // The body as JSON, or the 400 to answer.
@@ -60,11 +38,11 @@ std::variant<json::value, Response> body_of(const ApiRequest& r, const CmdbCatal
 CmdbRoutes::CmdbRoutes(Router& router, CmdbCatalog& catalog) : catalog_(catalog) {
   using http::verb;
   router.add(verb::get, "/api/v1/cmdb/cis", Role::viewer, [this](ApiRequest r, Respond respond) {
-    if (auto e = unknown_parameter(r, {"q", "type", "limit"})) return respond(std::move(*e));
+    if (auto e = unknown_parameter(r, {"q", "type", "limit"})) return respond(field_error(*e));
     CiQuery q;
     if (const std::string* v = r.query_value("q")) q.text = *v;
     if (const std::string* v = r.query_value("type")) q.type = *v;
-    if (auto e = read_limit(r, q.limit)) return respond(std::move(*e));
+    if (auto e = read_limit(r, q.limit)) return respond(field_error(*e));
     run([this, q] { return catalog_.list(q); }, std::move(respond));
   });
   router.add(verb::post, "/api/v1/cmdb/cis", Role::admin, [this](ApiRequest r, Respond respond) {
@@ -74,9 +52,9 @@ CmdbRoutes::CmdbRoutes(Router& router, CmdbCatalog& catalog) : catalog_(catalog)
         std::move(respond));
   });
   router.add(verb::get, "/api/v1/cmdb/cis/{id}/history", Role::viewer, [this](ApiRequest r, Respond respond) {
-    if (auto e = unknown_parameter(r, {"limit"})) return respond(std::move(*e));
+    if (auto e = unknown_parameter(r, {"limit"})) return respond(field_error(*e));
     std::int64_t limit = 100;
-    if (auto e = read_limit(r, limit)) return respond(std::move(*e));
+    if (auto e = read_limit(r, limit)) return respond(field_error(*e));
     run([this, id = std::string(r.param("id")), limit] { return catalog_.history(id, limit); }, std::move(respond));
   });
   router.add(verb::get, "/api/v1/cmdb/cis/{id}", Role::viewer, [this](ApiRequest r, Respond respond) {

@@ -23,32 +23,12 @@ std::shared_ptr<spdlog::logger> log() {
   return l ? l : spdlog::default_logger();
 }
 
-Response json_ok(const json::value& v, http::status status = http::status::ok) {
-  return json_response(status, json::serialize(v));
-}
-
-Response field_error(const FieldError& e) { return error_response(http::status::bad_request, e.message, e.field); }
-
 // RFC 3339 with Z or an offset. A '+' of an offset that reached us as a space
 // (an unencoded query string) is read as '+'.
 std::optional<std::int64_t> read_time(std::string text) {
   if (auto t = parse_time(text)) return t;
   std::replace(text.begin(), text.end(), ' ', '+');
   return oncall::parse_instant(text);
-}
-
-std::optional<std::int64_t> parse_int(std::string_view s, std::int64_t low, std::int64_t high) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || p != s.data() + s.size() || v < low || v > high) return std::nullopt;
-  return v;
-}
-
-std::optional<FieldError> unknown_parameter(const ApiRequest& r, std::initializer_list<std::string_view> known) {
-  for (const auto& [key, value] : r.query)
-    if (std::find(known.begin(), known.end(), key) == known.end())
-      return FieldError{key, "unknown query parameter '" + valid_utf8(key) + "'"};
-  return std::nullopt;
 }
 
 std::optional<FieldError> read_time_parameter(const ApiRequest& r, std::string_view name, std::int64_t& out) {
