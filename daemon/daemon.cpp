@@ -77,14 +77,28 @@ void Daemon::start() {
   if (s.correlator.cmdb) log()->info("CMDB loaded: {} CIs", s.correlator.cmdb->size());
 
   std::vector<std::unique_ptr<Sink>> sinks;
-  if (s.email_enabled) sinks.push_back(std::make_unique<email::SmtpSink>(s.smtp, clock_));
-  if (s.sms.enabled) sinks.push_back(std::make_unique<sms::HttpSmsSink>(s.sms.config));
+  if (s.email_enabled) {
+    auto smtp = std::make_unique<email::SmtpSink>(s.smtp, clock_);
+    smtp_sink_ = smtp.get();
+    sinks.push_back(std::move(smtp));
+  }
+  if (s.sms.enabled) {
+    auto sms = std::make_unique<sms::HttpSmsSink>(s.sms.config);
+    sms_sink_ = sms.get();
+    sinks.push_back(std::move(sms));
+  }
   // Always there: a reload may enable webhooks, and POSTs committed before a
   // restart are delivered (or refused) whatever the configuration says now.
   auto webhooks = std::make_unique<webhook::WebhookSink>(s.webhook.sink, stats_);
   webhook_sink_ = webhooks.get();
   sinks.push_back(std::move(webhooks));
   outbox_ = std::make_unique<OutboxWorker>(s.outbox, open_store, std::move(sinks), clock_, stats_);
+  // Quiet hours count in the paged person's zone, from the directory in force.
+  outbox_->set_person_zone([this](const std::string& id) {
+    auto directory = oncall_->current();
+    const oncall::Person* person = directory ? directory->person(id) : nullptr;
+    return person ? person->time_zone : std::string();
+  });
   pipeline_->on_notifications([this] { outbox_->wake(); });
   outbox_->start();
 
@@ -177,6 +191,9 @@ void Daemon::reload() {
   }
   email_decoder_->reconfigure(next->email_in.decoder);
   webhook_sink_->reconfigure(next->webhook.sink);
+  if (smtp_sink_ && next->email_enabled) smtp_sink_->reconfigure(next->smtp);
+  if (sms_sink_ && next->sms.enabled) sms_sink_->reconfigure(next->sms.config);
+  outbox_->reconfigure(next->outbox.throttle);
   // The new files with the API's CIs on top; the catalog records what the
   // files changed and hands the snapshot to the pipeline, whose thread swaps
   // it in: alert and incident state stay.
@@ -201,13 +218,13 @@ void Daemon::reload() {
                         next->syslog_tcp.size() != settings_.syslog_tcp.size() ||
                         next->email_enabled != settings_.email_enabled ||
                         next->sms.enabled != settings_.sms.enabled ||
-                        next->sms.config.gateway.url != settings_.sms.config.gateway.url ||
                         next->mqtt.brokers.size() != settings_.mqtt.brokers.size() ||
                         next->snmp.udp.size() != settings_.snmp.udp.size() ||
                         next->email_in.enabled != settings_.email_in.enabled ||
                         next->email_in.listener.port != settings_.email_in.listener.port;
   if (restart_needed)
-    log()->warn("reload: listener, store, e-mail and SMS gateway changes take effect at the next restart");
+    log()->warn("reload: listener and store changes, and turning e-mail or SMS on or off, take effect at the next "
+                "restart");
   settings_.syslog = next->syslog;
   settings_.http = next->http;
   settings_.mqtt.payload = next->mqtt.payload;
@@ -216,6 +233,9 @@ void Daemon::reload() {
   settings_.snmp.mapping = next->snmp.mapping;
   settings_.email_in.decoder = next->email_in.decoder;
   settings_.webhook = next->webhook;
+  if (next->email_enabled == settings_.email_enabled) settings_.smtp = next->smtp;
+  if (next->sms.enabled == settings_.sms.enabled) settings_.sms.config = next->sms.config;
+  settings_.outbox.throttle = next->outbox.throttle;
   settings_.correlator = next->correlator;
   settings_.api.tokens = next->api.tokens;
   settings_.log_level = next->log_level;

@@ -30,7 +30,9 @@
 #include "daemon/pipeline.hpp"
 #include "daemon/settings.hpp"
 #include "daemon/sms_routes.hpp"
+#include "sinks/email/client.hpp"
 #include "sinks/outbox.hpp"
+#include "sinks/sms/client.hpp"
 #include "sinks/webhook/client.hpp"
 
 namespace tocsin {
@@ -62,7 +64,10 @@ class Daemon {
   std::unique_ptr<CmdbCatalog> catalog_;  // before pipeline_ and the routes that use it
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<OutboxWorker> outbox_;
-  webhook::WebhookSink* webhook_sink_ = nullptr;  // owned by outbox_; reconfigured on reload
+  // Owned by outbox_, reconfigured on reload; null when the channel is off.
+  webhook::WebhookSink* webhook_sink_ = nullptr;
+  email::SmtpSink* smtp_sink_ = nullptr;
+  sms::HttpSmsSink* sms_sink_ = nullptr;
   std::unique_ptr<PipelineBackend> backend_;
   std::unique_ptr<api::OncallDirectory> oncall_;       // directory of the config + stored overrides
   std::unique_ptr<api::OncallRoutes> oncall_routes_;  // before http_: its routes refer to it

@@ -27,7 +27,12 @@ const Section& quiet_hours_section() {
       "once.",
       {{"start", Type::string, "", "Local time the quiet period starts, HH:MM; empty = no quiet hours."},
        {"end", Type::string, "", "Local time it ends, HH:MM (may be earlier than start: overnight)."},
-       {"time_zone", Type::string, "UTC", "IANA time zone of start and end, e.g. Europe/Paris."},
+       {"time_zone", Type::string, "UTC",
+        "IANA time zone of start and end, e.g. Europe/Paris, for pages to configured addresses and to people "
+        "without a time zone of their own."},
+       {"per_person", Type::boolean, "true",
+        "Count start and end in the paged person's own time zone (oncall.users[].time_zone) when they have one, "
+        "so that a follow-the-sun team sleeps in its own night."},
        {"from_priority", Type::choice, "P4", "This priority and the lower ones wait.", {"P1", "P2", "P3", "P4", "P5"}}}};
   return s;
 }
@@ -69,6 +74,7 @@ void load_throttle_settings(const config::Node& n, ThrottleConfig& t) {
   if (find_zone(t.quiet.time_zone) == nullptr)
     q.error("time_zone", "'" + t.quiet.time_zone + "' is not a known IANA time zone");
   t.quiet.from_priority = q.choice("from_priority")[1] - '0';
+  t.quiet.per_person = q.boolean("per_person");
 }
 
 }  // namespace tocsin

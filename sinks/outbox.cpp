@@ -69,6 +69,11 @@ OutboxWorker::OutboxWorker(OutboxConfig config, std::function<std::unique_ptr<St
 
 OutboxWorker::~OutboxWorker() { stop(); }
 
+void OutboxWorker::reconfigure(const ThrottleConfig& throttle) {
+  std::lock_guard lock(mutex_);
+  next_throttle_ = throttle;
+}
+
 void OutboxWorker::start() {
   if (thread_.joinable()) return;
   stop_requested_ = false;
@@ -134,6 +139,15 @@ void OutboxWorker::wait_for_work(bool more_due) {
 }
 
 int OutboxWorker::run_once() {
+  {
+    std::lock_guard lock(mutex_);
+    if (next_throttle_) {
+      config_.throttle = std::move(*next_throttle_);
+      config_.throttle.max_bundle = std::max(config_.throttle.max_bundle, 1);
+      limiter_.reconfigure(config_.throttle);
+      next_throttle_.reset();
+    }
+  }
   Store& s = store();
   int handled = 0;
   // One claim per delivery: a stop between deliveries then never leaves rows
@@ -175,9 +189,14 @@ void OutboxWorker::handle(const Notification& n) {
 bool OutboxWorker::hold(const Notification& n, std::int64_t now_ms) {
   const ThrottleConfig& t = config_.throttle;
   if (n.incident_id != 0 && t.quiet.enabled()) {
-    if (auto until = quiet_until(t.quiet, now_ms)) {
+    QuietHours quiet = t.quiet;
+    if (quiet.per_person && !n.person.empty() && person_zone_) {
+      std::string zone = person_zone_(n.person);
+      if (!zone.empty()) quiet.time_zone = std::move(zone);
+    }
+    if (auto until = quiet_until(quiet, now_ms)) {
       auto detail = store().incident(n.incident_id);
-      if (detail && held_by_quiet_hours(t.quiet, detail->incident.priority)) {
+      if (detail && held_by_quiet_hours(quiet, detail->incident.priority)) {
         store().release(n.id, *until, "held by quiet hours until " + format_rfc3339(*until));
         stats_.counter(held_metric, "Deliveries held back by quiet hours or the per-recipient rate limit",
                        {{"channel", n.channel}, {"reason", "quiet_hours"}})

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -53,6 +54,15 @@ class OutboxWorker {
   OutboxWorker(const OutboxWorker&) = delete;
   OutboxWorker& operator=(const OutboxWorker&) = delete;
 
+  // The IANA time zone of a paged person (Notification::person), "" when the
+  // person has none or is unknown: quiet hours count in it when
+  // notifications.quiet_hours.per_person is on. Set before start(); called
+  // on the worker's thread.
+  using PersonZone = std::function<std::string(const std::string& person)>;
+  void set_person_zone(PersonZone zone) { person_zone_ = std::move(zone); }
+  // SIGHUP: new rate limit, bundling and quiet hours, taken by the worker at
+  // its next pass; what the limiter counted so far is kept.
+  void reconfigure(const ThrottleConfig& throttle);
   // Starts the thread: recover_in_flight() once, then run_once() in a loop.
   void start();
   // New notifications were committed: deliver them without waiting for the poll.
@@ -90,8 +100,10 @@ class OutboxWorker {
   std::atomic<std::int64_t> pending_{0};
   GaugeHandle pending_gauge_;
   RecipientLimiter limiter_;
+  PersonZone person_zone_;
 
   std::mutex mutex_;
+  std::optional<ThrottleConfig> next_throttle_;  // under mutex_
   std::condition_variable cv_;
   bool wake_requested_ = false;
   std::atomic<bool> stop_requested_{false};

@@ -23,6 +23,9 @@ struct QuietHours {
   int end_minute = -1;     // local minute it ends (exclusive); may be before start (overnight)
   std::string time_zone;   // IANA zone of the two times; empty = UTC
   int from_priority = 4;   // incidents of this priority number and lower (P4, P5) wait
+  // The two times count in the paged person's own zone when they have one;
+  // time_zone serves configured addresses and people without a zone.
+  bool per_person = true;
   bool enabled() const { return start_minute >= 0 && end_minute >= 0 && start_minute != end_minute; }
 };
 
@@ -47,6 +50,11 @@ class RecipientLimiter {
   // The earliest wall time a message to `key` may go: `now_ms` itself when it may go now.
   std::int64_t next_slot(const std::string& key, std::int64_t now_ms);
   void record(const std::string& key, std::int64_t now_ms);
+  // New limits; the times already recorded count against them.
+  void reconfigure(const ThrottleConfig& config) {
+    max_ = config.max_per_window;
+    window_ms_ = config.window.count();
+  }
   std::size_t tracked() const { return sent_.size(); }
 
  private:

@@ -17,16 +17,12 @@
 #include <memory>
 #include <string>
 
+#include "sinks/curl.hpp"
 #include "sinks/email/encoder.hpp"
 
 namespace tocsin::email {
 
 namespace {
-
-void global_init_once() {
-  static const CURLcode init = curl_global_init(CURL_GLOBAL_DEFAULT);
-  (void)init;
-}
 
 struct Upload {
   std::string_view data;
@@ -156,25 +152,37 @@ DeliveryResult classify(CURLcode rc, const Transcript& t, const char* error_buff
 
 }  // namespace
 
-SmtpSink::SmtpSink(SmtpConfig config, const Clock& clock) : config_(std::move(config)), clock_(clock) {
-  global_init_once();
+SmtpSink::SmtpSink(SmtpConfig config, const Clock& clock)
+    : config_(std::make_shared<const SmtpConfig>(std::move(config))), clock_(clock) {
+  curl_global_init_once();
+}
+
+void SmtpSink::reconfigure(SmtpConfig config) {
+  auto next = std::make_shared<const SmtpConfig>(std::move(config));
+  std::lock_guard lock(mutex_);
+  config_ = std::move(next);
+}
+
+std::shared_ptr<const SmtpConfig> SmtpSink::current() const {
+  std::lock_guard lock(mutex_);
+  return config_;
 }
 
 DeliveryResult SmtpSink::deliver(const Notification& n) {
   if (!plausible_recipient(n.recipient)) return {DeliveryResult::Outcome::rejected, "invalid recipient address"};
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  CurlHandle curl(curl_easy_init());
   if (!curl) return {DeliveryResult::Outcome::retry, "cannot create a libcurl handle"};
 
-  const std::string message = encode_message(n, config_, clock_.wall_ms());
+  const auto config = current();
+  const std::string message = encode_message(n, *config, clock_.wall_ms());
   Upload upload{message};
   Transcript transcript;
   char error_buffer[CURL_ERROR_SIZE] = {};
-  const std::string url = server_url(config_);
-  const std::string from = envelope_address(config_.from);
-  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> rcpt(
-      curl_slist_append(nullptr, ("<" + n.recipient + ">").c_str()), curl_slist_free_all);
+  const std::string url = server_url(*config);
+  const std::string from = envelope_address(config->from);
+  CurlList rcpt = append(CurlList(), "<" + n.recipient + ">");
 
-  configure_transport(curl.get(), config_, url);
+  configure_transport(curl.get(), *config, url);
   configure_transcript(curl.get(), transcript);
   curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(curl.get(), CURLOPT_MAIL_FROM, from.c_str());

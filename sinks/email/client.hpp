@@ -3,6 +3,8 @@
 // submission server through libcurl and maps the server's answer onto the
 // outbox outcomes (delivered / retry / rejected).
 
+#include <memory>
+#include <mutex>
 #include <string_view>
 
 #include "correlator/clock.hpp"
@@ -23,9 +25,15 @@ class SmtpSink final : public Sink {
 
   std::string_view channel() const override { return "email"; }
   DeliveryResult deliver(const Notification& notification) override;
+  // SIGHUP: the new server, credentials and sender apply from the next
+  // delivery on; the one in progress finishes with the old ones.
+  void reconfigure(SmtpConfig config);
 
  private:
-  SmtpConfig config_;
+  std::shared_ptr<const SmtpConfig> current() const;
+
+  mutable std::mutex mutex_;
+  std::shared_ptr<const SmtpConfig> config_;
   const Clock& clock_;
 };
 

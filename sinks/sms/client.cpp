@@ -22,21 +22,12 @@ std::size_t collect(char* data, std::size_t size, std::size_t count, void* user)
   return n;
 }
 
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct ListDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-
-DeliveryResult send(const GatewayConfig& config, const HttpRequest& request) {
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-  if (!curl) return {DeliveryResult::Outcome::retry, "cannot initialize libcurl"};
-  CURL* c = curl.get();
+// `c` comes from reusable_handle(): a connection kept from the last request
+// to the same gateway is reused.
+DeliveryResult send(CURL* c, const GatewayConfig& config, const HttpRequest& request) {
   std::string answer;
-  std::unique_ptr<curl_slist, ListDeleter> headers;
-  for (const auto& [name, value] : request.headers)
-    headers.reset(curl_slist_append(headers.release(), (name + ": " + value).c_str()));
+  CurlList headers;
+  for (const auto& [name, value] : request.headers) headers = append(std::move(headers), name + ": " + value);
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -64,13 +55,29 @@ DeliveryResult send(const GatewayConfig& config, const HttpRequest& request) {
 
 }  // namespace
 
-HttpSmsSink::HttpSmsSink(SmsConfig config) : config_(std::move(config)) {}
+HttpSmsSink::HttpSmsSink(SmsConfig config) : config_(std::make_shared<const SmsConfig>(std::move(config))) {
+  curl_global_init_once();
+}
+
+void HttpSmsSink::reconfigure(SmsConfig config) {
+  auto next = std::make_shared<const SmsConfig>(std::move(config));
+  std::lock_guard lock(mutex_);
+  config_ = std::move(next);
+}
+
+std::shared_ptr<const SmsConfig> HttpSmsSink::current() const {
+  std::lock_guard lock(mutex_);
+  return config_;
+}
 
 DeliveryResult HttpSmsSink::deliver(const Notification& n) {
-  EncodedSms sms = encode_sms(n.body, config_.encoder);
+  const auto config = current();
+  EncodedSms sms = encode_sms(n.body, config->encoder);
   DeliveryResult result{DeliveryResult::Outcome::rejected, "empty text"};
   for (std::size_t part = 0; part < sms.parts.size(); ++part) {
-    result = send(config_.gateway, build_request(config_.gateway, n, sms, part));
+    CURL* c = reusable_handle(curl_);
+    if (c == nullptr) return {DeliveryResult::Outcome::retry, "cannot initialize libcurl"};
+    result = send(c, config->gateway, build_request(config->gateway, n, sms, part));
     if (result.outcome != DeliveryResult::Outcome::delivered) return result;
   }
   result.detail += " (" + std::string(to_string(sms.coding)) + ", " + std::to_string(sms.segments) + " segment(s)" +

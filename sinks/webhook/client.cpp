@@ -16,11 +16,6 @@ namespace tocsin::webhook {
 
 namespace {
 
-void global_init_once() {
-  static const CURLcode init = curl_global_init(CURL_GLOBAL_DEFAULT);
-  (void)init;
-}
-
 Counter& refused_total(StatsRegistry& s, std::string_view reason) {
   return s.counter("tocsin_webhook_refused_total",
                    "Webhook POSTs refused before sending: bad URL, URL or address outside notifications.webhook.allow",
@@ -43,13 +38,6 @@ curl_socket_t open_socket(void* user, curlsocktype purpose, curl_sockaddr* addre
   return ::socket(address->family, address->socktype, address->protocol);
 }
 
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-
 DeliveryResult refuse(StatsRegistry& stats, std::string_view reason, std::string detail) {
   refused_total(stats, reason).inc();
   return {DeliveryResult::Outcome::rejected, std::move(detail)};
@@ -59,7 +47,7 @@ DeliveryResult refuse(StatsRegistry& stats, std::string_view reason, std::string
 
 WebhookSink::WebhookSink(WebhookConfig config, StatsRegistry& stats)
     : config_(std::make_shared<const WebhookConfig>(std::move(config))), stats_(stats) {
-  global_init_once();
+  curl_global_init_once();
   for (auto reason : refusal_reasons) refused_total(stats_, reason);
 }
 
@@ -84,19 +72,21 @@ DeliveryResult WebhookSink::deliver(const Notification& n) {
                   url.host + ":" + std::to_string(url.port) + " is not in notifications.webhook.allow");
 
   const HttpPost post = encode_post(n, *config);
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-  if (!curl) return {DeliveryResult::Outcome::retry, "curl_easy_init failed"};
-  std::unique_ptr<curl_slist, SlistDeleter> headers;
-  for (const auto& [name, value] : post.headers) {
-    const std::string line = name + ": " + value;
-    headers.reset(curl_slist_append(headers.release(), line.c_str()));
+  // A connection kept from before a reload was checked against the old
+  // allow-list only.
+  if (curl_config_ != config) {
+    curl_.reset();
+    curl_config_ = config;
   }
+  CURL* c = reusable_handle(curl_);
+  if (c == nullptr) return {DeliveryResult::Outcome::retry, "curl_easy_init failed"};
+  CurlList headers;
+  for (const auto& [name, value] : post.headers) headers = append(std::move(headers), name + ": " + value);
   // libcurl sends "Expect: 100-continue" for larger bodies; receivers differ in
   // how they answer it, and the body is small.
-  headers.reset(curl_slist_append(headers.release(), "Expect:"));
+  headers = append(std::move(headers), "Expect:");
   Guard guard{&url, &config->allow};
   const long timeout_ms = static_cast<long>(config->timeout.count() * 1000);
-  CURL* c = curl.get();
   curl_easy_setopt(c, CURLOPT_URL, post.url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);

@@ -11,11 +11,15 @@
 #include <string_view>
 
 #include "correlator/stats.hpp"
+#include "sinks/curl.hpp"
 #include "sinks/sink.hpp"
 #include "sinks/webhook/config.hpp"
 
 namespace tocsin::webhook {
 
+// One libcurl handle serves every delivery (the outbox calls deliver() from
+// its one thread), so connections are kept between POSTs; a new allow-list
+// drops them, so that every later connection is checked against it.
 class WebhookSink final : public Sink {
  public:
   WebhookSink(WebhookConfig config, StatsRegistry& stats);
@@ -32,6 +36,8 @@ class WebhookSink final : public Sink {
   mutable std::mutex mutex_;
   std::shared_ptr<const WebhookConfig> config_;
   StatsRegistry& stats_;
+  CurlHandle curl_;
+  std::shared_ptr<const WebhookConfig> curl_config_;  // the settings curl_'s connections were checked against
 };
 
 // Why a POST was refused before it was sent, labels of tocsin_webhook_refused_total.

@@ -512,6 +512,59 @@ TEST_F(ThrottledOutboxTest, LowPrioritiesWaitForTheEndOfQuietHoursHighOnesDoNot)
   EXPECT_EQ(rows_->get(1).state, NotificationState::sent);
 }
 
+TEST_F(ThrottledOutboxTest, QuietHoursCountInThePagedPersonsOwnZone) {
+  config_.throttle.quiet = {22 * 60, 7 * 60, "UTC", 4};
+  clock_.advance_ms(1'764'684'000'000 - clock_.wall_ms());  // 2025-12-02T14:00:00Z, 23:00 in Tokyo
+  for (int id : {1, 2, 3}) {
+    Notification& n = add(id);
+    std::lock_guard lock(rows_->mutex);
+    n.person = id == 1 ? "kenji" : id == 2 ? "alice" : "";
+    rows_->priority_of_incident[100 + id] = "P4";
+  }
+  worker().set_person_zone([](const std::string& person) { return person == "kenji" ? "Asia/Tokyo" : ""; });
+  worker().run_once();
+  // Alice has no zone and the configured address has no person: UTC, where it is 14:00.
+  auto got = email_->received();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].incident_id, 102);
+  EXPECT_EQ(got[1].incident_id, 103);
+  const Notification held = rows_->get(1);
+  EXPECT_EQ(held.state, NotificationState::pending);
+  EXPECT_EQ(held.next_attempt_ms, 1'764'712'800'000);  // 07:00 in Tokyo, 2025-12-02T22:00:00Z
+}
+
+TEST_F(ThrottledOutboxTest, QuietHoursInTheConfiguredZoneOnlyWhenPerPersonIsOff) {
+  config_.throttle.quiet = {22 * 60, 7 * 60, "UTC", 4};
+  config_.throttle.quiet.per_person = false;
+  clock_.advance_ms(1'764'684'000'000 - clock_.wall_ms());  // 2025-12-02T14:00:00Z, 23:00 in Tokyo
+  Notification& n = add(1);
+  {
+    std::lock_guard lock(rows_->mutex);
+    n.person = "kenji";
+    rows_->priority_of_incident[101] = "P4";
+  }
+  worker().set_person_zone([](const std::string&) { return std::string("Asia/Tokyo"); });
+  worker().run_once();
+  ASSERT_EQ(email_->received().size(), 1u);
+}
+
+TEST_F(ThrottledOutboxTest, AReloadedRateLimitAppliesFromTheNextPassAndKeepsWhatWasCounted) {
+  config_.throttle.max_per_window = 5;
+  config_.throttle.window = 60s;
+  add_for(1, "alice@example.net", "[P1] #101 first");
+  worker().run_once();
+  ASSERT_EQ(email_->received().size(), 1u);
+
+  ThrottleConfig tighter = config_.throttle;
+  tighter.max_per_window = 1;
+  worker().reconfigure(tighter);
+  clock_.advance_ms(1000);
+  add_for(2, "alice@example.net", "[P1] #102 second");
+  worker().run_once();
+  EXPECT_EQ(email_->received().size(), 1u);  // the first send counts against the new limit
+  EXPECT_EQ(rows_->get(2).next_attempt_ms, clock_.wall_ms() - 1000 + 60000);
+}
+
 TEST_F(ThrottledOutboxTest, AFailedAttemptDoesNotUseUpTheRateLimit) {
   config_.throttle.max_per_window = 1;
   config_.throttle.window = 60s;
