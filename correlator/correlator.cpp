@@ -243,7 +243,7 @@ ActionResult Correlator::on_action(const IncidentAction& action, std::int64_t no
   return result;
 }
 
-std::optional<ActionResult> Correlator::authorize(const IncidentAction& action, const std::vector<Notification>& pages,
+std::optional<ActionResult> Correlator::authorize(const IncidentAction& action, const oncall::PagesOf& pages,
                                                   std::int64_t now_ms) const {
   auto it = incidents_.find(action.incident_id);
   const Incident* incident = it != incidents_.end() ? &it->second : action.stored ? &*action.stored : nullptr;

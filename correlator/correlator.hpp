@@ -20,6 +20,7 @@
 #include "correlator/cmdb/cmdb.hpp"
 #include "correlator/enrichment.hpp"
 #include "correlator/grouping.hpp"
+#include "correlator/oncall/authority.hpp"
 #include "correlator/oncall/directory.hpp"
 #include "correlator/model.hpp"
 #include "correlator/notify/webhook.hpp"
@@ -103,9 +104,10 @@ class Correlator {
 
   // For an action with check_authority: 403 unless its actor may act on the
   // incident (oncall::standing over the directory, the incident's group and
-  // `pages`, the incident's notifications). Nothing when allowed, or when the
-  // incident is neither held nor in action.stored (on_action answers then).
-  std::optional<ActionResult> authorize(const IncidentAction& action, const std::vector<Notification>& pages,
+  // `pages`, the incident's notifications, read only if needed). Nothing when
+  // allowed, or when the incident is neither held nor in action.stored
+  // (on_action answers then).
+  std::optional<ActionResult> authorize(const IncidentAction& action, const oncall::PagesOf& pages,
                                         std::int64_t now_ms) const;
   // Lists, adds, expires or removes silences and maintenance windows. A
   // silence expired or a window removed ends the suppression of the alerts it

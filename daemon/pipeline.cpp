@@ -216,7 +216,8 @@ void Pipeline::process(std::deque<Item>& items, bool tick) {
     // Replies (e-mail, SMS) name a person, not a token: check that they may act
     // on this incident, against the pages already committed for it.
     if (a.action.check_authority) {
-      if (auto refused = correlator_.authorize(a.action, store_->notifications(a.action.incident_id), now)) {
+      const std::int64_t id = a.action.incident_id;
+      if (auto refused = correlator_.authorize(a.action, [this, id] { return store_->notifications(id); }, now)) {
         replies.emplace_back(std::move(a.done), std::move(*refused));
         continue;
       }

@@ -59,15 +59,19 @@ std::shared_ptr<const Decoder::Compiled> Decoder::current() const {
   return compiled_;
 }
 
+std::optional<Reply> Decoder::parse(const Compiled& compiled, const std::string& message, MailParse& parsed) const {
+  messages_total(stats_, "received").inc();
+  parsed = parse_mail(message, compiled.config.mime);
+  if (parsed.problem == MimeProblem::none) return std::nullopt;
+  rejected_total(stats_, to_string(parsed.problem)).inc();
+  return mime_refusal(parsed.problem);
+}
+
 std::optional<Reply> Decoder::decode(const Envelope& envelope, std::string_view peer, std::string message,
                                      Event& out) {
   auto compiled = current();
-  messages_total(stats_, "received").inc();
-  MailParse parsed = parse_mail(message, compiled->config.mime);
-  if (parsed.problem != MimeProblem::none) {
-    rejected_total(stats_, to_string(parsed.problem)).inc();
-    return mime_refusal(parsed.problem);
-  }
+  MailParse parsed;
+  if (auto refusal = parse(*compiled, message, parsed)) return refusal;
   to_event(*compiled, envelope, peer, parsed.mail, std::move(message), out);
   return std::nullopt;
 }
@@ -148,11 +152,9 @@ void Decoder::map_unmatched(const Compiled& compiled, Event& out) const {
 void Decoder::submit(const Envelope& envelope, std::string_view peer, std::string message,
                      std::function<void(Reply)> done) {
   auto compiled = current();
-  messages_total(stats_, "received").inc();
-  MailParse parsed = parse_mail(message, compiled->config.mime);
-  if (parsed.problem != MimeProblem::none) {
-    rejected_total(stats_, to_string(parsed.problem)).inc();
-    done(mime_refusal(parsed.problem));
+  MailParse parsed;
+  if (auto refusal = parse(*compiled, message, parsed)) {
+    done(std::move(*refusal));
     return;
   }
   if (actions_ != nullptr && handle_reply(*compiled, envelope, parsed.mail, done)) return;

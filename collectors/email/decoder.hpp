@@ -49,7 +49,8 @@ class Decoder final : public MailHandler {
   void submit(const Envelope& envelope, std::string_view peer, std::string message,
               std::function<void(Reply)> done) override;
 
-  // One mail into `out`; the refusal (counted) when it is refused.
+  // One mail into `out`, replies to pages included (as events); the refusal
+  // (counted) when it is refused.
   std::optional<Reply> decode(const Envelope& envelope, std::string_view peer, std::string message, Event& out);
 
  private:
@@ -58,6 +59,8 @@ class Decoder final : public MailHandler {
     DecoderConfig config;
   };
   std::shared_ptr<const Compiled> current() const;
+  // MIME parsing, counted: the refusal when the mail breaks a limit.
+  std::optional<Reply> parse(const Compiled& compiled, const std::string& message, MailParse& parsed) const;
   void to_event(const Compiled& compiled, const Envelope& envelope, std::string_view peer, const Mail& mail,
                 std::string message, Event& out) const;
   void map_unmatched(const Compiled& compiled, Event& out) const;

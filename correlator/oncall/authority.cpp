@@ -29,13 +29,18 @@ std::string_view to_string(Standing s) { return names[static_cast<std::size_t>(s
 
 Standing standing(const Directory& directory, std::string_view person, const Incident& incident,
                   const std::vector<Notification>& pages, std::int64_t now_ms) {
+  return standing(directory, person, incident, PagesOf([&pages] { return pages; }), now_ms);
+}
+
+Standing standing(const Directory& directory, std::string_view person, const Incident& incident,
+                  const PagesOf& pages, std::int64_t now_ms) {
   if (person.empty() || directory.person(person) == nullptr) return Standing::none;
   if (incident.assignee == person) return Standing::assignee;
   const std::string& group = incident.group;
   if (contains(directory.on_call(group, Layer::primary, now_ms), person) ||
       contains(directory.on_call(group, Layer::secondary, now_ms), person))
     return Standing::on_call;
-  if (was_paged(directory, person, pages)) return Standing::paged;
+  if (pages && was_paged(directory, person, pages())) return Standing::paged;
   if (directory.lead(group) == person) return Standing::lead;
   if (directory.manager(group) == person) return Standing::manager;
   if (contains(directory.members(group), person)) return Standing::member;

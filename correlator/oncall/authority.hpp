@@ -4,6 +4,7 @@
 // address belongs to must stand in some relation to the incident. Pure.
 
 #include <cstdint>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -25,7 +26,14 @@ enum class Standing : std::uint8_t {
 
 std::string_view to_string(Standing s);
 
-// `pages` are the notifications of the incident (any state).
+// The notifications of the incident (any state), read only when the cheaper
+// checks (assignee, on call) did not decide: most replies come from the
+// person on call, and an incident may have thousands of pages.
+using PagesOf = std::function<std::vector<Notification>()>;
+
+Standing standing(const Directory& directory, std::string_view person, const Incident& incident,
+                  const PagesOf& pages, std::int64_t now_ms);
+// The same with the pages at hand.
 Standing standing(const Directory& directory, std::string_view person, const Incident& incident,
                   const std::vector<Notification>& pages, std::int64_t now_ms);
 

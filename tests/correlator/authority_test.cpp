@@ -71,5 +71,21 @@ TEST(ReplyAuthority, APageByPersonOrToOneOfTheirAddressesAllows) {
       << "a page to another person does not count, whatever its address";
 }
 
+TEST(ReplyAuthority, ThePagesAreReadOnlyWhenAssigneeAndOnCallDoNotDecide) {
+  const Snapshot d = directory();
+  Incident i = incident();
+  i.assignee = "gina";
+  int reads = 0;
+  const PagesOf pages = [&reads] {
+    ++reads;
+    return std::vector<Notification>{page("carol", "carol@example.net")};
+  };
+  EXPECT_EQ(standing(d, "gina", i, pages, now), Standing::assignee);
+  EXPECT_EQ(standing(d, "bob", i, pages, now), Standing::on_call);
+  EXPECT_EQ(reads, 0);
+  EXPECT_EQ(standing(d, "carol", i, pages, now), Standing::paged);
+  EXPECT_EQ(reads, 1);
+}
+
 }  // namespace
 }  // namespace tocsin::oncall

@@ -146,7 +146,7 @@ TEST_F(WebhookNotify, RepliesNeedStandingOnTheIncident) {
   Notification paged;
   paged.channel = "email";
   paged.person = "bob";
-  EXPECT_FALSE(correlator.authorize(a, {paged}, clock.wall_ms())) << "bob was paged for it";
+  EXPECT_FALSE(correlator.authorize(a, [&] { return std::vector<Notification>{paged}; }, clock.wall_ms())) << "bob was paged for it";
   a.incident_id = 999;
   EXPECT_FALSE(correlator.authorize(a, {}, clock.wall_ms())) << "unknown incidents are on_action's to answer";
 }

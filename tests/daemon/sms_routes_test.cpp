@@ -55,11 +55,12 @@ TEST(SmsReplyAuthority, OnCallMembersLeadManagerAndPagedPeopleMayActOthersMayNot
   const std::int64_t now = 1'780'000'000'000;  // 2026-05-28, within alice's rotation
   std::vector<Notification> pages(1);
   pages[0].person = "sam";
-  EXPECT_NE(oncall::standing(*d, "alice", incident, {}, now), oncall::Standing::none);  // on call
-  EXPECT_NE(oncall::standing(*d, "bob", incident, {}, now), oncall::Standing::none);    // member
-  EXPECT_NE(oncall::standing(*d, "lea", incident, {}, now), oncall::Standing::none);    // lead
-  EXPECT_NE(oncall::standing(*d, "max", incident, {}, now), oncall::Standing::none);    // manager
-  EXPECT_EQ(oncall::standing(*d, "sam", incident, {}, now), oncall::Standing::none);
+  const std::vector<Notification> no_pages;
+  EXPECT_NE(oncall::standing(*d, "alice", incident, no_pages, now), oncall::Standing::none);  // on call
+  EXPECT_NE(oncall::standing(*d, "bob", incident, no_pages, now), oncall::Standing::none);    // member
+  EXPECT_NE(oncall::standing(*d, "lea", incident, no_pages, now), oncall::Standing::none);    // lead
+  EXPECT_NE(oncall::standing(*d, "max", incident, no_pages, now), oncall::Standing::none);    // manager
+  EXPECT_EQ(oncall::standing(*d, "sam", incident, no_pages, now), oncall::Standing::none);
   EXPECT_NE(oncall::standing(*d, "sam", incident, pages, now), oncall::Standing::none);  // paged for it
   EXPECT_EQ(oncall::standing(*d, "dave", incident, pages, now), oncall::Standing::none);
   EXPECT_EQ(d->person_by_address("sms", "+33611111111")->id, "alice");
