@@ -64,9 +64,14 @@ void Daemon::start() {
   // through the API on top.
   catalog_ = std::make_unique<CmdbCatalog>(open_store(), clock_, stats_);
   settings_.correlator.cmdb = catalog_->start(s.correlator.cmdb);
-  // Overrides added through the API are merged into the configured directory.
-  oncall_ = std::make_unique<api::OncallDirectory>(std::dynamic_pointer_cast<const oncall::Snapshot>(s.correlator.oncall),
-                                                   open_store()->overrides());
+  // People and groups changed through the API are laid over the configured
+  // directory, and the overrides added through the API merged in.
+  {
+    auto store = open_store();
+    oncall_ = std::make_unique<api::OncallDirectory>(
+        std::dynamic_pointer_cast<const oncall::Snapshot>(s.correlator.oncall), store->overrides(),
+        api::overlay_of(store->oncall_entries()));
+  }
   CorrelatorConfig correlator = s.correlator;
   correlator.oncall = oncall_->current();
   pipeline_ = std::make_unique<Pipeline>(s.pipeline, open_store(), std::move(correlator), clock_, stats_);
@@ -98,6 +103,7 @@ void Daemon::start() {
                                                    s.sms.config.gateway.callback_token, oncall_->current(), stats_,
                                                    clock_);
   oncall_routes_ = std::make_unique<api::OncallRoutes>(http_->router(), *oncall_, open_store, clock_);
+  people_routes_ = std::make_unique<api::PeopleRoutes>(http_->router(), *oncall_, open_store, clock_, stats_);
   http_->start();
   log()->info("HTTP API listening on {}:{}", s.api.address, http_->local_endpoint().port());
 
@@ -187,7 +193,8 @@ void Daemon::reload() {
   }
   next->correlator.cmdb = catalog_->current();
   // The correlator's new configuration is swapped in on the pipeline's thread,
-  // with the stored on-call overrides merged; alert and incident state stay.
+  // with the API's people and groups laid over the new directory and the
+  // stored on-call overrides merged; alert and incident state stay.
   oncall_->rebase(std::dynamic_pointer_cast<const oncall::Snapshot>(next->correlator.oncall),
                   [&](api::OncallDirectory::Snapshot merged) {
                     next->correlator.oncall = std::move(merged);

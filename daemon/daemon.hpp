@@ -27,6 +27,7 @@
 #include "daemon/cmdb_catalog.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/oncall_api.hpp"
+#include "daemon/people_api.hpp"
 #include "daemon/pipeline.hpp"
 #include "daemon/settings.hpp"
 #include "daemon/sms_routes.hpp"
@@ -64,8 +65,9 @@ class Daemon {
   std::unique_ptr<OutboxWorker> outbox_;
   webhook::WebhookSink* webhook_sink_ = nullptr;  // owned by outbox_; reconfigured on reload
   std::unique_ptr<PipelineBackend> backend_;
-  std::unique_ptr<api::OncallDirectory> oncall_;       // directory of the config + stored overrides
+  std::unique_ptr<api::OncallDirectory> oncall_;  // directory of the config + API people, groups and overrides
   std::unique_ptr<api::OncallRoutes> oncall_routes_;  // before http_: its routes refer to it
+  std::unique_ptr<api::PeopleRoutes> people_routes_;  // likewise
   std::unique_ptr<http_ingest::Ingest> http_ingest_;  // before http_: its routes refer to it
   std::unique_ptr<api::CmdbRoutes> cmdb_routes_;      // likewise
   std::unique_ptr<api::HttpServer> http_;
