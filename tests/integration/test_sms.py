@@ -6,8 +6,9 @@ an acknowledgement the secondary next, whose `ACK` SMS stops the escalation; a
 Chinese summary arrives intact as UCS-2, the delivery report Kannel sends is
 recorded on the notification, an `ACK <id>` SMS from the primary's phone
 acknowledges the incident (timeline, API) and the confirmation comes back to
-that phone, and messages from unknown or unauthorized numbers are refused,
-answered and counted.
+that phone, messages from unknown or unauthorized numbers are refused,
+answered and counted, and a person added through the API may act once a
+member of the group.
 """
 
 import time
