@@ -183,11 +183,29 @@ bool OncallDirectory::configured_group(const std::string& id) const {
   return base_ && base_->group(id);
 }
 
-std::vector<oncall::Problem> OncallDirectory::change_overlay(oncall::Overlay next,
+std::vector<oncall::Problem> OncallDirectory::problems_locked(const oncall::Overlay& overlay,
+                                                              std::int64_t now_ms) const {
+  oncall::RosterData data = laid_locked(overlay);
+  std::vector<oncall::Problem> out = oncall::check(data);
+  auto has = [](const auto& items, const std::string& id) {
+    return std::any_of(items.begin(), items.end(), [&](const auto& x) { return x.id == id; });
+  };
+  for (const auto& o : stored_) {
+    if (o.to_ms <= now_ms) continue;
+    std::string id = std::to_string(o.id);
+    if (!has(data.groups, o.group))
+      out.push_back({"override", id, "group", "unknown group '" + o.group + "': not in oncall.groups[]"});
+    if (!has(data.people, o.person))
+      out.push_back({"override", id, "person", "unknown person '" + o.person + "': not in oncall.users[]"});
+  }
+  return out;
+}
+
+std::vector<oncall::Problem> OncallDirectory::change_overlay(oncall::Overlay next, std::int64_t now_ms,
                                                              const std::function<void()>& commit) {
   std::lock_guard lock(mutex_);
-  std::vector<oncall::Problem> before = oncall::check(laid_locked(overlay_));
-  std::vector<oncall::Problem> added = oncall::check(laid_locked(next));
+  std::vector<oncall::Problem> before = problems_locked(overlay_, now_ms);
+  std::vector<oncall::Problem> added = problems_locked(next, now_ms);
   std::erase_if(added, [&](const oncall::Problem& p) { return std::find(before.begin(), before.end(), p) != before.end(); });
   if (!added.empty()) return added;
   commit();

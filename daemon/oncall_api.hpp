@@ -56,11 +56,14 @@ class OncallDirectory {
   bool configured_person(const std::string& id) const;
   bool configured_group(const std::string& id) const;
   // Puts `next` (the overlay after one change) in force unless it makes the
-  // merged directory inconsistent: the problems it would add (those already
-  // there, e.g. after a reload, do not count) are returned and nothing
-  // changes. Else `commit` (the store write) runs under the lock, then the
-  // new snapshot is published; when `commit` throws nothing changes either.
-  std::vector<oncall::Problem> change_overlay(oncall::Overlay next, const std::function<void()>& commit);
+  // merged directory inconsistent (oncall::check, and stored overrides not
+  // ended at `now_ms` naming an undefined person or group, kind "override"):
+  // the problems it would add (those already there, e.g. after a reload, do
+  // not count) are returned and nothing changes. Else `commit` (the store
+  // write) runs under the lock, then the new snapshot is published; when
+  // `commit` throws nothing changes either.
+  std::vector<oncall::Problem> change_overlay(oncall::Overlay next, std::int64_t now_ms,
+                                              const std::function<void()>& commit);
   // The correlator's side: called with every later snapshot.
   void on_change(Publish publish);
   // A new list of stored overrides (after an add or a remove).
@@ -72,6 +75,7 @@ class OncallDirectory {
  private:
   Snapshot merge_locked() const;
   oncall::RosterData laid_locked(const oncall::Overlay& overlay) const;
+  std::vector<oncall::Problem> problems_locked(const oncall::Overlay& overlay, std::int64_t now_ms) const;
 
   mutable std::mutex mutex_;
   Snapshot base_;

@@ -434,7 +434,8 @@ void PeopleRoutes::write(Kind kind, Write how, ApiRequest request, Respond respo
         std::string action = how == Write::erase ? "deleted" : before ? "replaced" : "created";
         oncall::EntryChange change{0, entry.kind, id, now, actor, action, before ? json::serialize(*before) : "",
                                    entry.json};
-        auto problems = directory_.change_overlay(std::move(next), [&] { store.write_oncall_entry(entry, change); });
+        auto problems =
+            directory_.change_overlay(std::move(next), now, [&] { store.write_oncall_entry(entry, change); });
         if (!problems.empty()) {
           const oncall::Problem& p = problems.front();
           if (p.kind == kind_name(kind) && p.id == id) return refuse({"inconsistent", {p.field, p.message}});
@@ -442,7 +443,9 @@ void PeopleRoutes::write(Kind kind, Write how, ApiRequest request, Respond respo
                          {"id", what + (how == Write::erase ? " cannot be deleted: " : " would make ") +
                                     (p.kind == "roster" ? "the roster of " + p.id : p.kind + " " + p.id) + " " +
                                     p.field + ": " + p.message +
-                                    (p.kind == "roster" ? " (rosters are in the configuration)" : "")}});
+                                    (p.kind == "roster"     ? " (rosters are in the configuration)"
+                                     : p.kind == "override" ? " (remove the override first)"
+                                                            : "")}});
         }
         log()->info("oncall: {} {} by={}", what, action, actor);
         if (!after) return json_ok(json::object{{"deleted", id}});

@@ -154,7 +154,7 @@ TEST(PeopleOverlay, AChangeMakingTheDirectoryInconsistentIsRefusedAndNothingRuns
   d.on_change([&](OncallDirectory::Snapshot) { ++published; });
   oncall::Overlay next;
   next.people["alice"] = std::nullopt;  // named by noc and its roster
-  auto problems = d.change_overlay(next, [&] { ++committed; });
+  auto problems = d.change_overlay(next, 0, [&] { ++committed; });
   ASSERT_FALSE(problems.empty());
   EXPECT_EQ(problems[0].kind, "group");
   EXPECT_EQ(problems[0].id, "noc");
@@ -165,16 +165,39 @@ TEST(PeopleOverlay, AChangeMakingTheDirectoryInconsistentIsRefusedAndNothingRuns
 
   next = {};
   next.groups["dba"] = oncall::Group{"dba", "DBA", {"alice", "zoe"}, "", ""};
-  problems = d.change_overlay(next, [&] { ++committed; });
+  problems = d.change_overlay(next, 0, [&] { ++committed; });
   ASSERT_EQ(problems.size(), 1u);
   EXPECT_EQ(problems[0].field, "members");
   EXPECT_THAT(problems[0].message, HasSubstr("unknown person 'zoe'"));
 
   next.people["zoe"] = oncall::Person{"zoe", "Zoé", {{"email", "zoe@example.net"}}, ""};
-  EXPECT_TRUE(d.change_overlay(next, [&] { ++committed; }).empty());
+  EXPECT_TRUE(d.change_overlay(next, 0, [&] { ++committed; }).empty());
   EXPECT_EQ(committed, 1);
   EXPECT_EQ(published, 1);
   EXPECT_EQ(d.current()->members("dba"), (std::vector<std::string>{"alice", "zoe"}));
+}
+
+TEST(PeopleOverlay, APersonNamedByAStoredOverrideStaysUntilItEnds) {
+  oncall::Overlay overlay;
+  overlay.people["zoe"] = oncall::Person{"zoe", "Zoé", {{"email", "zoe@example.net"}}, ""};
+  oncall::StoredOverride o;
+  o.id = 7;
+  o.group = "noc";
+  o.person = "zoe";
+  o.from_ms = 1000;
+  o.to_ms = 2000;
+  OncallDirectory d(configured(), {o}, overlay);
+  EXPECT_EQ(d.current()->on_call("noc", oncall::Layer::primary, 1500), (std::vector<std::string>{"zoe"}))
+      << "an override may name a person of the API";
+  oncall::Overlay gone;
+  gone.people["zoe"] = std::nullopt;
+  auto problems = d.change_overlay(gone, 1500, [] {});
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].kind, "override");
+  EXPECT_EQ(problems[0].id, "7");
+  EXPECT_EQ(problems[0].field, "person");
+  EXPECT_TRUE(d.change_overlay(gone, 2000, [] {}).empty()) << "an ended override names nobody";
+  EXPECT_EQ(d.current()->person("zoe"), nullptr);
 }
 
 // The routes against a real store, called through the router.
