@@ -206,7 +206,8 @@ std::vector<oncall::Problem> OncallDirectory::change_overlay(oncall::Overlay nex
   std::lock_guard lock(mutex_);
   std::vector<oncall::Problem> before = problems_locked(overlay_, now_ms);
   std::vector<oncall::Problem> added = problems_locked(next, now_ms);
-  std::erase_if(added, [&](const oncall::Problem& p) { return std::find(before.begin(), before.end(), p) != before.end(); });
+  std::erase_if(added,
+                [&](const oncall::Problem& p) { return std::find(before.begin(), before.end(), p) != before.end(); });
   if (!added.empty()) return added;
   commit();
   overlay_ = std::move(next);

@@ -25,7 +25,8 @@ BodyRefusal invalid(std::string field, std::string message) {
 }
 
 // The body as a JSON object whose keys are among `allowed` (or read-only).
-std::variant<json::object, BodyRefusal> object_of(std::string_view body, std::initializer_list<std::string_view> allowed,
+std::variant<json::object, BodyRefusal> object_of(std::string_view body,
+                                                  std::initializer_list<std::string_view> allowed,
                                                   const PeopleLimits& limits) {
   if (body.size() > limits.max_body)
     return BodyRefusal{"too_large", {"", "body is larger than " + std::to_string(limits.max_body) + " bytes"}};

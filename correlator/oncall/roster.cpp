@@ -308,7 +308,8 @@ std::vector<Problem> check(const RosterData& data) {
       for (const auto& p : r.rotations[i].participants)
         named("roster", r.group, "rotations[" + std::to_string(i) + "].participants", p);
     for (std::size_t i = 0; i < r.overrides.size(); ++i)
-      if (r.overrides[i].id == 0) named("roster", r.group, "overrides[" + std::to_string(i) + "].person", r.overrides[i].person);
+      if (r.overrides[i].id == 0)
+        named("roster", r.group, "overrides[" + std::to_string(i) + "].person", r.overrides[i].person);
   }
   return out;
 }

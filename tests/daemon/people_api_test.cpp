@@ -49,7 +49,8 @@ BodyRefusal group_refusal(std::string_view body, std::optional<std::string_view>
 
 TEST(PeopleBody, AValidPersonKeepsItsContactsInOrder) {
   auto r = parse_person(
-      R"({"id":"zoe","name":"Zoé Petit","time_zone":"America/New_York","contacts":[{"sms":"+1 212 555 0100"},{"email":"zoe@example.net"}]})",
+      R"({"id":"zoe","name":"Zoé Petit","time_zone":"America/New_York",
+          "contacts":[{"sms":"+1 212 555 0100"},{"email":"zoe@example.net"}]})",
       std::nullopt, PeopleLimits{});
   ASSERT_TRUE(std::holds_alternative<oncall::Person>(r));
   auto p = std::get<oncall::Person>(r);
