@@ -53,7 +53,10 @@ class Daemon::PipelineBackend final : public api::ApiBackend {
 Daemon::Daemon(Settings settings)
     : settings_(std::move(settings)), signals_(io_, SIGTERM, SIGINT, SIGHUP), watchdog_(io_) {}
 
-Daemon::~Daemon() = default;
+Daemon::~Daemon() {
+  // No directory change reaches the members below once they start to go.
+  if (oncall_) oncall_->on_change({});
+}
 
 void Daemon::start() {
   const Settings& s = settings_;
@@ -64,15 +67,26 @@ void Daemon::start() {
   // through the API on top.
   catalog_ = std::make_unique<CmdbCatalog>(open_store(), clock_, stats_);
   settings_.correlator.cmdb = catalog_->start(s.correlator.cmdb);
-  // Overrides added through the API are merged into the configured directory.
-  oncall_ = std::make_unique<api::OncallDirectory>(std::dynamic_pointer_cast<const oncall::Snapshot>(s.correlator.oncall),
-                                                   open_store()->overrides());
+  // People and groups changed through the API are laid over the configured
+  // directory, and the overrides added through the API merged in.
+  {
+    auto store = open_store();
+    oncall_ = std::make_unique<api::OncallDirectory>(
+        std::dynamic_pointer_cast<const oncall::Snapshot>(s.correlator.oncall), store->overrides(),
+        api::overlay_of(store->oncall_entries()));
+  }
   CorrelatorConfig correlator = s.correlator;
   correlator.oncall = oncall_->current();
   pipeline_ = std::make_unique<Pipeline>(s.pipeline, open_store(), std::move(correlator), clock_, stats_);
   catalog_->on_publish(
       [this](std::shared_ptr<const cmdb::Cmdb> snapshot) { pipeline_->set_cmdb(std::move(snapshot)); });
-  oncall_->on_change([this](api::OncallDirectory::Snapshot d) { pipeline_->set_oncall(std::move(d)); });
+  // Each change (an override, a person or group through the API) reaches the
+  // correlator and the reply channels, which match senders by address.
+  oncall_->on_change([this](api::OncallDirectory::Snapshot d) {
+    if (sms_routes_) sms_routes_->set_directory(d);
+    if (email_decoder_) email_decoder_->set_directory(d);
+    pipeline_->set_oncall(std::move(d));
+  });
   pipeline_->start();
   if (s.correlator.cmdb) log()->info("CMDB loaded: {} CIs", s.correlator.cmdb->size());
 
@@ -112,6 +126,7 @@ void Daemon::start() {
                                                    s.sms.config.gateway.callback_token, oncall_->current(), stats_,
                                                    clock_);
   oncall_routes_ = std::make_unique<api::OncallRoutes>(http_->router(), *oncall_, open_store, clock_);
+  people_routes_ = std::make_unique<api::PeopleRoutes>(http_->router(), *oncall_, open_store, clock_, stats_);
   http_->start();
   log()->info("HTTP API listening on {}:{}", s.api.address, http_->local_endpoint().port());
 
@@ -146,6 +161,7 @@ void Daemon::start() {
     }
   }
   email_decoder_ = std::make_unique<email_in::Decoder>(s.email_in.decoder, *pipeline_, stats_, clock_, pipeline_.get());
+  email_decoder_->set_directory(oncall_->current());
   if (s.email_in.enabled) {
     email_listener_ = std::make_unique<email_in::SmtpListener>(io_, s.email_in.listener, *email_decoder_, stats_);
     email_listener_->start();
@@ -204,14 +220,17 @@ void Daemon::reload() {
   }
   next->correlator.cmdb = catalog_->current();
   // The correlator's new configuration is swapped in on the pipeline's thread,
-  // with the stored on-call overrides merged; alert and incident state stay.
+  // with the API's people and groups laid over the new directory and the
+  // stored on-call overrides merged; alert and incident state stay.
   oncall_->rebase(std::dynamic_pointer_cast<const oncall::Snapshot>(next->correlator.oncall),
                   [&](api::OncallDirectory::Snapshot merged) {
+                    // Under the directory's lock: no later change is overtaken.
+                    if (sms_routes_) sms_routes_->reconfigure(next->sms.config.gateway.callback_token, merged);
+                    email_decoder_->set_directory(merged);
                     next->correlator.oncall = std::move(merged);
                     pipeline_->set_correlator_config(next->correlator);
                   });
   http_->set_tokens(next->api.tokens);
-  if (sms_routes_) sms_routes_->reconfigure(next->sms.config.gateway.callback_token, next->correlator.oncall);
   bool restart_needed = next->store_path != settings_.store_path || next->api.port != settings_.api.port ||
                         next->api.address != settings_.api.address ||
                         next->syslog_udp.size() != settings_.syslog_udp.size() ||

@@ -27,6 +27,7 @@
 #include "daemon/cmdb_catalog.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/oncall_api.hpp"
+#include "daemon/people_api.hpp"
 #include "daemon/pipeline.hpp"
 #include "daemon/settings.hpp"
 #include "daemon/sms_routes.hpp"
@@ -69,8 +70,9 @@ class Daemon {
   email::SmtpSink* smtp_sink_ = nullptr;
   sms::HttpSmsSink* sms_sink_ = nullptr;
   std::unique_ptr<PipelineBackend> backend_;
-  std::unique_ptr<api::OncallDirectory> oncall_;       // directory of the config + stored overrides
+  std::unique_ptr<api::OncallDirectory> oncall_;  // directory of the config + API people, groups and overrides
   std::unique_ptr<api::OncallRoutes> oncall_routes_;  // before http_: its routes refer to it
+  std::unique_ptr<api::PeopleRoutes> people_routes_;  // likewise
   std::unique_ptr<http_ingest::Ingest> http_ingest_;  // before http_: its routes refer to it
   std::unique_ptr<api::CmdbRoutes> cmdb_routes_;      // likewise
   std::unique_ptr<api::HttpServer> http_;

@@ -140,14 +140,80 @@ constexpr oncall::Layer layers[] = {oncall::Layer::primary, oncall::Layer::secon
 
 // ---- directory ------------------------------------------------------------------------------
 
-OncallDirectory::OncallDirectory(Snapshot base, std::vector<oncall::StoredOverride> stored)
-    : base_(std::move(base)), stored_(std::move(stored)) {
+namespace {
+
+void warn_problems(const oncall::RosterData& data, std::string_view when) {
+  for (const auto& p : oncall::check(data))
+    log()->warn("oncall: {}: {} {}: {}: {} (the entries changed through the API stay in force)", when, p.kind, p.id,
+                p.field, p.message);
+}
+
+}  // namespace
+
+OncallDirectory::OncallDirectory(Snapshot base, std::vector<oncall::StoredOverride> stored, oncall::Overlay overlay)
+    : base_(std::move(base)), overlay_(std::move(overlay)), stored_(std::move(stored)) {
+  if (!overlay_.empty()) warn_problems(laid_locked(overlay_), "start");
   current_ = merge_locked();
 }
 
+oncall::RosterData OncallDirectory::laid_locked(const oncall::Overlay& overlay) const {
+  oncall::RosterData data;
+  if (base_) data = {base_->people(), base_->groups(), base_->rosters()};
+  return oncall::with_overlay(std::move(data), overlay);
+}
+
 OncallDirectory::Snapshot OncallDirectory::merge_locked() const {
-  if (!base_) return nullptr;
-  return oncall::with_overrides(*base_, stored_);
+  if (overlay_.empty()) return base_ ? oncall::with_overrides(*base_, stored_) : nullptr;
+  oncall::Snapshot laid(laid_locked(overlay_));
+  return oncall::with_overrides(laid, stored_);
+}
+
+oncall::Overlay OncallDirectory::overlay() const {
+  std::lock_guard lock(mutex_);
+  return overlay_;
+}
+
+bool OncallDirectory::configured_person(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  return base_ && base_->person(id);
+}
+
+bool OncallDirectory::configured_group(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  return base_ && base_->group(id);
+}
+
+std::vector<oncall::Problem> OncallDirectory::problems_locked(const oncall::Overlay& overlay,
+                                                              std::int64_t now_ms) const {
+  oncall::RosterData data = laid_locked(overlay);
+  std::vector<oncall::Problem> out = oncall::check(data);
+  auto has = [](const auto& items, const std::string& id) {
+    return std::any_of(items.begin(), items.end(), [&](const auto& x) { return x.id == id; });
+  };
+  for (const auto& o : stored_) {
+    if (o.to_ms <= now_ms) continue;
+    std::string id = std::to_string(o.id);
+    if (!has(data.groups, o.group))
+      out.push_back({"override", id, "group", "unknown group '" + o.group + "': not in oncall.groups[]"});
+    if (!has(data.people, o.person))
+      out.push_back({"override", id, "person", "unknown person '" + o.person + "': not in oncall.users[]"});
+  }
+  return out;
+}
+
+std::vector<oncall::Problem> OncallDirectory::change_overlay(oncall::Overlay next, std::int64_t now_ms,
+                                                             const std::function<void()>& commit) {
+  std::lock_guard lock(mutex_);
+  std::vector<oncall::Problem> before = problems_locked(overlay_, now_ms);
+  std::vector<oncall::Problem> added = problems_locked(next, now_ms);
+  std::erase_if(added,
+                [&](const oncall::Problem& p) { return std::find(before.begin(), before.end(), p) != before.end(); });
+  if (!added.empty()) return added;
+  commit();
+  overlay_ = std::move(next);
+  current_ = merge_locked();
+  if (publish_) publish_(current_);
+  return {};
 }
 
 OncallDirectory::Snapshot OncallDirectory::current() const {
@@ -175,6 +241,7 @@ void OncallDirectory::set_overrides(std::vector<oncall::StoredOverride> stored) 
 void OncallDirectory::rebase(Snapshot base, const std::function<void(Snapshot)>& apply) {
   std::lock_guard lock(mutex_);
   base_ = std::move(base);
+  if (!overlay_.empty()) warn_problems(laid_locked(overlay_), "reload");
   current_ = merge_locked();
   apply(current_);
 }

@@ -4,6 +4,8 @@
 // (/oncall/overrides) and the duty log (/oncall/log). Overrides are stored
 // durably and merged into the directory snapshot the correlator assigns and
 // pages by; the configuration's directory is the base they are merged into.
+// People and groups changed through the API (people_api.hpp) are laid over
+// the base first, so overrides may name them.
 
 #include <boost/json/value.hpp>
 #include <cstdint>
@@ -35,18 +37,33 @@ struct OncallLimits {
 };
 
 // The directory snapshot in force: the configuration's (the base) with the
-// stored overrides merged in. Thread-safe; every new snapshot is handed to
+// people and groups of the API laid over it and the stored overrides merged
+// in. Thread-safe; every new snapshot is handed to
 // `publish` under the lock, so the correlator sees them in order.
 class OncallDirectory {
  public:
   using Snapshot = std::shared_ptr<const oncall::Snapshot>;
   using Publish = std::function<void(Snapshot)>;
 
-  explicit OncallDirectory(Snapshot base, std::vector<oncall::StoredOverride> stored = {});
+  explicit OncallDirectory(Snapshot base, std::vector<oncall::StoredOverride> stored = {},
+                           oncall::Overlay overlay = {});
 
-  // Null when no on-call directory is configured.
+  // Null when no on-call directory is configured and the API added nobody.
   Snapshot current() const;
   std::vector<oncall::StoredOverride> stored() const;
+  oncall::Overlay overlay() const;
+  // True when the configuration (not the API) defines that id.
+  bool configured_person(const std::string& id) const;
+  bool configured_group(const std::string& id) const;
+  // Puts `next` (the overlay after one change) in force unless it makes the
+  // merged directory inconsistent (oncall::check, and stored overrides not
+  // ended at `now_ms` naming an undefined person or group, kind "override"):
+  // the problems it would add (those already there, e.g. after a reload, do
+  // not count) are returned and nothing changes. Else `commit` (the store
+  // write) runs under the lock, then the new snapshot is published; when
+  // `commit` throws nothing changes either.
+  std::vector<oncall::Problem> change_overlay(oncall::Overlay next, std::int64_t now_ms,
+                                              const std::function<void()>& commit);
   // The correlator's side: called with every later snapshot.
   void on_change(Publish publish);
   // A new list of stored overrides (after an add or a remove).
@@ -57,9 +74,12 @@ class OncallDirectory {
 
  private:
   Snapshot merge_locked() const;
+  oncall::RosterData laid_locked(const oncall::Overlay& overlay) const;
+  std::vector<oncall::Problem> problems_locked(const oncall::Overlay& overlay, std::int64_t now_ms) const;
 
   mutable std::mutex mutex_;
   Snapshot base_;
+  oncall::Overlay overlay_;
   std::vector<oncall::StoredOverride> stored_;
   Snapshot current_;
   Publish publish_;

@@ -78,6 +78,11 @@ void SmsRoutes::reconfigure(std::string token, std::shared_ptr<const oncall::Dir
   directory_ = std::move(directory);
 }
 
+void SmsRoutes::set_directory(std::shared_ptr<const oncall::Directory> directory) {
+  std::lock_guard lock(mutex_);
+  directory_ = std::move(directory);
+}
+
 bool SmsRoutes::authentic(const ApiRequest& request, Respond& respond, const char* metric) {
   std::string token;
   {

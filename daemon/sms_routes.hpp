@@ -31,6 +31,9 @@ class SmsRoutes {
 
   // Reload: the next requests use the new secret and directory.
   void reconfigure(std::string token, std::shared_ptr<const oncall::Directory> directory);
+  // A new directory (people changed through the API): the next replies are
+  // matched against it.
+  void set_directory(std::shared_ptr<const oncall::Directory> directory);
 
  private:
   void delivery_report(ApiRequest request, Respond respond);

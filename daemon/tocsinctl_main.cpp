@@ -91,6 +91,24 @@ commands:
                                   write a hand-over note in the duty log (operator role)
   oncall log list [--group G] [--since T] [--limit N] [--json]
                                   duty log notes, newest first
+  people list [--json]            the on-call users, configured and added through the API
+  people show ID                  one user as JSON (where it comes from, when it last changed)
+  people add --id ID [--name N] [--time-zone Z] [--sms NUMBER] [--email ADDRESS] ...
+  people add FILE                 add a user (admin role); --sms and --email may repeat, in the
+                                  user's order; FILE is JSON (- for standard input)
+  people put FILE                 create or replace the user in FILE through the API (admin role)
+  people remove ID                delete a user (admin role); refused while a group or a
+                                  roster names them
+  people history ID [--limit N] [--json]
+                                  who changed the user, when, and what
+  groups list [--json]            the on-call groups, configured and added through the API
+  groups show ID                  one group as JSON
+  groups add --id ID [--name N] [--members A,B,...] [--lead L] [--manager M]
+  groups add FILE                 add a group (admin role)
+  groups put FILE                 create or replace the group in FILE (admin role)
+  groups remove ID                delete a group (admin role)
+  groups history ID [--limit N] [--json]
+                                  who changed the group, when, and what
   health                          liveness and readiness of the daemon
   metrics                         the Prometheus metrics text
 
@@ -113,6 +131,7 @@ struct CommandLine {
   std::vector<std::string> positional;
   std::map<std::string, std::string> options;  // "--state" → "open"; flags map to ""
   std::vector<std::string> matches;  // silence add: every --match, in order
+  std::vector<std::pair<std::string, std::string>> contacts;  // people add: every --sms and --email, in order
   bool json = false;
   bool help = false;
 };
@@ -147,6 +166,12 @@ const std::map<std::string, std::map<std::string, bool>> command_options = {
      {{"--group", true}, {"--at", true}, {"--days", true}, {"--from", true}, {"--layer", true}, {"--person", true},
       {"--start", true}, {"--end", true}, {"--reason", true}, {"--text", true}, {"--since", true},
       {"--limit", true}, {"--past", false}, {"--json", false}}},
+    {"people",
+     {{"--id", true}, {"--name", true}, {"--time-zone", true}, {"--sms", true}, {"--email", true},
+      {"--limit", true}, {"--json", false}}},
+    {"groups",
+     {{"--id", true}, {"--name", true}, {"--members", true}, {"--lead", true}, {"--manager", true},
+      {"--limit", true}, {"--json", false}}},
     {"health", {}},
     {"metrics", {}},
 };
@@ -177,6 +202,7 @@ void take_option(CommandLine& cl, int argc, char** argv, int& i) {
   if (it == allowed.end()) throw UsageError("'" + cl.command + "' has no option " + arg);
   cl.options[arg] = it->second ? take_value(argc, argv, i) : "";
   if (arg == "--match") cl.matches.push_back(cl.options[arg]);
+  if (arg == "--sms" || arg == "--email") cl.contacts.emplace_back(arg.substr(2), cl.options[arg]);
   if (arg == "--json") cl.json = true;
 }
 
@@ -872,6 +898,132 @@ int oncall(const CommandLine& cl) {
   return 0;
 }
 
+// --- people and groups -------------------------------------------------------
+
+int directory_command(const CommandLine& cl) {
+  const bool people = cl.command == "people";
+  const std::string base = people ? "/api/v1/people" : "/api/v1/groups";
+  const std::string what = people ? "user" : "group";
+  auto path_of = [&](const std::string& id) {
+    boost::urls::url u;
+    u.set_path(base);
+    u.segments().push_back(id);
+    return std::string(u.buffer());
+  };
+  if (cl.positional.empty())
+    throw UsageError("'" + cl.command + "' needs a subcommand: list, show, add, put, remove or history");
+  const std::string& sub = cl.positional[0];
+  std::set<std::string> allowed;
+  if (sub == "list") allowed = {"--json"};
+  if (sub == "history") allowed = {"--json", "--limit"};
+  if (sub == "add")
+    allowed = people ? std::set<std::string>{"--id", "--name", "--time-zone", "--sms", "--email", "--json"}
+                     : std::set<std::string>{"--id", "--name", "--members", "--lead", "--manager", "--json"};
+  for (const auto& [o, v] : cl.options)
+    if (!allowed.contains(o)) throw UsageError("'" + cl.command + " " + sub + "' has no option " + o);
+  auto one_argument = [&](const char* name) -> const std::string& {
+    if (cl.positional.size() != 2) throw UsageError("'" + cl.command + " " + sub + "' needs exactly one " + name);
+    return cl.positional[1];
+  };
+  if (sub == "list") {
+    if (cl.positional.size() != 1) throw UsageError("'" + cl.command + " list' takes no argument");
+    json::value v = get_json(cl, base);
+    if (cl.json) return print_json(v);
+    const json::array& items = v.at(people ? "people" : "groups").as_array();
+    if (items.empty()) return std::cout << "(none)\n", 0;
+    if (people) {
+      std::cout << "ID               NAME                 TIME ZONE        SOURCE CONTACTS\n";
+      for (const auto& p : items) {
+        std::string contacts;
+        for (const auto& c : p.at("contacts").as_array())
+          for (const auto& kv : c.as_object())
+            contacts += (contacts.empty() ? "" : ", ") + std::string(kv.key()) + " " + text_of(kv.value());
+        std::cout << cell(str(p, "id"), 16) << ' ' << cell(str(p, "name"), 20) << ' ' << cell(str(p, "time_zone"), 16)
+                  << ' ' << cell(str(p, "source"), 6) << ' ' << (contacts.empty() ? "no contact method" : contacts)
+                  << '\n';
+      }
+    } else {
+      std::cout << "ID               NAME                 LEAD         MANAGER      SOURCE MEMBERS\n";
+      for (const auto& g : items) {
+        std::string members;
+        for (const auto& m : g.at("members").as_array()) members += (members.empty() ? "" : ",") + text_of(m);
+        std::cout << cell(str(g, "id"), 16) << ' ' << cell(str(g, "name"), 20) << ' ' << cell(str(g, "lead"), 12)
+                  << ' ' << cell(str(g, "manager"), 12) << ' ' << cell(str(g, "source"), 6) << ' ' << members << '\n';
+      }
+    }
+    return 0;
+  }
+  if (sub == "show") return print_json(get_json(cl, path_of(one_argument("id"))));
+  if (sub == "history") {
+    json::value v = get_json(cl, with_query(path_of(one_argument("id")) + "/history", cl, {{"--limit", "limit"}}));
+    if (cl.json) return print_json(v);
+    const json::array& items = v.at("history").as_array();
+    if (items.empty()) return std::cout << "(none)\n", 0;
+    for (const auto& h : items) {
+      // The fields that differ between before and after.
+      std::string fields;
+      const json::value& b = h.at("before");
+      const json::value& a = h.at("after");
+      std::set<std::string> keys;
+      for (const json::value* side : {&b, &a})
+        if (side->is_object())
+          for (const auto& kv : side->as_object()) keys.insert(std::string(kv.key()));
+      for (const auto& k : keys) {
+        const json::value* x = b.is_object() ? b.as_object().if_contains(k) : nullptr;
+        const json::value* y = a.is_object() ? a.as_object().if_contains(k) : nullptr;
+        if (!x || !y || *x != *y) fields += (fields.empty() ? "" : ", ") + k;
+      }
+      std::cout << short_time(h, "at") << "  " << cell(str(h, "actor"), 14) << ' ' << cell(str(h, "action"), 9) << ' '
+                << fields << '\n';
+    }
+    return 0;
+  }
+  if (sub == "remove" || sub == "rm") {
+    const std::string& id = one_argument("id");
+    checked(exchange(cl, http::verb::delete_, path_of(id)));
+    std::cout << what << ' ' << id << " removed\n";
+    return 0;
+  }
+  if (sub == "put" || (sub == "add" && cl.positional.size() == 2)) {
+    if (sub == "add" && !cl.options.empty())
+      throw UsageError("'" + cl.command + " add' takes either FILE or --id and the other options");
+    std::string text = read_file_argument(one_argument("file (JSON, - for standard input)"));
+    boost::system::error_code ec;
+    json::value v = json::parse(text, ec);
+    if (ec || !v.is_object() || !v.as_object().contains("id") || !v.at("id").is_string())
+      throw UsageError("the file must hold one " + what + " as a JSON object with an \"id\"");
+    std::string id(v.at("id").as_string());
+    Reply r = checked(sub == "put" ? exchange(cl, http::verb::put, path_of(id), text)
+                                   : exchange(cl, http::verb::post, base, text));
+    std::cout << what << ' ' << id << (r.status == 201 ? " created" : " replaced") << '\n';
+    return 0;
+  }
+  if (sub == "add") {
+    if (cl.positional.size() != 1) throw UsageError("'" + cl.command + " add' takes FILE or options, not both");
+    std::string id = option(cl, "--id");
+    if (id.empty()) throw UsageError("'" + cl.command + " add' needs --id (or a FILE)");
+    json::object body{{"id", id}};
+    if (cl.options.contains("--name")) body["name"] = option(cl, "--name");
+    if (people) {
+      if (cl.options.contains("--time-zone")) body["time_zone"] = option(cl, "--time-zone");
+      json::array contacts;
+      for (const auto& [channel, address] : cl.contacts) contacts.push_back(json::object{{channel, address}});
+      body["contacts"] = std::move(contacts);
+    } else {
+      json::array members;
+      for (const auto& m : split_list(option(cl, "--members"))) members.push_back(json::string(m));
+      body["members"] = std::move(members);
+      if (cl.options.contains("--lead")) body["lead"] = option(cl, "--lead");
+      if (cl.options.contains("--manager")) body["manager"] = option(cl, "--manager");
+    }
+    json::value v = post_json(cl, base, body);
+    if (cl.json) return print_json(v);
+    std::cout << what << ' ' << str(v, "id") << " created\n";
+    return 0;
+  }
+  throw UsageError("unknown '" + cl.command + "' subcommand '" + sub + "' (list, show, add, put, remove, history)");
+}
+
 int health(const CommandLine& cl) {
   no_positional(cl);
   Reply live = exchange(cl, http::verb::get, "/healthz");
@@ -910,6 +1062,7 @@ int run(const CommandLine& cl) {
   if (cl.command == "silence") return silence(cl);
   if (cl.command == "maintenance") return maintenance(cl);
   if (cl.command == "oncall") return oncall(cl);
+  if (cl.command == "people" || cl.command == "groups") return directory_command(cl);
   if (cl.command == "health") return health(cl);
   return metrics(cl);
 }

@@ -208,6 +208,24 @@ class Store {
   }
   virtual std::vector<oncall::StoredOverride> overrides() { return {}; }
 
+  // People and groups created, replaced or deleted through the API.
+  // write_oncall_entry stores the entry (replacing the one of the same kind
+  // and id) and appends the change to its history, in one transaction;
+  // oncall_history lists an entry's changes newest first.
+  virtual std::vector<oncall::StoredEntry> oncall_entries() { return {}; }
+  virtual void write_oncall_entry(const oncall::StoredEntry& entry, const oncall::EntryChange& change) {
+    (void)entry;
+    (void)change;
+    throw std::runtime_error("this store does not keep on-call people and groups");
+  }
+  virtual std::vector<oncall::EntryChange> oncall_history(const std::string& kind, const std::string& id,
+                                                          std::int64_t limit) {
+    (void)kind;
+    (void)id;
+    (void)limit;
+    return {};
+  }
+
   // The duty log. add_duty_note keeps at most `keep_per_group` notes of the
   // group (the oldest go) and returns the new id; duty_notes lists a group's
   // notes written at or after `since_ms`, newest first (an empty group: all

@@ -54,6 +54,11 @@ void Decoder::reconfigure(const DecoderConfig& config) {
   compiled_ = std::move(compiled);
 }
 
+void Decoder::set_directory(std::shared_ptr<const oncall::Directory> directory) {
+  std::lock_guard lock(mutex_);
+  directory_ = std::move(directory);
+}
+
 std::shared_ptr<const Decoder::Compiled> Decoder::current() const {
   std::lock_guard lock(mutex_);
   return compiled_;
@@ -108,7 +113,19 @@ void Decoder::to_event(const Compiled& compiled, const Envelope& envelope, std::
 
 bool Decoder::handle_reply(const Compiled& compiled, const Envelope& envelope, const Mail& mail,
                            std::function<void(Reply)>& done) {
-  ReplyRoute route = route_reply(mail, envelope.mail_from, compiled.config.replies);
+  std::shared_ptr<const oncall::Directory> directory;
+  {
+    std::lock_guard lock(mutex_);
+    directory = directory_;
+  }
+  ReplyRoute route;
+  if (directory) {
+    ReplySettings replies = compiled.config.replies;
+    replies.directory = std::move(directory);
+    route = route_reply(mail, envelope.mail_from, replies);
+  } else {
+    route = route_reply(mail, envelope.mail_from, compiled.config.replies);
+  }
   switch (route.kind) {
     case ReplyRoute::Kind::not_a_reply:
       return false;

@@ -45,6 +45,10 @@ class Decoder final : public MailHandler {
   Decoder(const DecoderConfig& config, EventSink& sink, StatsRegistry& stats, const Clock& clock,
           ActionSink* actions = nullptr);
   void reconfigure(const DecoderConfig& config);
+  // The on-call directory replies are matched against, in place of the
+  // configuration's (config.replies.directory) from now on, across
+  // reconfigure(): the daemon's, with the people changed through the API.
+  void set_directory(std::shared_ptr<const oncall::Directory> directory);
 
   void submit(const Envelope& envelope, std::string_view peer, std::string message,
               std::function<void(Reply)> done) override;
@@ -74,6 +78,7 @@ class Decoder final : public MailHandler {
   const Clock& clock_;
   mutable std::mutex mutex_;
   std::shared_ptr<const Compiled> compiled_;
+  std::shared_ptr<const oncall::Directory> directory_;  // null: the configuration's
 };
 
 }  // namespace tocsin::email_in

@@ -244,6 +244,76 @@ std::shared_ptr<const Snapshot> with_overrides(const Snapshot& base, const std::
   return std::make_shared<const Snapshot>(std::move(data));
 }
 
+RosterData with_overlay(RosterData data, const Overlay& overlay) {
+  auto lay = [](auto& items, const auto& changes) {
+    std::set<std::string, std::less<>> seen;
+    std::erase_if(items, [&](auto& item) {
+      auto it = changes.find(item.id);
+      if (it == changes.end()) return false;
+      seen.insert(item.id);
+      if (!it->second) return true;
+      item = *it->second;
+      return false;
+    });
+    for (const auto& [id, change] : changes)
+      if (change && !seen.contains(id)) items.push_back(*change);
+  };
+  lay(data.people, overlay.people);
+  lay(data.groups, overlay.groups);
+  return data;
+}
+
+std::string contact_problem(const Contact& c) {
+  if (c.channel == "sms") {
+    if (normalize_phone(c.address).rfind('+', 0) != 0)
+      return "expected a number in international form such as +33612345678";
+    return {};
+  }
+  if (c.channel == "email") {
+    auto at = c.address.find('@');
+    if (at == std::string::npos) return "expected an e-mail address such as alice@example.net";
+    return {};
+  }
+  return "unknown contact channel '" + c.channel + "': use sms or email";
+}
+
+std::vector<Problem> check(const RosterData& data) {
+  std::vector<Problem> out;
+  std::set<std::string, std::less<>> people, groups;
+  for (const auto& p : data.people) {
+    if (!people.insert(p.id).second) out.push_back({"person", p.id, "id", "duplicate user id '" + p.id + "'"});
+    if (!p.time_zone.empty() && !known_zone(p.time_zone))
+      out.push_back({"person", p.id, "time_zone",
+                     "unknown time zone '" + p.time_zone +
+                         "': use an IANA name such as Europe/Paris or America/New_York"});
+    for (std::size_t i = 0; i < p.contacts.size(); ++i)
+      if (auto why = contact_problem(p.contacts[i]); !why.empty())
+        out.push_back({"person", p.id, "contacts[" + std::to_string(i) + "]." + p.contacts[i].channel, why});
+  }
+  auto named = [&](const std::string& kind, const std::string& id, const std::string& field,
+                   const std::string& person) {
+    if (!person.empty() && !people.contains(person))
+      out.push_back({kind, id, field, "unknown person '" + person + "': not in oncall.users[]"});
+  };
+  for (const auto& g : data.groups) {
+    if (!groups.insert(g.id).second) out.push_back({"group", g.id, "id", "duplicate group id '" + g.id + "'"});
+    for (const auto& m : g.members) named("group", g.id, "members", m);
+    named("group", g.id, "lead", g.lead);
+    named("group", g.id, "manager", g.manager);
+  }
+  for (const auto& r : data.rosters) {
+    if (!groups.contains(r.group))
+      out.push_back({"roster", r.group, "group", "unknown group '" + r.group + "': not in oncall.groups[]"});
+    for (std::size_t i = 0; i < r.rotations.size(); ++i)
+      for (const auto& p : r.rotations[i].participants)
+        named("roster", r.group, "rotations[" + std::to_string(i) + "].participants", p);
+    for (std::size_t i = 0; i < r.overrides.size(); ++i)
+      if (r.overrides[i].id == 0)
+        named("roster", r.group, "overrides[" + std::to_string(i) + "].person", r.overrides[i].person);
+  }
+  return out;
+}
+
 std::vector<Shift> Snapshot::calendar(std::string_view group, std::int64_t from_ms, int days) const {
   const Roster* r = roster(group);
   if (!r || days <= 0) return {};

@@ -107,6 +107,35 @@ std::optional<std::int64_t> parse_instant(std::string_view text);
 // duty (outside its window, before its start or without participants).
 std::string on_duty(const Rotation& rotation, std::int64_t at_ms);
 
+// People and groups created, replaced or deleted through the API, by id, laid
+// over the configuration's: an entry replaces the configured one of the same
+// id (in its place) or is added after them; nullopt hides it.
+struct Overlay {
+  std::map<std::string, std::optional<Person>, std::less<>> people;
+  std::map<std::string, std::optional<Group>, std::less<>> groups;
+  bool empty() const { return people.empty() && groups.empty(); }
+};
+
+RosterData with_overlay(RosterData base, const Overlay& overlay);
+
+// What makes a directory inconsistent, as the configuration loader refuses
+// it: a person with an unknown time zone or a bad contact, a group naming an
+// undefined person (members, lead, manager), a roster of an unknown group or
+// naming an undefined person. `kind` is "person", "group" or "roster", `id`
+// the person's or group's id, `field` the key at fault ("members",
+// "contacts[0].sms", "rotations[1].participants").
+struct Problem {
+  std::string kind;
+  std::string id;
+  std::string field;
+  std::string message;
+  bool operator==(const Problem&) const = default;
+};
+std::vector<Problem> check(const RosterData& data);
+// The problem with one contact method, empty when it is fine (the channel
+// is "sms" or "email").
+std::string contact_problem(const Contact& contact);
+
 class Snapshot;
 
 // `base` with the stored overrides appended to the rosters of their groups

@@ -317,7 +317,33 @@ CREATE TABLE duty_log (
 CREATE INDEX duty_log_by_group ON duty_log (group_name, id);
 )sql";
 
-constexpr std::array<Migration, 9> steps{{
+// People and groups created, replaced or deleted through the API (one JSON
+// object per kind and id; a deleted row hides the configured entry), and the
+// history of their changes.
+constexpr std::string_view oncall_people = R"sql(
+CREATE TABLE oncall_entries (
+  kind TEXT NOT NULL CHECK (kind = 'person' OR kind = 'group'),
+  id TEXT NOT NULL,
+  deleted INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  updated_at_ms INTEGER NOT NULL,
+  updated_by TEXT NOT NULL,
+  PRIMARY KEY (kind, id)
+);
+CREATE TABLE oncall_entry_history (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL,
+  entry TEXT NOT NULL,
+  at_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  before TEXT NOT NULL,
+  after TEXT NOT NULL
+);
+CREATE INDEX oncall_entry_history_by_entry ON oncall_entry_history (kind, entry, id);
+)sql";
+
+constexpr std::array<Migration, 10> steps{{
 
     {"events, alerts, incidents, timeline and the notification outbox", initial_schema},
     {"CMDB enrichment and topology of alerts and incidents, CMDB gaps, cancelled notifications",
@@ -329,6 +355,7 @@ constexpr std::array<Migration, 9> steps{{
     {"recurrence count, auto-close and problem indexes, CMDB overlay and CI history", problems_and_cmdb_overlay},
     {"suppression: silences, maintenance windows, suppressed alerts", suppression_schema},
     {"on-call overrides and the duty log", oncall_records},
+    {"on-call people and groups managed through the API, and their history", oncall_people},
 }};
 
 // Returns false when another connection applied the step first (it may have

@@ -1,5 +1,6 @@
-// On-call overrides and the duty log in the embedded store. Both are written
-// by the API, each write its own transaction, fsynced before the API answers.
+// On-call overrides, the duty log and the people and groups managed through
+// the API in the embedded store. All are written by the API, each write its
+// own transaction, fsynced before the API answers.
 #include <algorithm>
 
 #include "correlator/oncall/roster.hpp"
@@ -88,6 +89,66 @@ std::vector<oncall::DutyNote> SqliteStore::duty_notes(const std::string& group, 
     n.text = row.text();
     n.at_ms = row.int64();
     out.push_back(std::move(n));
+  }
+  stmt.reset();
+  return out;
+}
+
+std::vector<oncall::StoredEntry> SqliteStore::oncall_entries() {
+  Statement& stmt = db_.cached(
+      "SELECT kind, id, deleted, body, updated_at_ms, updated_by FROM oncall_entries ORDER BY kind, id");
+  std::vector<oncall::StoredEntry> out;
+  while (stmt.step()) {
+    RowReader row(stmt);
+    oncall::StoredEntry e;
+    e.kind = row.text();
+    e.id = row.text();
+    e.deleted = row.boolean();
+    e.json = row.text();
+    e.updated_at_ms = row.int64();
+    e.updated_by = row.text();
+    out.push_back(std::move(e));
+  }
+  stmt.reset();
+  return out;
+}
+
+void SqliteStore::write_oncall_entry(const oncall::StoredEntry& e, const oncall::EntryChange& change) {
+  Transaction transaction(db_, Transaction::Mode::immediate);
+  Statement& upsert = db_.cached(
+      "INSERT INTO oncall_entries (kind, id, deleted, body, updated_at_ms, updated_by) VALUES (?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (kind, id) DO UPDATE SET deleted = excluded.deleted, body = excluded.body, "
+      "updated_at_ms = excluded.updated_at_ms, updated_by = excluded.updated_by");
+  upsert.bind_all(e.kind, e.id, e.deleted, e.json, e.updated_at_ms, e.updated_by);
+  upsert.run();
+  Statement& history = db_.cached(
+      "INSERT INTO oncall_entry_history (kind, entry, at_ms, actor, action, before, after) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  history.bind_all(change.kind, change.entry, change.at_ms, change.actor, change.action, change.before_json,
+                   change.after_json);
+  history.run();
+  transaction.commit();
+}
+
+std::vector<oncall::EntryChange> SqliteStore::oncall_history(const std::string& kind, const std::string& id,
+                                                             std::int64_t limit) {
+  Statement& stmt = db_.cached(
+      "SELECT id, kind, entry, at_ms, actor, action, before, after FROM oncall_entry_history "
+      "WHERE kind = ? AND entry = ? ORDER BY id DESC LIMIT ?");
+  stmt.bind_all(kind, id, std::max<std::int64_t>(limit, 0));
+  std::vector<oncall::EntryChange> out;
+  while (stmt.step()) {
+    RowReader row(stmt);
+    oncall::EntryChange c;
+    c.id = row.int64();
+    c.kind = row.text();
+    c.entry = row.text();
+    c.at_ms = row.int64();
+    c.actor = row.text();
+    c.action = row.text();
+    c.before_json = row.text();
+    c.after_json = row.text();
+    out.push_back(std::move(c));
   }
   stmt.reset();
   return out;

@@ -79,6 +79,10 @@ class SqliteStore final : public Store {
   std::int64_t add_override(const oncall::StoredOverride& o) override;
   bool remove_override(std::int64_t id) override;
   std::vector<oncall::StoredOverride> overrides() override;
+  std::vector<oncall::StoredEntry> oncall_entries() override;
+  void write_oncall_entry(const oncall::StoredEntry& entry, const oncall::EntryChange& change) override;
+  std::vector<oncall::EntryChange> oncall_history(const std::string& kind, const std::string& id,
+                                                  std::int64_t limit) override;
   std::int64_t add_duty_note(const oncall::DutyNote& note, std::int64_t keep_per_group) override;
   std::vector<oncall::DutyNote> duty_notes(const std::string& group, std::int64_t since_ms,
                                            std::int64_t limit) override;

@@ -3,7 +3,8 @@ the on-call person through a real SMTP server (aiosmtpd), and the real `swaks`
 sends that person's reply to tocsind's SMTP listener. A reply "ack" or
 "resolve" acts on the incident (API and timeline) and gets its 250 only once
 committed; a tampered token, an unknown sender and a person with no standing
-on the incident get a 5xx and a counter; two pages of one incident thread."""
+on the incident get a 5xx and a counter; two pages of one incident thread; a
+person added through the API is known to replies at once."""
 
 import email
 import email.policy
@@ -208,6 +209,27 @@ def test_unknown_sender_and_a_person_without_standing_are_refused_and_counted(en
     d = detail(daemon, incident["id"])
     assert d["state"] == "open"
     assert not [t for t in d["timeline"] if t["actor"] in ("bob", "mallory@evil.example")]
+
+
+def test_a_person_added_through_the_api_acts_by_reply_once_a_member(env):
+    daemon, smtp = env
+    incident = open_incident(daemon, "db5")
+    page = pages_of(smtp, incident["id"])[0]
+    code, transcript = swaks_reply(daemon, page, "ack\n", sender="carol@example.net")
+    assert code != 0 and "is not in the on-call" in data_reply(transcript), transcript
+    status, body = daemon.request("POST", "/api/v1/people", {"id": "carol", "contacts": [{"email": "carol@example.net"}]})
+    assert status == 201, body
+    code, transcript = swaks_reply(daemon, page, "ack\n", sender="carol@example.net")
+    assert code != 0 and "carol may not act on incident" in data_reply(transcript), transcript
+    status, noc = daemon.request("GET", "/api/v1/groups/noc")
+    noc["members"].append("carol")
+    status, body = daemon.request("PUT", "/api/v1/groups/noc", noc)
+    assert status == 200, body
+    code, transcript = swaks_reply(daemon, page, "ack\n", sender="carol@example.net")
+    assert code == 0, transcript
+    d = detail(daemon, incident["id"])
+    assert d["state"] == "acknowledged"
+    assert [t for t in d["timeline"] if t["action"] == "acknowledged" and t["actor"] == "carol"]
 
 
 def test_check_config_refuses_an_unreadable_reply_secret_file(tmp_path):

@@ -6,8 +6,9 @@ an acknowledgement the secondary next, whose `ACK` SMS stops the escalation; a
 Chinese summary arrives intact as UCS-2, the delivery report Kannel sends is
 recorded on the notification, an `ACK <id>` SMS from the primary's phone
 acknowledges the incident (timeline, API) and the confirmation comes back to
-that phone, and messages from unknown or unauthorized numbers are refused,
-answered and counted.
+that phone, messages from unknown or unauthorized numbers are refused,
+answered and counted, and a person added through the API may act once a
+member of the group.
 """
 
 import time
@@ -235,3 +236,23 @@ def test_callback_routes_need_the_shared_secret_and_api_auth_is_unchanged(env):
     assert status == 401
     status, body = d.request("GET", f"/kannel/dlr?id=999999&status=1&token={CALLBACK_TOKEN}", token=None)
     assert status == 404
+
+
+def test_a_person_added_through_the_api_acts_by_sms_once_a_member(env):
+    d, kannel = env
+    eve = "+33677777777"
+    incident = open_incident(d, "ups-3", "UPS on battery")
+    iid = incident["id"]
+    assert "not registered" in kannel.send_mo(eve, SHORT_NUMBER, f"ACK {iid}")[0]["text"]
+    status, body = d.request("POST", "/api/v1/people", {"id": "eve", "contacts": [{"sms": eve}]})
+    assert status == 201, body
+    # Known at once, but not of the incident's group.
+    assert "may not act" in kannel.send_mo(eve, SHORT_NUMBER, f"ACK {iid}")[0]["text"]
+    status, noc = d.request("GET", "/api/v1/groups/noc")
+    assert status == 200, noc
+    noc["members"].append("eve")
+    status, body = d.request("PUT", "/api/v1/groups/noc", noc)
+    assert status == 200, body
+    replies = kannel.send_mo(eve, SHORT_NUMBER, f"ACK {iid}")
+    assert replies[0]["text"] == f"Tocsin: #{iid} acknowledged by eve."
+    assert detail(d, iid)["state"] == "acknowledged"
