@@ -9,16 +9,12 @@
 #include <string_view>
 
 #include "collectors/http/parser.hpp"
+#include "tests/fuzz/touch.hpp"
 
 namespace {
 
-volatile std::size_t sink;
-
-void touch(std::string_view s) {
-  std::size_t sum = s.size();
-  for (char c : s) sum += static_cast<unsigned char>(c);
-  sink = sum;
-}
+using tocsin::fuzz::sink;
+using tocsin::fuzz::touch;
 
 void touch(const tocsin::http_ingest::ParseResult& r) {
   if (r.rejection) {
@@ -27,15 +23,7 @@ void touch(const tocsin::http_ingest::ParseResult& r) {
     touch(tocsin::http_ingest::to_string(r.rejection->reason));
     return;
   }
-  for (const auto& e : r.events) {
-    for (const auto* s : {&e.name, &e.alert_key, &e.resource, &e.summary, &e.rule, &e.raw}) touch(*s);
-    for (const auto& [k, v] : e.attributes) {
-      touch(k);
-      touch(v);
-    }
-    for (const auto& k : e.fingerprint_keys) touch(k);
-    touch(tocsin::fingerprint(e));
-  }
+  for (const auto& e : r.events) touch(e);
 }
 
 }  // namespace

@@ -9,16 +9,12 @@
 #include <string_view>
 
 #include "collectors/mqtt/parser.hpp"
+#include "tests/fuzz/touch.hpp"
 
 namespace {
 
-volatile std::size_t sink;
-
-void touch(std::string_view s) {
-  std::size_t sum = s.size();
-  for (char c : s) sum += static_cast<unsigned char>(c);
-  sink = sum;
-}
+using tocsin::fuzz::sink;
+using tocsin::fuzz::touch;
 
 const tocsin::mqtt::Mapping& mapping(tocsin::mqtt::Format format) {
   static std::unique_ptr<tocsin::mqtt::Mapping> mappings[4];
@@ -54,12 +50,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto r = tocsin::mqtt::parse(topic, payload, mapping(format));
   if (r.rejection) touch(tocsin::mqtt::to_string(*r.rejection));
   touch(r.detail);
-  for (const auto& e : r.events) {
-    for (const auto* s : {&e.name, &e.alert_key, &e.resource, &e.summary, &e.rule, &e.raw}) touch(*s);
-    for (const auto& [k, v] : e.attributes) {
-      touch(k);
-      touch(v);
-    }
-  }
+  for (const auto& e : r.events) touch(e);
   return 0;
 }

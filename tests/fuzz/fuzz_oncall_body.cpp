@@ -8,16 +8,12 @@
 #include <string>
 
 #include "daemon/oncall_api.hpp"
+#include "tests/fuzz/touch.hpp"
 
 namespace {
 
-volatile std::size_t sink;
-
-void touch(const std::string& s) {
-  std::size_t sum = s.size();
-  for (char c : s) sum += static_cast<unsigned char>(c);
-  sink = sum;
-}
+using tocsin::fuzz::sink;
+using tocsin::fuzz::touch;
 
 const tocsin::oncall::Snapshot& directory() {
   static const tocsin::oncall::Snapshot d = [] {

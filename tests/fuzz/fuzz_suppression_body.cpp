@@ -11,16 +11,12 @@
 
 #include "correlator/suppression/suppression.hpp"
 #include "daemon/suppression_json.hpp"
+#include "tests/fuzz/touch.hpp"
 
 namespace {
 
-volatile std::size_t sink;
-
-void touch(std::string_view s) {
-  std::size_t sum = s.size();
-  for (char c : s) sum += static_cast<unsigned char>(c);
-  sink = sum;
-}
+using tocsin::fuzz::sink;
+using tocsin::fuzz::touch;
 
 constexpr std::int64_t now_ms = 1'790'000'000'000;  // 2026-09-21
 

@@ -7,16 +7,12 @@
 #include <string_view>
 
 #include "collectors/syslog/parser.hpp"
+#include "tests/fuzz/touch.hpp"
 
 namespace {
 
-volatile std::size_t sink;
-
-void touch(std::string_view s) {
-  std::size_t sum = s.size();
-  for (char c : s) sum += static_cast<unsigned char>(c);
-  sink = sum;
-}
+using tocsin::fuzz::sink;
+using tocsin::fuzz::touch;
 
 void touch(const tocsin::syslog::Message& m) {
   sink = static_cast<std::size_t>(m.facility + m.severity + m.timestamp_ms) + static_cast<std::size_t>(m.format);

@@ -1,10 +1,16 @@
-"""kill -9 of tocsind while 1,000 SMS pages are queued and the gateway is slow:
+"""SMS pages through a generic HTTP gateway (tests/support/sms_gateway.py).
+
+kill -9 of tocsind while 1,000 SMS pages are queued and the gateway is slow:
 after the restart every page is delivered, none is lost, and every page the
 gateway received twice belongs to a notification flagged possible_duplicate
-(its send was in flight at the kill)."""
+(its send was in flight at the kill).
+
+SIGHUP with a new gateway URL: pages committed after the reload go to the new
+gateway, none to the old one, without a restart."""
 
 import collections
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -55,20 +61,26 @@ notifications:
 
 
 def received(log):
+    if not os.path.exists(log):
+        return []
     with open(log) as f:
         return [int(line) for line in f.read().split()]
 
 
+def gateway(workdir, name, *options):
+    """A gateway on a free port logging each request's notification id: (process, port, log)."""
+    port = free_port()
+    log = os.path.join(workdir, f"{name}.log")
+    proc = subprocess.Popen([sys.executable, os.path.join(SOURCE_DIR, "tests", "support", "sms_gateway.py"),
+                             "--port", str(port), "--log", log, *options], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().startswith("READY")
+    return proc, port, log
+
+
 def test_kill9_with_1000_pages_queued_loses_none_and_flags_every_duplicate(tmp_path):
     workdir = str(tmp_path)
-    port = free_port()
-    log = os.path.join(workdir, "gateway.log")
-    gateway = subprocess.Popen([sys.executable, os.path.join(SOURCE_DIR, "tests", "support", "sms_gateway.py"),
-                                "--port", str(port), "--log", log, "--delay", "0.01",
-                                "--stall-at", str(STALL_AT), "--stall", "5"],
-                               stdout=subprocess.PIPE, text=True)
+    slow, port, log = gateway(workdir, "gateway", "--delay", "0.01", "--stall-at", str(STALL_AT), "--stall", "5")
     try:
-        assert gateway.stdout.readline().startswith("READY")
         d = Tocsind(workdir)
         with open(d.config, "w") as f:
             f.write(config(d, port))
@@ -105,5 +117,42 @@ def test_kill9_with_1000_pages_queued_loses_none_and_flags_every_duplicate(tmp_p
         assert counts[in_flight] == 2
         print(f"pages before the kill: {len(at_kill)}, duplicates: {len(duplicates)}, flagged: {len(flagged)}")
     finally:
-        gateway.terminate()
-        gateway.wait(10)
+        slow.terminate()
+        slow.wait(10)
+
+
+def page(d, resource):
+    status, body = d.request("POST", "/api/v1/events", {"name": "link_down", "resource": resource,
+                                                         "severity": "critical", "summary": f"{resource} down"})
+    assert status == 200, body
+
+
+def test_a_new_gateway_url_applies_at_sighup_without_a_restart(tmp_path):
+    workdir = str(tmp_path)
+    old, old_port, old_log = gateway(workdir, "old", "--delay", "0")
+    new, new_port, new_log = gateway(workdir, "new", "--delay", "0")
+    d = Tocsind(workdir)
+    try:
+        with open(d.config, "w") as f:
+            f.write(config(d, old_port))
+        d.start()
+        page(d, "cpe-0001")
+        wait_until(lambda: len(received(old_log)) == 1, what="the first page at the old gateway")
+        pid = d.proc.pid
+
+        with open(d.config, "w") as f:
+            f.write(config(d, new_port))
+        d.proc.send_signal(signal.SIGHUP)
+        wait_until(lambda: "configuration reloaded" in d.log_text(), what="the reload")
+        assert "take effect at the next restart" not in d.log_text()
+        page(d, "cpe-0002")
+        page(d, "cpe-0003")
+        wait_until(lambda: len(received(new_log)) == 2, what="the pages after the reload at the new gateway")
+        assert len(received(old_log)) == 1
+        assert d.proc.pid == pid and d.proc.poll() is None
+        assert d.metric("tocsin_notifications_sent_total", channel="sms") == 3
+    finally:
+        d.stop()
+        for p in (old, new):
+            p.terminate()
+            p.wait(10)
