@@ -26,6 +26,8 @@ namespace tocsin::api {
 struct FieldError {
   std::string field;
   std::string message;
+  // Label of a rejection counter: invalid_json, unknown_field, invalid_value.
+  std::string reason = "invalid_value";
 };
 
 // Query helpers shared by the route files of the API (api.cpp, oncall_api.cpp,

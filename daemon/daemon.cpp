@@ -125,7 +125,7 @@ void Daemon::start() {
     sms_routes_ = std::make_unique<api::SmsRoutes>(http_->router(), *backend_, open_store,
                                                    s.sms.config.gateway.callback_token, oncall_->current(), stats_,
                                                    clock_);
-  oncall_routes_ = std::make_unique<api::OncallRoutes>(http_->router(), *oncall_, open_store, clock_);
+  oncall_routes_ = std::make_unique<api::OncallRoutes>(http_->router(), *oncall_, open_store, clock_, stats_);
   people_routes_ = std::make_unique<api::PeopleRoutes>(http_->router(), *oncall_, open_store, clock_, stats_);
   http_->start();
   log()->info("HTTP API listening on {}:{}", s.api.address, http_->local_endpoint().port());

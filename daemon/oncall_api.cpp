@@ -48,11 +48,11 @@ std::variant<json::object, FieldError> string_object(const std::string& body,
                                                      std::initializer_list<std::string_view> allowed) {
   boost::system::error_code ec;
   json::value v = json::parse(body, ec);
-  if (ec) return FieldError{"", "invalid JSON body: " + ec.message()};
-  if (!v.is_object()) return FieldError{"", "body must be a JSON object"};
+  if (ec) return FieldError{"", "invalid JSON body: " + ec.message(), "invalid_json"};
+  if (!v.is_object()) return FieldError{"", "body must be a JSON object", "invalid_json"};
   for (const auto& kv : v.get_object()) {
     if (std::find(allowed.begin(), allowed.end(), kv.key()) == allowed.end())
-      return FieldError{std::string(kv.key()), "unknown field '" + valid_utf8(kv.key()) + "'"};
+      return FieldError{std::string(kv.key()), "unknown field '" + valid_utf8(kv.key()) + "'", "unknown_field"};
     if (!kv.value().is_string()) return FieldError{std::string(kv.key()), std::string(kv.key()) + " must be a string"};
   }
   return std::move(v.get_object());
@@ -386,10 +386,16 @@ json::value to_json(const oncall::DutyNote& n) {
 
 // ---- routes -----------------------------------------------------------------------------------
 
+Counter& oncall_rejected_total(StatsRegistry& stats, std::string_view reason) {
+  return stats.counter("tocsin_oncall_rejected_total", "On-call changes through the API that were refused, by reason",
+                       {{"reason", std::string(reason)}});
+}
+
 OncallRoutes::OncallRoutes(Router& router, OncallDirectory& directory, StoreReaders::OpenStore open_store,
-                           const Clock& clock, OncallLimits limits)
-    : directory_(directory), clock_(clock), limits_(limits), store_(std::move(open_store), 1) {
+                           const Clock& clock, StatsRegistry& stats, OncallLimits limits)
+    : directory_(directory), clock_(clock), stats_(stats), limits_(limits), store_(std::move(open_store), 1) {
   using http::verb;
+  for (auto reason : oncall_rejection_reasons) oncall_rejected_total(stats_, reason);
   auto bind = [this](auto method) {
     return [this, method](ApiRequest r, Respond respond) { (this->*method)(std::move(r), std::move(respond)); };
   };
@@ -447,11 +453,16 @@ void OncallRoutes::calendar(ApiRequest request, Respond respond) {
   respond(json_ok(calendar_json(*d, group, from, days)));
 }
 
+Response OncallRoutes::refuse(const FieldError& e) const {
+  oncall_rejected_total(stats_, e.reason).inc();
+  return field_error(e);
+}
+
 void OncallRoutes::add_override(ApiRequest request, Respond respond) {
   auto d = directory_.current();
   std::int64_t now = clock_.wall_ms();
   auto parsed = parse_override(request.http.body(), d.get(), now, limits_);
-  if (auto* e = std::get_if<FieldError>(&parsed)) return respond(field_error(*e));
+  if (auto* e = std::get_if<FieldError>(&parsed)) return respond(refuse(*e));
   oncall::StoredOverride o = std::get<oncall::StoredOverride>(std::move(parsed));
   o.created_by = request.actor;
   o.created_at_ms = now;
@@ -459,9 +470,11 @@ void OncallRoutes::add_override(ApiRequest request, Respond respond) {
       [this, o = std::move(o), now](Store& store) mutable {
         std::vector<oncall::StoredOverride> all = store.overrides();
         auto active = std::count_if(all.begin(), all.end(), [&](const auto& x) { return x.to_ms > now; });
-        if (static_cast<std::size_t>(active) >= limits_.max_active_overrides)
+        if (static_cast<std::size_t>(active) >= limits_.max_active_overrides) {
+          oncall_rejected_total(stats_, "too_many").inc();
           return error_response(http::status::conflict, "too many active overrides (at most " +
                                                             std::to_string(limits_.max_active_overrides) + ")");
+        }
         o.id = store.add_override(o);
         directory_.set_overrides(store.overrides());
         log()->info("oncall: override added id={} group={} layer={} person={} by={}", o.id, o.group,
@@ -525,7 +538,7 @@ void OncallRoutes::remove_override(ApiRequest request, Respond respond) {
 void OncallRoutes::add_note(ApiRequest request, Respond respond) {
   auto d = directory_.current();
   auto parsed = parse_duty_note(request.http.body(), d.get(), limits_);
-  if (auto* e = std::get_if<FieldError>(&parsed)) return respond(field_error(*e));
+  if (auto* e = std::get_if<FieldError>(&parsed)) return respond(refuse(*e));
   oncall::DutyNote note = std::get<oncall::DutyNote>(std::move(parsed));
   note.author = request.actor;
   note.at_ms = clock_.wall_ms();

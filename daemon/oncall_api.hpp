@@ -102,10 +102,16 @@ boost::json::value calendar_json(const oncall::Snapshot& directory, const std::s
 boost::json::value to_json(const oncall::StoredOverride& o);
 boost::json::value to_json(const oncall::DutyNote& note);
 
+// tocsin_oncall_rejected_total{reason}: on-call changes through the API
+// (people, groups, overrides, duty notes) that were refused.
+inline constexpr std::string_view oncall_rejection_reasons[] = {"too_large",     "invalid_json", "unknown_field",
+                                                                "invalid_value", "inconsistent", "too_many"};
+Counter& oncall_rejected_total(StatsRegistry& stats, std::string_view reason);
+
 class OncallRoutes {
  public:
   OncallRoutes(Router& router, OncallDirectory& directory, StoreReaders::OpenStore open_store, const Clock& clock,
-               OncallLimits limits = {});
+               StatsRegistry& stats, OncallLimits limits = {});
 
  private:
   void on_call(ApiRequest request, Respond respond);
@@ -115,9 +121,12 @@ class OncallRoutes {
   void remove_override(ApiRequest request, Respond respond);
   void add_note(ApiRequest request, Respond respond);
   void list_notes(ApiRequest request, Respond respond);
+  // 400 naming the field, counted.
+  Response refuse(const FieldError& e) const;
 
   OncallDirectory& directory_;
   const Clock& clock_;
+  StatsRegistry& stats_;
   OncallLimits limits_;
   // One reader: override writes and the re-read that follows are serialized,
   // so snapshots are published in the order of the changes.

@@ -274,17 +274,12 @@ json::value parsed_or_null(const std::string& text) {
   return ec ? json::value(nullptr) : v;
 }
 
-constexpr std::string_view reasons[] = {"too_large", "invalid_json", "unknown_field", "invalid_value", "inconsistent"};
-
 }  // namespace
 
 PeopleRoutes::PeopleRoutes(Router& router, OncallDirectory& directory, StoreReaders::OpenStore open_store,
                            const Clock& clock, StatsRegistry& stats, PeopleLimits limits)
     : directory_(directory), clock_(clock), stats_(stats), limits_(limits), store_(std::move(open_store), 1) {
   using http::verb;
-  for (auto reason : reasons)
-    stats_.counter("tocsin_oncall_rejected_total", "On-call changes through the API that were refused, by reason",
-                   {{"reason", std::string(reason)}});
   for (Kind kind : {Kind::person, Kind::group}) {
     std::string base = "/api/v1/" + std::string(plural(kind));
     auto on = [this, kind](auto method) {
@@ -305,9 +300,7 @@ PeopleRoutes::PeopleRoutes(Router& router, OncallDirectory& directory, StoreRead
 }
 
 Response PeopleRoutes::refuse(const BodyRefusal& r) const {
-  stats_.counter("tocsin_oncall_rejected_total", "On-call changes through the API that were refused, by reason",
-                 {{"reason", r.reason}})
-      .inc();
+  oncall_rejected_total(stats_, r.reason).inc();
   auto status = r.reason == "too_large" ? http::status::payload_too_large : http::status::bad_request;
   return error_response(status, valid_utf8(r.error.message), r.error.field);
 }

@@ -130,6 +130,12 @@ def test_override_changes_who_is_on_duty_assigns_new_incidents_and_survives_a_re
         "group": "noc", "person": "carol", "start": "2030-01-08T12:00:00Z", "end": "2030-01-08T10:00:00Z",
         "reason": "x"})
     assert status == 400 and body["error"] == "end must be after start", body
+    status, body = daemon.request("POST", "/api/v1/oncall/overrides", {
+        "group": "noc", "person": "carol", "start": "2030-01-08T10:00:00Z", "end": "2030-01-08T12:00:00Z",
+        "reason": "x", "color": "red"})
+    assert status == 400 and body["field"] == "color", body
+    assert daemon.metric("tocsin_oncall_rejected_total", reason="invalid_value") == 2
+    assert daemon.metric("tocsin_oncall_rejected_total", reason="unknown_field") == 1
 
     before = ids(on_duty(daemon, "2030-01-08T11:00:00Z"))
     assert before in (["alice"], ["bob"])
@@ -214,6 +220,7 @@ def test_duty_log_note_is_listed_and_kept_across_a_restart(daemon):
     assert note["author"] == "admin"
     status, body = daemon.request("POST", "/api/v1/oncall/log", {"group": "noc", "text": "x" * 5000})
     assert status == 400 and body["field"] == "text", body
+    assert daemon.metric("tocsin_oncall_rejected_total", reason="invalid_value") == 1
     status, body = daemon.request("POST", "/api/v1/oncall/log", {"group": "noc", "text": "hi"}, token=VIEWER_TOKEN)
     assert status == 403, body
     r = ctl(daemon, "oncall", "log", "add", "--group", "noc", "--text", "carrier fixed r1 at 06:40")
