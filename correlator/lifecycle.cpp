@@ -121,6 +121,7 @@ ActionResult Correlator::act_on_stored(const IncidentAction& action, std::int64_
       }
       Incident& kept = incidents_.insert_or_assign(incident.id, std::move(incident)).first->second;
       dirty_incidents_.insert(kept.id);
+      sla_on_reopen(kept, now_ms, changes);
       return done(kept);
     }
     default:

@@ -76,9 +76,13 @@ class CorrelatorEscalationTest : public ::testing::Test {
     for (const auto& i : c.incidents) stored_incident = i;
     return c;
   }
-  ChangeSet act(ActionKind kind, std::int64_t at_ms, ActionResult* result = nullptr) {
+  ChangeSet act(ActionKind kind, std::int64_t at_ms, ActionResult* result = nullptr, std::string priority = "") {
     ChangeSet c;
-    ActionResult r = correlator->on_action({stored_incident.id, kind, "alice"}, at_ms, c);
+    IncidentAction a{stored_incident.id, kind, "alice"};
+    a.priority = std::move(priority);
+    // As the pipeline does: the stored row when the correlator no longer holds it.
+    if (!correlator->holds_incident(stored_incident.id)) a.stored = stored_incident;
+    ActionResult r = correlator->on_action(a, at_ms, c);
     correlator->flush(c);
     for (const auto& i : c.incidents) stored_incident = i;
     if (result) *result = r;
@@ -215,6 +219,73 @@ TEST_F(CorrelatorEscalationTest, NobodyOnCallPagesTheGroupLeadAndSaysSo) {
   EXPECT_EQ(pages(c), (std::vector<std::string>{}));  // carol has no SMS
   EXPECT_TRUE(timeline_has(c, "notified", "nobody for primary: group lead carol paged instead"));
   EXPECT_TRUE(timeline_has(c, "notified", "carol has no contact"));
+}
+
+TEST_F(CorrelatorEscalationTest, ReopenRestartsTheEscalationAndTheSlaClocksFromTheReopenTime) {
+  open();
+  tick_at(opened_at + 10 * minute);  // acknowledge target missed
+  tick_at(opened_at + 15 * minute);  // step 1: bob
+  act(ActionKind::resolve, opened_at + 20 * minute);
+  ASSERT_EQ(stored_incident.state, IncidentState::resolved);
+  ASSERT_TRUE(stored_incident.sla.ack_breached);
+
+  const std::int64_t reopened_at = opened_at + 100 * minute;
+  ActionResult r;
+  ChangeSet c = act(ActionKind::reopen, reopened_at, &r);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(pages(c), (std::vector<std::string>{"alice sms +33600000001 opened 0"})) << "step 0 again, at once";
+  EXPECT_TRUE(timeline_has(c, "escalation", "escalation restarted from step 0 of group network-ops's policy"));
+  EXPECT_TRUE(timeline_has(c, "notified", "step 0: alice by sms"));
+  EXPECT_TRUE(timeline_has(c, "sla", "SLA clocks restarted at the reopen: acknowledge due at " +
+                                         format_rfc3339(reopened_at + 10 * minute) + ", resolve due at " +
+                                         format_rfc3339(reopened_at + 60 * minute)));
+  EXPECT_TRUE(timeline_has(c, "sla", "the acknowledge breach recorded before stays in the timeline"));
+  EXPECT_EQ(stored_incident.reopened_at_ms, reopened_at);
+  EXPECT_EQ(stored_incident.opened_at_ms, opened_at) << "the opening time is history";
+  EXPECT_EQ(stored_incident.escalation_level, 1);
+  EXPECT_EQ(stored_incident.next_escalation_ms, reopened_at + 15 * minute);
+  EXPECT_EQ(stored_incident.sla.ack_due_ms, reopened_at + 10 * minute);
+  EXPECT_EQ(stored_incident.sla.resolve_due_ms, reopened_at + 60 * minute);
+  EXPECT_FALSE(stored_incident.sla.ack_breached) << "the flags speak of the new clocks";
+
+  // The new clocks run like the first ones, and survive a restart.
+  restart();
+  EXPECT_TRUE(tick_at(reopened_at + 10 * minute - 1).timeline.empty());
+  c = tick_at(reopened_at + 10 * minute);
+  EXPECT_TRUE(timeline_has(c, "sla_breach", "acknowledge target missed: due at " +
+                                                format_rfc3339(reopened_at + 10 * minute)));
+  EXPECT_EQ(stats.value("tocsin_sla_breaches_total", {{"target", "acknowledge"}}), 2);
+  EXPECT_TRUE(tick_at(reopened_at + 15 * minute - 1).notifications.empty());
+  c = tick_at(reopened_at + 15 * minute);
+  EXPECT_EQ(pages(c), (std::vector<std::string>{"bob sms +33600000002 escalated 1",
+                                                "bob email bob@example.net escalated 1"}));
+  EXPECT_FALSE(timeline_has(c, "escalated", "late:"));
+}
+
+TEST_F(CorrelatorEscalationTest, ReopenedIncidentAcknowledgedInTimeStopsEscalatingAndIsNoBreach) {
+  open();
+  act(ActionKind::resolve, opened_at + 2 * minute);
+  const std::int64_t reopened_at = opened_at + 30 * minute;
+  act(ActionKind::reopen, reopened_at);
+  act(ActionKind::acknowledge, reopened_at + 5 * minute);
+  ChangeSet c = tick_at(reopened_at + 20 * minute);
+  EXPECT_TRUE(c.notifications.empty());
+  EXPECT_FALSE(timeline_has(c, "sla_breach", ""));
+  EXPECT_EQ(stored_incident.next_escalation_ms, 0);
+}
+
+TEST_F(CorrelatorEscalationTest, ReopenWithoutAPolicyRestartsOnlyTheSlaClocks) {
+  CorrelatorConfig config = escalating_config();
+  config.escalation.by_group.clear();
+  correlator = std::make_unique<Correlator>(config, stats);
+  correlator->restore({}, {}, {});
+  open();
+  act(ActionKind::resolve, opened_at + minute);
+  ChangeSet c = act(ActionKind::reopen, opened_at + 5 * minute);
+  EXPECT_TRUE(c.notifications.empty());
+  EXPECT_FALSE(timeline_has(c, "escalation", ""));
+  EXPECT_TRUE(timeline_has(c, "sla", "SLA clocks restarted at the reopen"));
+  EXPECT_EQ(stored_incident.sla.ack_due_ms, opened_at + 15 * minute);
 }
 
 }  // namespace
