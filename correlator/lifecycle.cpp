@@ -78,6 +78,7 @@ ActionResult Correlator::act_on_open(Incident& incident, const IncidentAction& a
       incident.priority = action.priority;
       incident.priority_set_by = action.actor;
       record("priority", text);
+      sla_on_priority(incident, now_ms, changes);
       return done(incident);
     }
     default:

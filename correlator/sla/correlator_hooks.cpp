@@ -94,6 +94,31 @@ void Correlator::sla_on_reopen(Incident& incident, std::int64_t now_ms, ChangeSe
   }
 }
 
+// The priority changed: due times from the new priority's target, counted
+// from the opening (or the latest reopen) within its calendar. A target
+// already past is missed at once, once; a breach already recorded is kept.
+// The escalation policy is the group's and does not change.
+void Correlator::sla_on_priority(Incident& incident, std::int64_t now_ms, ChangeSet& changes) {
+  set_due_times(incident);
+  std::string text = "SLA due times for " + incident.priority + " from " +
+                     (incident.reopened_at_ms > 0 ? "the reopen at " : "the opening at ") +
+                     format_rfc3339(sla::clock_start(incident)) + ": " + due_summary(incident);
+  if (std::string kept = breaches_of(incident.sla); !kept.empty())
+    text += "; the " + kept + " breach already recorded is kept";
+  changes.timeline.push_back({0, incident.id, now_ms, "tocsin", "sla", text});
+  dirty_incidents_.insert(incident.id);
+  const Sla& sla = incident.sla;
+  if (sla.ack_due_ms > 0 && sla.ack_due_ms <= now_ms && !sla.ack_breached && incident.acknowledged_at_ms == 0) {
+    ack_target_due_.erase({sla.ack_due_ms, incident.id});
+    record_breach(incident, false, sla.ack_due_ms, now_ms, changes);
+  }
+  if (sla.resolve_due_ms > 0 && sla.resolve_due_ms <= now_ms && !sla.resolve_breached &&
+      incident.resolved_at_ms == 0) {
+    resolve_target_due_.erase({sla.resolve_due_ms, incident.id});
+    record_breach(incident, true, sla.resolve_due_ms, now_ms, changes);
+  }
+}
+
 void Correlator::schedule_escalation(Incident& incident, const sla::Policy& policy) {
   auto at = sla::due_at(policy, incident.escalation_level, sla::clock_start(incident));
   incident.next_escalation_ms = at && sla::escalates(incident.state) ? *at : 0;
