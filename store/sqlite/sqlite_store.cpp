@@ -753,16 +753,26 @@ int SqliteStore::recover_in_flight() {
   return static_cast<int>(db_.changes());
 }
 
-bool SqliteStore::record_delivery_report(std::int64_t id, const std::string& status) {
+bool SqliteStore::record_delivery_report(std::int64_t id, const std::string& status, const std::string& gateway_id) {
+  Transaction transaction(db_, Transaction::Mode::immediate);
+  if (!gateway_id.empty()) {
+    Statement& id_update = db_.cached("UPDATE notifications SET gateway_id = ? WHERE id = ?");
+    id_update.bind_all(gateway_id, id);
+    id_update.run();
+  }
   Statement& update = db_.cached(
       "UPDATE notifications SET delivery_status = ?1 WHERE id = ?2 AND (delivery_status NOT IN "
       "('delivered', 'failed', 'rejected') OR ?1 IN ('delivered', 'failed', 'rejected'))");
   update.bind_all(status, id);
   update.run();
-  if (db_.changes() == 1) return true;
-  Statement& exists = db_.cached("SELECT count(*) FROM notifications WHERE id = ?");
-  exists.bind(1, id);
-  return collect(exists, [](const Statement& s) { return s.column_int64(0); }).at(0) > 0;
+  bool found = db_.changes() == 1;
+  if (!found) {
+    Statement& exists = db_.cached("SELECT count(*) FROM notifications WHERE id = ?");
+    exists.bind(1, id);
+    found = collect(exists, [](const Statement& s) { return s.column_int64(0); }).at(0) > 0;
+  }
+  transaction.commit();
+  return found;
 }
 
 std::vector<Notification> SqliteStore::notifications(std::int64_t incident_id) {

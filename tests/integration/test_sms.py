@@ -4,13 +4,14 @@ An on-call roster whose people have SMS contacts and an escalation policy
 using sms: a P1 incident pages the primary by SMS (seen at fakesmsc), without
 an acknowledgement the secondary next, whose `ACK` SMS stops the escalation; a
 Chinese summary arrives intact as UCS-2, the delivery report Kannel sends is
-recorded on the notification, an `ACK <id>` SMS from the primary's phone
-acknowledges the incident (timeline, API) and the confirmation comes back to
-that phone, messages from unknown or unauthorized numbers are refused,
-answered and counted, and a person added through the API may act once a
-member of the group.
+recorded on the notification with the SMSC's message id (Kannel's %F), an
+`ACK <id>` SMS from the primary's phone acknowledges the incident (timeline,
+API) and the confirmation comes back to that phone, messages from unknown or
+unauthorized numbers are refused, answered and counted, and a person added
+through the API may act once a member of the group.
 """
 
+import re
 import time
 import urllib.request
 
@@ -132,6 +133,8 @@ def test_p1_pages_the_primary_by_sms_and_the_delivery_report_is_recorded(env):
     sms = wait_until(reported, what="the delivery report on the notification")
     assert sms[0]["recipient"] == "+33 6 11 11 11 11" and sms[0]["person"] == "alice"
     assert sms[0]["state"] == "sent" and sms[0]["possible_duplicate"] is False
+    # Kannel's sendsms answer has no message id: the delivery report's %F brings the SMSC's.
+    assert re.fullmatch(r"[0-9a-f-]{8,64}", sms[0]["gateway_id"]), sms[0]
     assert d.metric("tocsin_sms_delivery_reports_total", result="recorded") >= 1
 
 
@@ -236,6 +239,11 @@ def test_callback_routes_need_the_shared_secret_and_api_auth_is_unchanged(env):
     assert status == 401
     status, body = d.request("GET", f"/kannel/dlr?id=999999&status=1&token={CALLBACK_TOKEN}", token=None)
     assert status == 404
+    before = d.metric("tocsin_sms_delivery_reports_total", result="bad_request")
+    status, _ = d.request("GET", f"/kannel/dlr?id=1&status=1&foreign_id={'f' * 65}&token={CALLBACK_TOKEN}",
+                          token=None)
+    assert status == 400
+    assert d.metric("tocsin_sms_delivery_reports_total", result="bad_request") == before + 1
 
 
 def test_a_person_added_through_the_api_acts_by_sms_once_a_member(env):
