@@ -216,6 +216,9 @@ class Correlator {
   // SLA clocks and escalation steps, defined in correlator/sla/correlator_hooks.cpp.
   void sla_init(StatsRegistry& stats);
   void sla_on_open(Incident& incident);
+  void sla_on_reopen(Incident& incident, std::int64_t now_ms, ChangeSet& changes);
+  void sla_on_priority(Incident& incident, std::int64_t now_ms, ChangeSet& changes);
+  void set_due_times(Incident& incident);
   bool sla_page_opened(std::int64_t incident_id, std::int64_t now_ms, ChangeSet& changes);
   void sla_tick(std::int64_t now_ms, ChangeSet& changes);
   void sla_restore();

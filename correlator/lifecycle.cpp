@@ -78,6 +78,7 @@ ActionResult Correlator::act_on_open(Incident& incident, const IncidentAction& a
       incident.priority = action.priority;
       incident.priority_set_by = action.actor;
       record("priority", text);
+      sla_on_priority(incident, now_ms, changes);
       return done(incident);
     }
     default:
@@ -121,6 +122,7 @@ ActionResult Correlator::act_on_stored(const IncidentAction& action, std::int64_
       }
       Incident& kept = incidents_.insert_or_assign(incident.id, std::move(incident)).first->second;
       dirty_incidents_.insert(kept.id);
+      sla_on_reopen(kept, now_ms, changes);
       return done(kept);
     }
     default:

@@ -85,6 +85,9 @@ struct Incident {
   std::int64_t acknowledged_at_ms = 0;  // 0 = not yet
   std::int64_t resolved_at_ms = 0;
   std::int64_t closed_at_ms = 0;
+  // The latest reopen (0 = never reopened): the SLA clocks and the escalation
+  // count from it instead of opened_at_ms.
+  std::int64_t reopened_at_ms = 0;
   Sla sla;
   int escalation_level = 0;
   std::int64_t updated_at_ms = 0;

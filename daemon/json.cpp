@@ -237,6 +237,7 @@ json::value to_json(const Incident& i) {
       {"acknowledged_at", time_value(i.acknowledged_at_ms)},
       {"resolved_at", time_value(i.resolved_at_ms)},
       {"closed_at", time_value(i.closed_at_ms)},
+      {"reopened_at", time_value(i.reopened_at_ms)},
       {"sla",
        json::object{{"ack_due", time_value(i.sla.ack_due_ms)},
                     {"resolve_due", time_value(i.sla.resolve_due_ms)},
@@ -389,6 +390,7 @@ std::optional<Incident> incident_from_json(const json::value& v) {
             read_int(o, "escalation_level", i.escalation_level);
   if (!ok) return std::nullopt;
   read_int(o, "recurrence_count", i.recurrence_count);  // absent from older servers
+  read_time(o, "reopened_at", i.reopened_at_ms);
   return i;
 }
 

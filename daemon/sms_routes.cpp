@@ -24,6 +24,7 @@ constexpr std::string_view reply_results[] = {
     "failed"};
 constexpr std::size_t max_number_bytes = 32;
 
+
 Response text(http::status status, std::string body) {
   Response r{status, 11};
   r.set(http::field::content_type, "text/plain; charset=utf-8");
@@ -103,19 +104,27 @@ void SmsRoutes::delivery_report(ApiRequest request, Respond respond) {
   auto id_parsed = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id);
   auto type_parsed = std::from_chars(type_text.data(), type_text.data() + type_text.size(), type);
   auto status = sms::delivery_status(type);
+  auto gateway_id = sms::foreign_id(param(request, "foreign_id"));
+  if (!gateway_id) {
+    stats_.counter(dlr_metric, dlr_help, {{"result", "bad_request"}}).inc();
+    return respond(text(http::status::bad_request, "foreign_id must be at most " +
+                                                       std::to_string(sms::max_foreign_id_bytes) +
+                                                       " printable characters without spaces\n"));
+  }
   if (id_text.empty() || id_parsed.ec != std::errc{} || id_parsed.ptr != id_text.data() + id_text.size() || id <= 0 ||
       type_parsed.ec != std::errc{} || type_parsed.ptr != type_text.data() + type_text.size() || !status) {
     stats_.counter(dlr_metric, dlr_help, {{"result", "bad_request"}}).inc();
     return respond(text(http::status::bad_request, "id must be a notification id and status a Kannel DLR type\n"));
   }
   readers_.run(
-      [this, id, status = std::string(*status)](Store& store) {
-        if (!store.record_delivery_report(id, status)) {
+      [this, id, status = std::string(*status), foreign_id = *gateway_id](Store& store) {
+        if (!store.record_delivery_report(id, status, foreign_id)) {
           stats_.counter(dlr_metric, dlr_help, {{"result", "unknown_notification"}}).inc();
           return text(http::status::not_found, "no such notification\n");
         }
         stats_.counter(dlr_metric, dlr_help, {{"result", "recorded"}}).inc();
-        sms_log()->info("sms delivery report recorded, notification={} status={}", id, status);
+        sms_log()->info("sms delivery report recorded, notification={} status={} gateway_id={}", id, status,
+                        foreign_id.empty() ? "-" : foreign_id);
         return text(http::status::ok, "ok\n");
       },
       [this, respond](Response r) {

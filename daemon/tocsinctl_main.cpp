@@ -377,6 +377,7 @@ void print_incident_detail(const json::value& v) {
   print_field("opened", time_text(i->opened_at_ms));
   print_field("acknowledged", time_text(i->acknowledged_at_ms));
   print_field("resolved", time_text(i->resolved_at_ms));
+  if (i->reopened_at_ms > 0) print_field("reopened", time_text(i->reopened_at_ms));
   print_field("ack due", time_text(i->sla.ack_due_ms), i->sla.ack_breached);
   print_field("resolve due", time_text(i->sla.resolve_due_ms), i->sla.resolve_breached);
   print_field("escalation", "level " + std::to_string(i->escalation_level));

@@ -190,10 +190,13 @@ class Store {
   // A delivery report from the gateway (e.g. "delivered", "failed"): recorded
   // as the notification's delivery_status, except that a final status
   // (delivered, failed, rejected) is not replaced by a late intermediate one
-  // (accepted, buffered). False when there is no such notification.
-  virtual bool record_delivery_report(std::int64_t id, const std::string& status) {
+  // (accepted, buffered). A non-empty `gateway_id` (the gateway's own message
+  // id, e.g. Kannel's %F) is recorded as the notification's gateway_id. False
+  // when there is no such notification.
+  virtual bool record_delivery_report(std::int64_t id, const std::string& status, const std::string& gateway_id = "") {
     (void)id;
     (void)status;
+    (void)gateway_id;
     return false;
   }
   // On-call overrides added through the API, by id. add_override returns the

@@ -23,6 +23,18 @@ const sla::Policy* active_policy(const CorrelatorConfig& config, const std::stri
   return config.oncall ? sla::policy_for(config.escalation, group) : nullptr;
 }
 
+std::string due_summary(const Incident& incident) {
+  if (incident.sla.ack_due_ms == 0 && incident.sla.resolve_due_ms == 0) return "no SLA target for " + incident.priority;
+  auto at = [](std::int64_t ms) { return ms > 0 ? "due at " + format_rfc3339(ms) : std::string("no target"); };
+  return "acknowledge " + at(incident.sla.ack_due_ms) + ", resolve " + at(incident.sla.resolve_due_ms);
+}
+
+// The breaches already recorded, e.g. "acknowledge and resolve"; empty when none.
+std::string breaches_of(const Sla& sla) {
+  if (sla.ack_breached && sla.resolve_breached) return "acknowledge and resolve";
+  return sla.ack_breached ? "acknowledge" : sla.resolve_breached ? "resolve" : "";
+}
+
 }  // namespace
 
 void Correlator::sla_init(StatsRegistry& stats) {
@@ -36,17 +48,79 @@ void Correlator::sla_init(StatsRegistry& stats) {
 }
 
 void Correlator::sla_on_open(Incident& incident) {
-  sla::DueTimes due = sla::due_times(config_.sla, incident.priority, incident.service, incident.opened_at_ms);
-  incident.sla.ack_due_ms = due.ack_due_ms;
-  incident.sla.resolve_due_ms = due.resolve_due_ms;
-  if (due.ack_due_ms > 0) ack_target_due_.emplace(due.ack_due_ms, incident.id);
-  if (due.resolve_due_ms > 0) resolve_target_due_.emplace(due.resolve_due_ms, incident.id);
+  set_due_times(incident);
   if (const sla::Policy* policy = active_policy(config_, incident.group))
     schedule_escalation(incident, *policy);
 }
 
+// The due times of the incident's priority counted from its clock start, and
+// the timers of the targets neither met nor already missed.
+void Correlator::set_due_times(Incident& incident) {
+  ack_target_due_.erase({incident.sla.ack_due_ms, incident.id});
+  resolve_target_due_.erase({incident.sla.resolve_due_ms, incident.id});
+  sla::DueTimes due = sla::due_times(config_.sla, incident.priority, incident.service, sla::clock_start(incident));
+  incident.sla.ack_due_ms = due.ack_due_ms;
+  incident.sla.resolve_due_ms = due.resolve_due_ms;
+  if (due.ack_due_ms > 0 && !incident.sla.ack_breached && incident.acknowledged_at_ms == 0)
+    ack_target_due_.emplace(due.ack_due_ms, incident.id);
+  if (due.resolve_due_ms > 0 && !incident.sla.resolve_breached && incident.resolved_at_ms == 0)
+    resolve_target_due_.emplace(due.resolve_due_ms, incident.id);
+}
+
+// A reopened incident (back in the working set, open): the SLA clocks count
+// again from now and the escalation starts over at step 0 of the group's
+// policy. Breaches recorded before stay in the timeline; the flags now speak
+// of the new clocks.
+void Correlator::sla_on_reopen(Incident& incident, std::int64_t now_ms, ChangeSet& changes) {
+  std::string earlier = breaches_of(incident.sla);
+  incident.reopened_at_ms = now_ms;
+  incident.sla.ack_breached = incident.sla.resolve_breached = false;
+  set_due_times(incident);
+  std::string text = "SLA clocks restarted at the reopen: " + due_summary(incident);
+  if (!earlier.empty()) text += "; the " + earlier + " breach recorded before stays in the timeline";
+  changes.timeline.push_back({0, incident.id, now_ms, "tocsin", "sla", text});
+  escalation_due_.erase({incident.next_escalation_ms, incident.id});
+  incident.escalation_level = 0;
+  incident.next_escalation_ms = 0;
+  dirty_incidents_.insert(incident.id);
+  const sla::Policy* policy = active_policy(config_, incident.group);
+  if (policy == nullptr) return;
+  changes.timeline.push_back({0, incident.id, now_ms, "tocsin", "escalation",
+                              "escalation restarted from step 0 of group " + incident.group + "'s policy"});
+  schedule_escalation(incident, *policy);
+  if (auto due = sla::next_step(*policy, incident.state, 0, now_ms, now_ms)) {
+    escalation_due_.erase({incident.next_escalation_ms, incident.id});
+    fire_escalation(incident, *policy, *due, "tocsin", now_ms, changes);
+  }
+}
+
+// The priority changed: due times from the new priority's target, counted
+// from the opening (or the latest reopen) within its calendar. A target
+// already past is missed at once, once; a breach already recorded is kept.
+// The escalation policy is the group's and does not change.
+void Correlator::sla_on_priority(Incident& incident, std::int64_t now_ms, ChangeSet& changes) {
+  set_due_times(incident);
+  std::string text = "SLA due times for " + incident.priority + " from " +
+                     (incident.reopened_at_ms > 0 ? "the reopen at " : "the opening at ") +
+                     format_rfc3339(sla::clock_start(incident)) + ": " + due_summary(incident);
+  if (std::string kept = breaches_of(incident.sla); !kept.empty())
+    text += "; the " + kept + " breach already recorded is kept";
+  changes.timeline.push_back({0, incident.id, now_ms, "tocsin", "sla", text});
+  dirty_incidents_.insert(incident.id);
+  const Sla& sla = incident.sla;
+  if (sla.ack_due_ms > 0 && sla.ack_due_ms <= now_ms && !sla.ack_breached && incident.acknowledged_at_ms == 0) {
+    ack_target_due_.erase({sla.ack_due_ms, incident.id});
+    record_breach(incident, false, sla.ack_due_ms, now_ms, changes);
+  }
+  if (sla.resolve_due_ms > 0 && sla.resolve_due_ms <= now_ms && !sla.resolve_breached &&
+      incident.resolved_at_ms == 0) {
+    resolve_target_due_.erase({sla.resolve_due_ms, incident.id});
+    record_breach(incident, true, sla.resolve_due_ms, now_ms, changes);
+  }
+}
+
 void Correlator::schedule_escalation(Incident& incident, const sla::Policy& policy) {
-  auto at = sla::due_at(policy, incident.escalation_level, incident.opened_at_ms);
+  auto at = sla::due_at(policy, incident.escalation_level, sla::clock_start(incident));
   incident.next_escalation_ms = at && sla::escalates(incident.state) ? *at : 0;
   if (incident.next_escalation_ms > 0) escalation_due_.emplace(incident.next_escalation_ms, incident.id);
   dirty_incidents_.insert(incident.id);
@@ -61,7 +135,7 @@ bool Correlator::sla_page_opened(std::int64_t incident_id, std::int64_t now_ms, 
   Incident& incident = it->second;
   const sla::Policy* policy = active_policy(config_, incident.group);
   if (policy == nullptr) return false;
-  if (auto due = sla::next_step(*policy, incident.state, incident.escalation_level, incident.opened_at_ms, now_ms)) {
+  if (auto due = sla::next_step(*policy, incident.state, incident.escalation_level, sla::clock_start(incident), now_ms)) {
     escalation_due_.erase({incident.next_escalation_ms, incident.id});
     fire_escalation(incident, *policy, *due, "tocsin", now_ms, changes);
   }
@@ -189,7 +263,7 @@ void Correlator::sla_tick(std::int64_t now_ms, ChangeSet& changes) {
       dirty_incidents_.insert(id);
       continue;
     }
-    if (auto step = sla::next_step(*policy, incident.state, incident.escalation_level, incident.opened_at_ms, now_ms))
+    if (auto step = sla::next_step(*policy, incident.state, incident.escalation_level, sla::clock_start(incident), now_ms))
       fire_escalation(incident, *policy, *step, "tocsin", now_ms, changes);
     else
       schedule_escalation(incident, *policy);  // the policy changed on reload

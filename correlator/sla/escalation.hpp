@@ -35,6 +35,12 @@ struct EscalationConfig {
   std::map<std::string, Policy> by_group;  // owner group → policy
 };
 
+// Where the SLA clocks and the escalation steps count from: the latest reopen,
+// else the opening.
+inline std::int64_t clock_start(const Incident& incident) {
+  return incident.reopened_at_ms > 0 ? incident.reopened_at_ms : incident.opened_at_ms;
+}
+
 const Policy* policy_for(const EscalationConfig& config, const std::string& group);
 
 // Levels count the steps fired so far over all rounds: level L is step

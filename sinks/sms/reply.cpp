@@ -1,6 +1,7 @@
 // Reply commands and delivery report types from the SMS gateway.
 #include "sinks/sms/reply.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <string>
@@ -82,6 +83,13 @@ std::variant<ReplyCommand, ReplyRefusal> parse_reply(std::string_view text) {
     if (auto id = incident_word(id_word, bad)) return ReplyCommand{*id, *verb};
   }
   return bad ? ReplyRefusal::bad_incident : ReplyRefusal::not_a_command;
+}
+
+std::optional<std::string> foreign_id(std::string_view param) {
+  if (param == "%F") return std::string();
+  if (param.size() > max_foreign_id_bytes) return std::nullopt;
+  if (!std::all_of(param.begin(), param.end(), [](char c) { return c > 0x20 && c < 0x7f; })) return std::nullopt;
+  return std::string(param);
 }
 
 std::optional<std::string_view> delivery_status(int type) {

@@ -40,6 +40,16 @@ std::variant<ReplyCommand, ReplyRefusal> parse_reply(std::string_view text);
 // the SMSC); nullopt for anything else.
 std::optional<std::string_view> delivery_status(int kannel_type);
 
+// An SMSC message id is short (SMPP: at most 64 octets).
+inline constexpr std::size_t max_foreign_id_bytes = 64;
+
+// The gateway's message id of a delivery report (Kannel's %F, the
+// `foreign_id` parameter of the dlr-url) → the gateway_id recorded on the
+// notification: empty when there is none (or the gateway left "%F" as
+// written); nullopt when it is longer than max_foreign_id_bytes or not
+// printable ASCII without spaces.
+std::optional<std::string> foreign_id(std::string_view param);
+
 // Whether a report `next` replaces the recorded `current`: a final status
 // (delivered, failed, rejected) is never replaced by an intermediate one
 // (accepted, buffered) arriving late.

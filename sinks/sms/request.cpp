@@ -135,7 +135,7 @@ std::string url_template(const GatewayConfig& c) {
 std::string delivery_report_url(const GatewayConfig& c, std::int64_t id) {
   std::string base = c.callback_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/kannel/dlr?id=" + std::to_string(id) + "&token=" + percent_encode(c.callback_token) + "&status=%d";
+  return base + "/kannel/dlr?id=" + std::to_string(id) + "&token=" + percent_encode(c.callback_token) + "&status=%d&foreign_id=%F";
 }
 
 HttpRequest build_request(const GatewayConfig& c, const Notification& n, const EncodedSms& sms, std::size_t part) {

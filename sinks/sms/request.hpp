@@ -47,7 +47,9 @@ std::string expand(std::string_view templ, const Values& values, Escape escape);
 std::string url_template(const GatewayConfig& config);
 
 // Where the gateway reports delivery of notification `id`:
-// {callback_url}/kannel/dlr?id=<id>&token=<token>&status=%d (Kannel fills %d).
+// {callback_url}/kannel/dlr?id=<id>&token=<token>&status=%d&foreign_id=%F
+// (Kannel fills %d, the report type, and %F, the SMSC's message id: its
+// sendsms answer carries none, so the report is where the id comes from).
 std::string delivery_report_url(const GatewayConfig& config, std::int64_t id);
 
 struct HttpRequest {

@@ -343,7 +343,12 @@ CREATE TABLE oncall_entry_history (
 CREATE INDEX oncall_entry_history_by_entry ON oncall_entry_history (kind, entry, id);
 )sql";
 
-constexpr std::array<Migration, 10> steps{{
+// A reopened incident's SLA clocks and escalation count from its latest reopen.
+constexpr std::string_view incident_reopened_at = R"sql(
+ALTER TABLE incidents ADD COLUMN reopened_at_ms INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<Migration, 11> steps{{
 
     {"events, alerts, incidents, timeline and the notification outbox", initial_schema},
     {"CMDB enrichment and topology of alerts and incidents, CMDB gaps, cancelled notifications",
@@ -356,6 +361,7 @@ constexpr std::array<Migration, 10> steps{{
     {"suppression: silences, maintenance windows, suppressed alerts", suppression_schema},
     {"on-call overrides and the duty log", oncall_records},
     {"on-call people and groups managed through the API, and their history", oncall_people},
+    {"time of an incident's latest reopen", incident_reopened_at},
 }};
 
 // Returns false when another connection applied the step first (it may have

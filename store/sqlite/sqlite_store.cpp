@@ -114,7 +114,7 @@ constexpr std::string_view incident_columns =
     "opened_at_ms, acknowledged_at_ms, resolved_at_ms, closed_at_ms, sla_ack_due_ms, sla_resolve_due_ms, "
     "sla_ack_breached, sla_resolve_breached, escalation_level, updated_at_ms, ci_name, criticality, services, "
     "location, runbook, root_alert_id, symptom_count, merged_into, hold_until_ms, resolve_after_ms, "
-    "next_escalation_ms, resolution_code, previous_group, priority_set_by, recurrence_count";
+    "next_escalation_ms, resolution_code, previous_group, priority_set_by, recurrence_count, reopened_at_ms";
 
 Incident read_incident(const Statement& stmt) {
   RowReader row(stmt);
@@ -155,6 +155,7 @@ Incident read_incident(const Statement& stmt) {
   i.previous_group = row.text();
   i.priority_set_by = row.text();
   i.recurrence_count = row.int64();
+  i.reopened_at_ms = row.int64();
   return i;
 }
 
@@ -370,9 +371,9 @@ void SqliteStore::upsert(const Incident& i) {
       "sla_ack_due_ms, sla_resolve_due_ms, sla_ack_breached, sla_resolve_breached, escalation_level, "
       "updated_at_ms, ci_name, criticality, services, location, runbook, root_alert_id, symptom_count, "
       "merged_into, hold_until_ms, resolve_after_ms, next_escalation_ms, resolution_code, previous_group, "
-      "priority_set_by, recurrence_count) "
+      "priority_set_by, recurrence_count, reopened_at_ms) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-      "?, ?) "
+      "?, ?, ?) "
       "ON CONFLICT (id) DO UPDATE SET title = excluded.title, state = excluded.state, "
       "priority = excluded.priority, severity = excluded.severity, ci = excluded.ci, "
       "service = excluded.service, group_name = excluded.group_name, assignee = excluded.assignee, "
@@ -388,14 +389,15 @@ void SqliteStore::upsert(const Incident& i) {
       "hold_until_ms = excluded.hold_until_ms, resolve_after_ms = excluded.resolve_after_ms, "
       "next_escalation_ms = excluded.next_escalation_ms, resolution_code = excluded.resolution_code, "
       "previous_group = excluded.previous_group, priority_set_by = excluded.priority_set_by, "
-      "recurrence_count = excluded.recurrence_count");
+      "recurrence_count = excluded.recurrence_count, reopened_at_ms = excluded.reopened_at_ms");
   const std::string services = encode(i.services);
   stmt.bind_all(i.id, i.title, to_string(i.state), i.priority, to_string(i.severity), i.ci, i.service, i.group,
                 i.assignee, i.alert_count, i.event_count, i.opened_at_ms, i.acknowledged_at_ms, i.resolved_at_ms,
                 i.closed_at_ms, i.sla.ack_due_ms, i.sla.resolve_due_ms, i.sla.ack_breached, i.sla.resolve_breached,
                 i.escalation_level, i.updated_at_ms, i.ci_name, i.criticality, Blob{services}, i.location, i.runbook,
                 i.root_alert_id, i.symptom_count, i.merged_into, i.hold_until_ms, i.resolve_after_ms,
-                i.next_escalation_ms, i.resolution_code, i.previous_group, i.priority_set_by, i.recurrence_count);
+                i.next_escalation_ms, i.resolution_code, i.previous_group, i.priority_set_by, i.recurrence_count,
+                i.reopened_at_ms);
   stmt.run();
 }
 
@@ -751,16 +753,26 @@ int SqliteStore::recover_in_flight() {
   return static_cast<int>(db_.changes());
 }
 
-bool SqliteStore::record_delivery_report(std::int64_t id, const std::string& status) {
+bool SqliteStore::record_delivery_report(std::int64_t id, const std::string& status, const std::string& gateway_id) {
+  Transaction transaction(db_, Transaction::Mode::immediate);
+  if (!gateway_id.empty()) {
+    Statement& id_update = db_.cached("UPDATE notifications SET gateway_id = ? WHERE id = ?");
+    id_update.bind_all(gateway_id, id);
+    id_update.run();
+  }
   Statement& update = db_.cached(
       "UPDATE notifications SET delivery_status = ?1 WHERE id = ?2 AND (delivery_status NOT IN "
       "('delivered', 'failed', 'rejected') OR ?1 IN ('delivered', 'failed', 'rejected'))");
   update.bind_all(status, id);
   update.run();
-  if (db_.changes() == 1) return true;
-  Statement& exists = db_.cached("SELECT count(*) FROM notifications WHERE id = ?");
-  exists.bind(1, id);
-  return collect(exists, [](const Statement& s) { return s.column_int64(0); }).at(0) > 0;
+  bool found = db_.changes() == 1;
+  if (!found) {
+    Statement& exists = db_.cached("SELECT count(*) FROM notifications WHERE id = ?");
+    exists.bind(1, id);
+    found = collect(exists, [](const Statement& s) { return s.column_int64(0); }).at(0) > 0;
+  }
+  transaction.commit();
+  return found;
 }
 
 std::vector<Notification> SqliteStore::notifications(std::int64_t incident_id) {

@@ -56,7 +56,7 @@ class SqliteStore final : public Store {
   void mark_retry(std::int64_t id, std::int64_t next_attempt_ms, const std::string& error) override;
   void mark_failed(std::int64_t id, const std::string& error) override;
   int recover_in_flight() override;
-  bool record_delivery_report(std::int64_t id, const std::string& status) override;
+  bool record_delivery_report(std::int64_t id, const std::string& status, const std::string& gateway_id = "") override;
   // In creation order.
   std::vector<Notification> notifications(std::int64_t incident_id) override;
   std::int64_t pending_notifications() override;

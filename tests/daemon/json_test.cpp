@@ -38,7 +38,7 @@ TEST(IncidentJson, CarriesEveryFieldWithRfc3339MillisecondTimes) {
             R"({"id":42,"title":"core-sw1 interface Gi0/1 down","state":"acknowledged","priority":"P2",)"
             R"("severity":"major","ci":"core-sw1","service":"campus-lan","group":"network","assignee":"alice",)"
             R"("alert_count":2,"event_count":5,"opened_at":"2026-11-23T15:04:05.123Z",)"
-            R"("acknowledged_at":"2026-11-23T15:05:05.123Z","resolved_at":null,"closed_at":null,)"
+            R"("acknowledged_at":"2026-11-23T15:05:05.123Z","resolved_at":null,"closed_at":null,"reopened_at":null,)"
             R"("sla":{"ack_due":"2026-11-23T15:19:05.123Z","resolve_due":"2026-11-23T19:04:05.123Z",)"
             R"("ack_breached":false,"resolve_breached":true},"escalation_level":1,)"
             R"("ci_name":"","criticality":"","services":[],"location":"","runbook":"","root_alert_id":0,)"
@@ -52,7 +52,7 @@ TEST(IncidentJson, UnsetTimesAreNullAndEmptyStringsStayEmpty) {
   EXPECT_EQ(json::serialize(to_json(i)),
             R"({"id":7,"title":"","state":"open","priority":"","severity":"info","ci":"","service":"",)"
             R"("group":"","assignee":"","alert_count":0,"event_count":0,"opened_at":null,)"
-            R"("acknowledged_at":null,"resolved_at":null,"closed_at":null,)"
+            R"("acknowledged_at":null,"resolved_at":null,"closed_at":null,"reopened_at":null,)"
             R"("sla":{"ack_due":null,"resolve_due":null,"ack_breached":false,"resolve_breached":false},)"
             R"("escalation_level":0,"ci_name":"","criticality":"","services":[],"location":"","runbook":"",)"
             R"("root_alert_id":0,"symptom_count":0,"merged_into":null,"page_held_until":null,"resolves_at":null,)"
@@ -78,6 +78,16 @@ TEST(IncidentJson, ReadsBackWhatItWrites) {
   EXPECT_EQ(parsed->resolved_at_ms, 0);
   EXPECT_EQ(parsed->sla.resolve_due_ms, original.sla.resolve_due_ms);
   EXPECT_TRUE(parsed->sla.resolve_breached);
+}
+
+TEST(IncidentJson, ReopenedAtIsWrittenAndReadBack) {
+  Incident original = acknowledged_incident();
+  original.reopened_at_ms = original.opened_at_ms + 3'600'000;
+  json::value v = to_json(original);
+  EXPECT_EQ(v.at("reopened_at").as_string(), "2026-11-23T16:04:05.123Z");
+  auto parsed = incident_from_json(v);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->reopened_at_ms, original.reopened_at_ms);
 }
 
 TEST(IncidentJson, ReadingRejectsAMissingField) {

@@ -4,6 +4,8 @@ Everything runs in a temporary directory; ports are picked free at start. The
 daemon is the binary of the build under test (TOCSIN_BUILD_DIR).
 """
 
+import email
+import email.policy
 import json
 import os
 import signal
@@ -77,6 +79,43 @@ class SmtpServer:
                 with open(path, "rb") as f:
                     out.append(f.read().decode("utf-8", "replace"))
         return out
+
+
+REPLY_DOMAIN = "tocsin.test"
+
+
+def email_in_yaml(port, domain=REPLY_DOMAIN):
+    """tocsind's SMTP listener for replies to pages, on 127.0.0.1:`port`."""
+    return f"""
+email_in:
+  enabled: true
+  listen: 127.0.0.1:{port}
+  hostname: {domain}
+  accepted_domains: [{domain}]
+"""
+
+
+def email_pages(smtp, incident_id, count=1, to=None):
+    """The e-mail pages of one incident (to one address, if given) that reached
+    `smtp`, parsed, once there are at least `count`."""
+    def found():
+        mails = [email.message_from_string(m, policy=email.policy.default) for m in smtp.messages()]
+        mine = [m for m in mails if m["X-Tocsin-Incident"] == str(incident_id) and (to is None or m["To"] == to)]
+        return mine if len(mine) >= count else None
+    return wait_until(found, what=f"{count} e-mail page(s) of incident {incident_id}")
+
+
+def swaks_reply(port, page, body, sender="alice@example.net", subject=None):
+    """Replies to `page` on tocsind's SMTP listener as a mail client would: the
+    Re: subject (with the page's signed token), In-Reply-To and References.
+    Returns swaks' exit code and transcript."""
+    subject = subject or "Re: " + str(page["Subject"])
+    cmd = ["swaks", "--server", "127.0.0.1", "--port", str(port), "--helo", "mua.example.net",
+           "--from", sender, "--to", str(page["Reply-To"]), "--timeout", "20",
+           "--header", f"Subject: {subject}", "--header", f"In-Reply-To: {page['Message-ID']}",
+           "--header", f"References: {page['References']} {page['Message-ID']}", "--body", body]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    return r.returncode, r.stdout + r.stderr
 
 
 class Tocsind:

@@ -6,26 +6,17 @@ committed; a tampered token, an unknown sender and a person with no standing
 on the incident get a 5xx and a counter; two pages of one incident thread; a
 person added through the API is known to replies at once."""
 
-import email
-import email.policy
-import os
 import re
 import subprocess
 
 import pytest
 
-from harness import TOCSIND, SmtpServer, Tocsind, free_port, wait_until
-
-DOMAIN = "tocsin.test"
+from harness import (REPLY_DOMAIN as DOMAIN, TOCSIND, SmtpServer, Tocsind, email_in_yaml, email_pages, free_port,
+                     swaks_reply, wait_until)
 
 
 def reply_yaml(port):
-    return f"""
-email_in:
-  enabled: true
-  listen: 127.0.0.1:{port}
-  hostname: {DOMAIN}
-  accepted_domains: [{DOMAIN}]
+    return email_in_yaml(port) + f"""
 oncall:
   users:
     - id: alice
@@ -84,25 +75,6 @@ def open_incident(daemon, resource):
     return wait_until(lambda: [i for i in daemon.incidents() if i["ci"] == resource], what=f"incident on {resource}")[0]
 
 
-def pages_of(smtp, incident_id, count=1):
-    def found():
-        mails = [email.message_from_string(m, policy=email.policy.default) for m in smtp.messages()]
-        mine = [m for m in mails if m["X-Tocsin-Incident"] == str(incident_id)]
-        return mine if len(mine) >= count else None
-    return wait_until(found, what=f"{count} page(s) of incident {incident_id}")
-
-
-def swaks_reply(daemon, page, body, sender="alice@example.net", subject=None):
-    """Replies to `page` as a mail client would: Re: subject, In-Reply-To."""
-    subject = subject or "Re: " + str(page["Subject"])
-    cmd = ["swaks", "--server", "127.0.0.1", "--port", str(daemon.email_port), "--helo", "mua.example.net",
-           "--from", sender, "--to", str(page["Reply-To"]), "--timeout", "20",
-           "--header", f"Subject: {subject}", "--header", f"In-Reply-To: {page['Message-ID']}",
-           "--header", f"References: {page['References']} {page['Message-ID']}", "--body", body]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
-    return r.returncode, r.stdout + r.stderr
-
-
 def data_reply(transcript):
     """The server's answer to the message content (the line after the dot)."""
     lines = transcript.splitlines()
@@ -123,7 +95,7 @@ def detail(daemon, incident_id):
 def test_two_pages_thread_and_an_ack_reply_acknowledges(env):
     daemon, smtp = env
     incident = open_incident(daemon, "db1")
-    first, second = pages_of(smtp, incident["id"], count=2)[:2]
+    first, second = email_pages(smtp, incident["id"], count=2)[:2]
     assert first["To"] == "alice@example.net"
     assert first["Reply-To"] == f"noc@{DOMAIN}"
     assert re.search(r"\[TOC-%d-[0-9a-f]{8}\]$" % incident["id"], str(first["Subject"]))
@@ -136,7 +108,7 @@ def test_two_pages_thread_and_an_ack_reply_acknowledges(env):
     assert [p.get_content_type() for p in first.iter_parts()] == ["text/plain", "text/html"]
     assert "on the first line" in first.get_body(("plain",)).get_content()
 
-    code, transcript = swaks_reply(daemon, second, "ack\n\nOn Tue, Tocsin wrote:\n> Incident opened\n")
+    code, transcript = swaks_reply(daemon.email_port, second, "ack\n\nOn Tue, Tocsin wrote:\n> Incident opened\n")
     assert code == 0, transcript
     assert re.search(r"<-  250 2\.0\.0 incident %d acknowledged by alice" % incident["id"], transcript), transcript
     # 250 came after the commit: the API already shows it.
@@ -147,7 +119,7 @@ def test_two_pages_thread_and_an_ack_reply_acknowledges(env):
     assert "by e-mail reply from alice@example.net" in ack[0]["text"]
     assert daemon.metric("tocsin_email_replies_total", result="acknowledged") == 1
     # A resent reply is no error: 250, nothing changes.
-    code, transcript = swaks_reply(daemon, second, "ack\n")
+    code, transcript = swaks_reply(daemon.email_port, second, "ack\n")
     assert code == 0 and "<-  250 2.0.0 Nothing to do" in transcript, transcript
     assert daemon.metric("tocsin_email_replies_total", result="no_change") == 1
 
@@ -155,10 +127,10 @@ def test_two_pages_thread_and_an_ack_reply_acknowledges(env):
 def test_resolve_reply_resolves_with_its_reason_and_a_comment_is_recorded(env):
     daemon, smtp = env
     incident = open_incident(daemon, "db2")
-    page = pages_of(smtp, incident["id"])[0]
-    code, transcript = swaks_reply(daemon, page, "On my way to the data centre.\n\n-- \nAlice\n")
+    page = email_pages(smtp, incident["id"])[0]
+    code, transcript = swaks_reply(daemon.email_port, page, "On my way to the data centre.\n\n-- \nAlice\n")
     assert code == 0 and "<-  250 2.0.0 Comment recorded" in transcript, transcript
-    code, transcript = swaks_reply(daemon, page, "Resolve: replaced the disk\n")
+    code, transcript = swaks_reply(daemon.email_port, page, "Resolve: replaced the disk\n")
     assert code == 0, transcript
     assert re.search(r"<-  250 2\.0\.0 incident %d resolved by alice" % incident["id"], transcript), transcript
     d = detail(daemon, incident["id"])
@@ -177,17 +149,17 @@ def test_resolve_reply_resolves_with_its_reason_and_a_comment_is_recorded(env):
 def test_tampered_token_is_refused_and_counted(env):
     daemon, smtp = env
     incident = open_incident(daemon, "db3")
-    page = pages_of(smtp, incident["id"])[0]
+    page = email_pages(smtp, incident["id"])[0]
     subject = str(page["Subject"])
     token = re.search(r"\[TOC-(\d+)-([0-9a-f]{8})\]", subject)
     forged = "%08x" % (int(token.group(2), 16) ^ 1)
-    code, transcript = swaks_reply(daemon, page, "resolve\n",
+    code, transcript = swaks_reply(daemon.email_port, page, "resolve\n",
                                    subject="Re: " + subject.replace(token.group(2), forged))
     assert code != 0, transcript
     assert data_reply(transcript).startswith("<** 550 5.7.1"), transcript
     # Another incident's id with this incident's signature is forged too.
     other = subject.replace(f"TOC-{incident['id']}-", f"TOC-{incident['id'] + 1}-")
-    code, transcript = swaks_reply(daemon, page, "resolve\n", subject="Re: " + other)
+    code, transcript = swaks_reply(daemon.email_port, page, "resolve\n", subject="Re: " + other)
     assert code != 0 and data_reply(transcript).startswith("<** 550"), transcript
     assert daemon.metric("tocsin_email_replies_total", result="bad_token") == 2
     assert detail(daemon, incident["id"])["state"] == "open"
@@ -196,13 +168,13 @@ def test_tampered_token_is_refused_and_counted(env):
 def test_unknown_sender_and_a_person_without_standing_are_refused_and_counted(env):
     daemon, smtp = env
     incident = open_incident(daemon, "db4")
-    page = pages_of(smtp, incident["id"])[0]
-    code, transcript = swaks_reply(daemon, page, "resolve\n", sender="mallory@evil.example")
+    page = email_pages(smtp, incident["id"])[0]
+    code, transcript = swaks_reply(daemon.email_port, page, "resolve\n", sender="mallory@evil.example")
     assert code != 0, transcript
     assert data_reply(transcript).startswith("<** 550 5.7.1 Sender mallory@evil.example is not in the on-call"), transcript
     assert daemon.metric("tocsin_email_replies_total", result="unknown_sender") == 1
     # Bob is in the directory but not in group noc, not on call and never paged.
-    code, transcript = swaks_reply(daemon, page, "ack\n", sender="bob@example.net")
+    code, transcript = swaks_reply(daemon.email_port, page, "ack\n", sender="bob@example.net")
     assert code != 0, transcript
     assert data_reply(transcript).startswith("<** 550 5.7.1 bob may not act on incident"), transcript
     assert daemon.metric("tocsin_email_replies_total", result="not_allowed") == 1
@@ -214,18 +186,18 @@ def test_unknown_sender_and_a_person_without_standing_are_refused_and_counted(en
 def test_a_person_added_through_the_api_acts_by_reply_once_a_member(env):
     daemon, smtp = env
     incident = open_incident(daemon, "db5")
-    page = pages_of(smtp, incident["id"])[0]
-    code, transcript = swaks_reply(daemon, page, "ack\n", sender="carol@example.net")
+    page = email_pages(smtp, incident["id"])[0]
+    code, transcript = swaks_reply(daemon.email_port, page, "ack\n", sender="carol@example.net")
     assert code != 0 and "is not in the on-call" in data_reply(transcript), transcript
     status, body = daemon.request("POST", "/api/v1/people", {"id": "carol", "contacts": [{"email": "carol@example.net"}]})
     assert status == 201, body
-    code, transcript = swaks_reply(daemon, page, "ack\n", sender="carol@example.net")
+    code, transcript = swaks_reply(daemon.email_port, page, "ack\n", sender="carol@example.net")
     assert code != 0 and "carol may not act on incident" in data_reply(transcript), transcript
     status, noc = daemon.request("GET", "/api/v1/groups/noc")
     noc["members"].append("carol")
     status, body = daemon.request("PUT", "/api/v1/groups/noc", noc)
     assert status == 200, body
-    code, transcript = swaks_reply(daemon, page, "ack\n", sender="carol@example.net")
+    code, transcript = swaks_reply(daemon.email_port, page, "ack\n", sender="carol@example.net")
     assert code == 0, transcript
     d = detail(daemon, incident["id"])
     assert d["state"] == "acknowledged"

@@ -1,22 +1,26 @@
 """SMS pages end to end with real Kannel (bearerbox + smsbox + fakesmsc).
 
 An on-call roster whose people have SMS contacts and an escalation policy
-using sms: a P1 incident pages the primary by SMS (seen at fakesmsc), without
-an acknowledgement the secondary next, whose `ACK` SMS stops the escalation; a
+using sms: a P1 incident pages the primary by SMS (seen at fakesmsc) and by
+e-mail (real aiosmtpd), without an acknowledgement the secondary next, whose
+`ACK` SMS stops the escalation, and the primary's e-mail reply (swaks to
+tocsind's SMTP listener, the page's signed subject) resolves it; a
 Chinese summary arrives intact as UCS-2, the delivery report Kannel sends is
-recorded on the notification, an `ACK <id>` SMS from the primary's phone
-acknowledges the incident (timeline, API) and the confirmation comes back to
-that phone, messages from unknown or unauthorized numbers are refused,
-answered and counted, and a person added through the API may act once a
-member of the group.
+recorded on the notification with the SMSC's message id (Kannel's %F), an
+`ACK <id>` SMS from the primary's phone acknowledges the incident (timeline,
+API) and the confirmation comes back to that phone, messages from unknown or
+unauthorized numbers are refused, answered and counted, and a person added
+through the API may act once a member of the group.
 """
 
+import re
 import time
 import urllib.request
 
 import pytest
 
-from harness import ADMIN_TOKEN, VIEWER_TOKEN, Tocsind, wait_until
+from harness import (ADMIN_TOKEN, REPLY_DOMAIN, VIEWER_TOKEN, SmtpServer, Tocsind, email_in_yaml, email_pages,
+                     free_port, swaks_reply, wait_until)
 from kannel import SENDSMS_PASSWORD, SENDSMS_USER, Kannel
 
 CALLBACK_TOKEN = "kannel-callback-secret"
@@ -25,14 +29,15 @@ BOB = "+33622222222"    # secondary of noc
 DAVE = "+33644444444"   # known, but in another group and never paged
 MAX = "+33655555555"    # manager of noc, the third step
 STRANGER = "+33699999999"
+ALICE_MAIL = "alice@example.net"
 SHORT_NUMBER = "4242"
 SECONDARY_AFTER = 5
 MANAGER_AFTER = 12
 
 
 
-def config(d, kannel):
-    return f"""
+def config(d, kannel, smtp_port, email_in_port):
+    return email_in_yaml(email_in_port) + f"""
 log:
   level: debug
 store:
@@ -44,7 +49,7 @@ api:
     - {{name: viewer, role: viewer, token: {VIEWER_TOKEN}}}
 oncall:
   users:
-    - {{id: alice, name: Alice Martin, contacts: [{{sms: "+33 6 11 11 11 11"}}]}}
+    - {{id: alice, name: Alice Martin, contacts: [{{sms: "+33 6 11 11 11 11"}}, {{email: {ALICE_MAIL}}}]}}
     - {{id: bob, name: Bob Chen, contacts: [{{sms: "{BOB}"}}]}}
     - {{id: dave, contacts: [{{sms: "{DAVE}"}}]}}
     - {{id: max, contacts: [{{sms: "{MAX}"}}]}}
@@ -60,7 +65,7 @@ escalation:
   policies:
     - group: noc
       steps:
-        - {{targets: [primary], channels: [sms]}}
+        - {{targets: [primary], channels: [sms, email]}}
         - {{delay: {SECONDARY_AFTER}s, targets: [secondary], channels: [sms]}}
         - {{delay: {MANAGER_AFTER}s, targets: [manager], channels: [sms]}}
 notifications:
@@ -68,6 +73,13 @@ notifications:
   max_backoff: 1s
   poll_interval: 200ms
   max_bundle: 1  # every page its own SMS: these tests count and read single pages
+  reply_secret: integration-reply-secret
+  reply_to: noc@{REPLY_DOMAIN}
+  email:
+    enabled: true
+    server: 127.0.0.1:{smtp_port}
+    from: tocsin@test.local
+    recipients: [noc@test.local]  # groups without a policy; noc's pages by its steps
   sms:
     enabled: true
     url: {kannel.sendsms_url}
@@ -83,17 +95,22 @@ notifications:
 def env(tmp_path_factory):
     workdir = str(tmp_path_factory.mktemp("sms"))
     d = Tocsind(workdir)
+    d.email_port = free_port()
+    smtp = SmtpServer(workdir, free_port())
     kannel = Kannel(workdir, mo_url=f"http://127.0.0.1:{d.api_port}/kannel/mo?token={CALLBACK_TOKEN}"
                                     "&from=%p&text=%a")
     with open(d.config, "w") as f:
-        f.write(config(d, kannel))
+        f.write(config(d, kannel, smtp.port, d.email_port))
+    smtp.start()
     kannel.start()
     try:
         d.start()
+        d.smtp = smtp
         yield d, kannel
     finally:
         d.stop()
         kannel.stop()
+        smtp.stop()
 
 
 def open_incident(d, resource, summary):
@@ -132,15 +149,21 @@ def test_p1_pages_the_primary_by_sms_and_the_delivery_report_is_recorded(env):
     sms = wait_until(reported, what="the delivery report on the notification")
     assert sms[0]["recipient"] == "+33 6 11 11 11 11" and sms[0]["person"] == "alice"
     assert sms[0]["state"] == "sent" and sms[0]["possible_duplicate"] is False
+    # Kannel's sendsms answer has no message id: the delivery report's %F brings the SMSC's.
+    assert re.fullmatch(r"[0-9a-f-]{8,64}", sms[0]["gateway_id"]), sms[0]
     assert d.metric("tocsin_sms_delivery_reports_total", result="recorded") >= 1
 
 
-def test_no_ack_pages_the_secondary_whose_ack_by_sms_stops_the_escalation(env):
+def test_no_ack_pages_the_secondary_whose_ack_by_sms_stops_the_escalation_and_a_mail_reply_resolves(env):
     d, kannel = env
     opened = time.monotonic()
     incident = open_incident(d, "core-sw5", "power supply 2 failed")
     iid = incident["id"]
     wait_until(lambda: pages_to(kannel, ALICE, f"#{iid}"), what="the primary's page")
+    # Step 0 pages the primary by e-mail too, through the real SMTP server.
+    mail = email_pages(d.smtp, iid, to=ALICE_MAIL)[0]
+    assert "power supply 2 failed" in str(mail["Subject"])
+    assert mail["Reply-To"] == f"noc@{REPLY_DOMAIN}"
     page = wait_until(lambda: pages_to(kannel, BOB, f"#{iid}"), timeout=SECONDARY_AFTER + 15,
                       what="the secondary's page")[0]
     assert time.monotonic() - opened >= SECONDARY_AFTER - 1
@@ -156,7 +179,25 @@ def test_no_ack_pages_the_secondary_whose_ack_by_sms_stops_the_escalation(env):
     actions = [(t["action"], t["actor"]) for t in body["timeline"]]
     assert ("escalated", "tocsin") in actions and ("acknowledged", "bob") in actions
     assert actions.index(("escalated", "tocsin")) < actions.index(("acknowledged", "bob"))
-    assert [n["person"] for n in body["notifications"]] == ["alice", "bob"]
+    pages = [(n["person"], n["channel"], n["kind"]) for n in body["notifications"]]
+    assert pages == [("alice", "sms", "opened"), ("alice", "email", "opened"), ("bob", "sms", "escalated")], pages
+
+    # The primary answers the e-mail page (its subject carries the signed token): resolved.
+    code, transcript = swaks_reply(d.email_port, mail, "resolve: PSU swapped\n", sender=ALICE_MAIL)
+    assert code == 0, transcript
+    assert f"250 2.0.0 incident {iid} resolved by alice" in transcript, transcript
+    body = detail(d, iid)
+    assert body["state"] == "resolved" and body["resolved_at"] is not None
+    timeline = [(t["action"], t["actor"]) for t in body["timeline"]]
+    steps = [("opened", "tocsin"), ("notified", "tocsin"), ("escalated", "tocsin"), ("acknowledged", "bob"),
+             ("resolved", "alice")]
+    assert [e for e in timeline if e in steps] == steps, timeline
+    texts = {t["action"]: t["text"] for t in body["timeline"]}
+    assert texts["notified"] == "step 0: alice by sms, alice by email", texts
+    assert texts["escalated"].startswith("escalated to step 1: bob by sms"), texts
+    assert "by SMS" in texts["acknowledged"]
+    assert texts["resolved"] == f"resolved by hand: by e-mail reply from {ALICE_MAIL}: PSU swapped", texts
+    assert d.metric("tocsin_email_replies_total", result="resolved") == 1
 
 
 def test_a_chinese_summary_arrives_intact_as_ucs2(env):
@@ -236,6 +277,11 @@ def test_callback_routes_need_the_shared_secret_and_api_auth_is_unchanged(env):
     assert status == 401
     status, body = d.request("GET", f"/kannel/dlr?id=999999&status=1&token={CALLBACK_TOKEN}", token=None)
     assert status == 404
+    before = d.metric("tocsin_sms_delivery_reports_total", result="bad_request")
+    status, _ = d.request("GET", f"/kannel/dlr?id=1&status=1&foreign_id={'f' * 65}&token={CALLBACK_TOKEN}",
+                          token=None)
+    assert status == 400
+    assert d.metric("tocsin_sms_delivery_reports_total", result="bad_request") == before + 1
 
 
 def test_a_person_added_through_the_api_acts_by_sms_once_a_member(env):

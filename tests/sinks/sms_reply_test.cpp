@@ -58,6 +58,17 @@ TEST(SmsReply, KannelDeliveryReportTypes) {
   EXPECT_EQ(delivery_status(0), std::nullopt);
 }
 
+TEST(SmsReply, KannelForeignIdBecomesTheGatewayIdWithinLimits) {
+  EXPECT_EQ(foreign_id("0a1b2c3d-4e5f"), "0a1b2c3d-4e5f");
+  EXPECT_EQ(foreign_id(""), "") << "no id: nothing recorded";
+  EXPECT_EQ(foreign_id("%F"), "") << "a gateway that does not fill the escape";
+  EXPECT_EQ(foreign_id(std::string(max_foreign_id_bytes, 'f')), std::string(max_foreign_id_bytes, 'f'));
+  EXPECT_EQ(foreign_id(std::string(max_foreign_id_bytes + 1, 'f')), std::nullopt);
+  EXPECT_EQ(foreign_id("a b"), std::nullopt);
+  EXPECT_EQ(foreign_id("a\nb"), std::nullopt);
+  EXPECT_EQ(foreign_id("caf\xc3\xa9"), std::nullopt);
+}
+
 TEST(SmsReply, AFinalReportIsNotReplacedByALateIntermediateOne) {
   EXPECT_TRUE(replaces("", "accepted"));
   EXPECT_TRUE(replaces("accepted", "delivered"));

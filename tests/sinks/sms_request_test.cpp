@@ -55,7 +55,7 @@ TEST(SmsRequest, KannelPresetBuildsSendsmsWithUcs2CodingAndDeliveryReportUrl) {
             "http://127.0.0.1:13013/cgi-bin/sendsms?username=tocsin&password=p%26ss&to=%2B33612345678"
             "&text=P1%20%237%3A%20%E6%95%B0%E6%8D%AE%E4%B8%AD%E5%BF%83%E6%96%AD%E7%94%B5&charset=UTF-8&coding=2"
             "&from=TOCSIN&dlr-mask=31&dlr-url="
-            "http%3A%2F%2F127.0.0.1%3A8080%2Fkannel%2Fdlr%3Fid%3D42%26token%3Ds3cret%26status%3D%25d");
+            "http%3A%2F%2F127.0.0.1%3A8080%2Fkannel%2Fdlr%3Fid%3D42%26token%3Ds3cret%26status%3D%25d%26foreign_id%3D%25F");
   EXPECT_TRUE(r.body.empty());
 }
 

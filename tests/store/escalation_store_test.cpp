@@ -28,6 +28,7 @@ TEST(EscalationStoreTest, SlaDueTimesLevelAndNextEscalationSurviveARestart) {
     i.sla = {1'700'000'600'000, 1'700'003'600'000, true, false};
     i.escalation_level = 2;
     i.next_escalation_ms = 1'700'001'800'000;
+    i.reopened_at_ms = 1'700'000'300'000;
     c.incidents.push_back(i);
     store.commit(c);
   }
@@ -39,6 +40,7 @@ TEST(EscalationStoreTest, SlaDueTimesLevelAndNextEscalationSurviveARestart) {
   EXPECT_TRUE(incidents[0].sla.ack_breached);
   EXPECT_EQ(incidents[0].escalation_level, 2);
   EXPECT_EQ(incidents[0].next_escalation_ms, 1'700'001'800'000);
+  EXPECT_EQ(incidents[0].reopened_at_ms, 1'700'000'300'000);
   fs::remove_all(dir);
 }
 

@@ -574,6 +574,25 @@ TEST_F(SqliteOutboxTest, DeliveryReportIsRecordedAndAFinalStatusIsNotReplacedByA
   EXPECT_FALSE(store_.record_delivery_report(12345, "delivered"));
 }
 
+TEST_F(SqliteOutboxTest, DeliveryReportRecordsTheGatewaysMessageIdWhenItGivesOne) {
+  auto claimed = store_.claim_due(t0 + 200, 1);
+  std::int64_t id = claimed.at(0).id;
+  store_.mark_sent(id, t0 + 250);
+  auto stored = [&] {
+    for (const auto& n : store_.notifications(1))
+      if (n.id == id) return n;
+    return Notification{};
+  };
+  EXPECT_TRUE(store_.record_delivery_report(id, "accepted", "1f8e3a2c-77"));
+  EXPECT_EQ(stored().gateway_id, "1f8e3a2c-77");
+  // A report without one (or a late intermediate one) keeps the id.
+  EXPECT_TRUE(store_.record_delivery_report(id, "delivered"));
+  EXPECT_TRUE(store_.record_delivery_report(id, "buffered", "1f8e3a2c-77"));
+  EXPECT_EQ(stored().gateway_id, "1f8e3a2c-77");
+  EXPECT_EQ(stored().delivery_status, "delivered");
+  EXPECT_FALSE(store_.record_delivery_report(12345, "delivered", "x"));
+}
+
 // ---- several connections on one file ---------------------------------------------------------
 
 // The correlator thread commits while the API thread reads and two outbox

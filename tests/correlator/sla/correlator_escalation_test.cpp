@@ -76,9 +76,13 @@ class CorrelatorEscalationTest : public ::testing::Test {
     for (const auto& i : c.incidents) stored_incident = i;
     return c;
   }
-  ChangeSet act(ActionKind kind, std::int64_t at_ms, ActionResult* result = nullptr) {
+  ChangeSet act(ActionKind kind, std::int64_t at_ms, ActionResult* result = nullptr, std::string priority = "") {
     ChangeSet c;
-    ActionResult r = correlator->on_action({stored_incident.id, kind, "alice"}, at_ms, c);
+    IncidentAction a{stored_incident.id, kind, "alice"};
+    a.priority = std::move(priority);
+    // As the pipeline does: the stored row when the correlator no longer holds it.
+    if (!correlator->holds_incident(stored_incident.id)) a.stored = stored_incident;
+    ActionResult r = correlator->on_action(a, at_ms, c);
     correlator->flush(c);
     for (const auto& i : c.incidents) stored_incident = i;
     if (result) *result = r;
@@ -215,6 +219,180 @@ TEST_F(CorrelatorEscalationTest, NobodyOnCallPagesTheGroupLeadAndSaysSo) {
   EXPECT_EQ(pages(c), (std::vector<std::string>{}));  // carol has no SMS
   EXPECT_TRUE(timeline_has(c, "notified", "nobody for primary: group lead carol paged instead"));
   EXPECT_TRUE(timeline_has(c, "notified", "carol has no contact"));
+}
+
+TEST_F(CorrelatorEscalationTest, ReopenRestartsTheEscalationAndTheSlaClocksFromTheReopenTime) {
+  open();
+  tick_at(opened_at + 10 * minute);  // acknowledge target missed
+  tick_at(opened_at + 15 * minute);  // step 1: bob
+  act(ActionKind::resolve, opened_at + 20 * minute);
+  ASSERT_EQ(stored_incident.state, IncidentState::resolved);
+  ASSERT_TRUE(stored_incident.sla.ack_breached);
+
+  const std::int64_t reopened_at = opened_at + 100 * minute;
+  ActionResult r;
+  ChangeSet c = act(ActionKind::reopen, reopened_at, &r);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(pages(c), (std::vector<std::string>{"alice sms +33600000001 opened 0"})) << "step 0 again, at once";
+  EXPECT_TRUE(timeline_has(c, "escalation", "escalation restarted from step 0 of group network-ops's policy"));
+  EXPECT_TRUE(timeline_has(c, "notified", "step 0: alice by sms"));
+  EXPECT_TRUE(timeline_has(c, "sla", "SLA clocks restarted at the reopen: acknowledge due at " +
+                                         format_rfc3339(reopened_at + 10 * minute) + ", resolve due at " +
+                                         format_rfc3339(reopened_at + 60 * minute)));
+  EXPECT_TRUE(timeline_has(c, "sla", "the acknowledge breach recorded before stays in the timeline"));
+  EXPECT_EQ(stored_incident.reopened_at_ms, reopened_at);
+  EXPECT_EQ(stored_incident.opened_at_ms, opened_at) << "the opening time is history";
+  EXPECT_EQ(stored_incident.escalation_level, 1);
+  EXPECT_EQ(stored_incident.next_escalation_ms, reopened_at + 15 * minute);
+  EXPECT_EQ(stored_incident.sla.ack_due_ms, reopened_at + 10 * minute);
+  EXPECT_EQ(stored_incident.sla.resolve_due_ms, reopened_at + 60 * minute);
+  EXPECT_FALSE(stored_incident.sla.ack_breached) << "the flags speak of the new clocks";
+
+  // The new clocks run like the first ones, and survive a restart.
+  restart();
+  EXPECT_TRUE(tick_at(reopened_at + 10 * minute - 1).timeline.empty());
+  c = tick_at(reopened_at + 10 * minute);
+  EXPECT_TRUE(timeline_has(c, "sla_breach", "acknowledge target missed: due at " +
+                                                format_rfc3339(reopened_at + 10 * minute)));
+  EXPECT_EQ(stats.value("tocsin_sla_breaches_total", {{"target", "acknowledge"}}), 2);
+  EXPECT_TRUE(tick_at(reopened_at + 15 * minute - 1).notifications.empty());
+  c = tick_at(reopened_at + 15 * minute);
+  EXPECT_EQ(pages(c), (std::vector<std::string>{"bob sms +33600000002 escalated 1",
+                                                "bob email bob@example.net escalated 1"}));
+  EXPECT_FALSE(timeline_has(c, "escalated", "late:"));
+}
+
+TEST_F(CorrelatorEscalationTest, ReopenedIncidentAcknowledgedInTimeStopsEscalatingAndIsNoBreach) {
+  open();
+  act(ActionKind::resolve, opened_at + 2 * minute);
+  const std::int64_t reopened_at = opened_at + 30 * minute;
+  act(ActionKind::reopen, reopened_at);
+  act(ActionKind::acknowledge, reopened_at + 5 * minute);
+  ChangeSet c = tick_at(reopened_at + 20 * minute);
+  EXPECT_TRUE(c.notifications.empty());
+  EXPECT_FALSE(timeline_has(c, "sla_breach", ""));
+  EXPECT_EQ(stored_incident.next_escalation_ms, 0);
+}
+
+TEST_F(CorrelatorEscalationTest, ReopenWithoutAPolicyRestartsOnlyTheSlaClocks) {
+  CorrelatorConfig config = escalating_config();
+  config.escalation.by_group.clear();
+  correlator = std::make_unique<Correlator>(config, stats);
+  correlator->restore({}, {}, {});
+  open();
+  act(ActionKind::resolve, opened_at + minute);
+  ChangeSet c = act(ActionKind::reopen, opened_at + 5 * minute);
+  EXPECT_TRUE(c.notifications.empty());
+  EXPECT_FALSE(timeline_has(c, "escalation", ""));
+  EXPECT_TRUE(timeline_has(c, "sla", "SLA clocks restarted at the reopen"));
+  EXPECT_EQ(stored_incident.sla.ack_due_ms, opened_at + 15 * minute);
+}
+
+TEST_F(CorrelatorEscalationTest, PriorityChangeRecomputesTheDueTimesFromTheOpening) {
+  CorrelatorConfig config = escalating_config();
+  config.sla.by_priority["P1"] = {5 * minute, 30 * minute, ""};
+  correlator = std::make_unique<Correlator>(config, stats);
+  correlator->restore({}, {}, {});
+  open();
+  ActionResult r;
+  ChangeSet c = act(ActionKind::set_priority, opened_at + 2 * minute, &r, "P1");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(stored_incident.sla.ack_due_ms, opened_at + 5 * minute);
+  EXPECT_EQ(stored_incident.sla.resolve_due_ms, opened_at + 30 * minute);
+  EXPECT_TRUE(timeline_has(c, "sla", "SLA due times for P1 from the opening at " + format_rfc3339(opened_at) +
+                                         ": acknowledge due at " + format_rfc3339(opened_at + 5 * minute) +
+                                         ", resolve due at " + format_rfc3339(opened_at + 30 * minute)));
+  EXPECT_FALSE(timeline_has(c, "sla_breach", ""));
+  EXPECT_EQ(stored_incident.next_escalation_ms, opened_at + 15 * minute) << "the group's policy, unchanged";
+
+  // The new target fires at its own time, the old one not at all.
+  EXPECT_FALSE(timeline_has(tick_at(opened_at + 5 * minute - 1), "sla_breach", ""));
+  c = tick_at(opened_at + 5 * minute);
+  EXPECT_TRUE(timeline_has(c, "sla_breach", "acknowledge target missed: due at " +
+                                                format_rfc3339(opened_at + 5 * minute)));
+  EXPECT_FALSE(timeline_has(tick_at(opened_at + 10 * minute), "sla_breach", "acknowledge"));
+  EXPECT_EQ(stats.value("tocsin_sla_breaches_total", {{"target", "acknowledge"}}), 1);
+}
+
+TEST_F(CorrelatorEscalationTest, PriorityChangeToATargetAlreadyPastRecordsTheBreachAtOnceOnce) {
+  CorrelatorConfig config = escalating_config();
+  config.sla.by_priority["P1"] = {5 * minute, 30 * minute, ""};
+  correlator = std::make_unique<Correlator>(config, stats);
+  correlator->restore({}, {}, {});
+  open();
+  ChangeSet c = act(ActionKind::set_priority, opened_at + 7 * minute, nullptr, "P1");
+  EXPECT_TRUE(timeline_has(c, "sla_breach", "acknowledge target missed: due at " +
+                                                format_rfc3339(opened_at + 5 * minute)));
+  EXPECT_FALSE(timeline_has(c, "sla_breach", "resolve"));
+  EXPECT_TRUE(stored_incident.sla.ack_breached);
+  EXPECT_EQ(stats.value("tocsin_sla_breaches_total", {{"target", "acknowledge"}}), 1);
+  EXPECT_FALSE(timeline_has(tick_at(opened_at + 8 * minute), "sla_breach", ""));
+  restart();
+  EXPECT_FALSE(timeline_has(tick_at(opened_at + 9 * minute), "sla_breach", ""));
+  EXPECT_EQ(stats.value("tocsin_sla_breaches_total", {{"target", "acknowledge"}}), 1);
+}
+
+TEST_F(CorrelatorEscalationTest, PriorityChangeKeepsABreachAlreadyRecorded) {
+  CorrelatorConfig config = escalating_config();
+  config.sla.by_priority["P4"] = {60 * minute, 240 * minute, ""};
+  correlator = std::make_unique<Correlator>(config, stats);
+  correlator->restore({}, {}, {});
+  open();
+  tick_at(opened_at + 10 * minute);  // the P2 acknowledge target missed
+  ASSERT_TRUE(stored_incident.sla.ack_breached);
+  ChangeSet c = act(ActionKind::set_priority, opened_at + 12 * minute, nullptr, "P4");
+  EXPECT_TRUE(stored_incident.sla.ack_breached);
+  EXPECT_EQ(stored_incident.sla.ack_due_ms, opened_at + 60 * minute);
+  EXPECT_TRUE(timeline_has(c, "sla", "the acknowledge breach already recorded is kept"));
+  EXPECT_FALSE(timeline_has(tick_at(opened_at + 60 * minute), "sla_breach", "acknowledge"));
+  EXPECT_EQ(stats.value("tocsin_sla_breaches_total", {{"target", "acknowledge"}}), 1);
+  // The resolve target moved to 240 minutes: not missed at the P2 time.
+  EXPECT_FALSE(timeline_has(tick_at(opened_at + 61 * minute), "sla_breach", "resolve"));
+  EXPECT_TRUE(timeline_has(tick_at(opened_at + 240 * minute), "sla_breach", "resolve"));
+}
+
+TEST_F(CorrelatorEscalationTest, PriorityChangeCountsWithinTheNewTargetsBusinessHours) {
+  CorrelatorConfig config = escalating_config();
+  sla::Calendar office;
+  office.time_zone = "UTC";
+  for (int day = 0; day < 5; ++day) office.week[day] = {{8 * 60, 18 * 60}};
+  config.sla.calendars["office"] = office;
+  config.sla.by_priority["P4"] = {60 * minute, 8 * 60 * minute, "office"};
+  correlator = std::make_unique<Correlator>(config, stats);
+  correlator->restore({}, {}, {});
+  // Friday 2026-03-06 17:30 UTC: half an hour of office time left this week.
+  clock.advance_ms(1'772'818'200'000 - clock.wall_ms());
+  open();
+  ChangeSet c = act(ActionKind::set_priority, opened_at + 5 * minute, nullptr, "P4");
+  // Monday 08:30 and Monday 15:30 (half an hour on Friday, the rest on Monday).
+  EXPECT_EQ(stored_incident.sla.ack_due_ms, 1'773'045'000'000);
+  EXPECT_EQ(stored_incident.sla.resolve_due_ms, 1'773'070'200'000);
+  EXPECT_TRUE(timeline_has(c, "sla", "acknowledge due at " + format_rfc3339(1'773'045'000'000)));
+  EXPECT_FALSE(timeline_has(c, "sla_breach", ""));
+}
+
+TEST_F(CorrelatorEscalationTest, PriorityChangeOfAReopenedIncidentCountsFromTheReopen) {
+  CorrelatorConfig config = escalating_config();
+  config.sla.by_priority["P1"] = {5 * minute, 30 * minute, ""};
+  correlator = std::make_unique<Correlator>(config, stats);
+  correlator->restore({}, {}, {});
+  open();
+  act(ActionKind::resolve, opened_at + minute);
+  const std::int64_t reopened_at = opened_at + 50 * minute;
+  act(ActionKind::reopen, reopened_at);
+  ChangeSet c = act(ActionKind::set_priority, reopened_at + minute, nullptr, "P1");
+  EXPECT_EQ(stored_incident.sla.ack_due_ms, reopened_at + 5 * minute);
+  EXPECT_TRUE(timeline_has(c, "sla", "SLA due times for P1 from the reopen at " + format_rfc3339(reopened_at)));
+  EXPECT_FALSE(timeline_has(c, "sla_breach", ""));
+}
+
+TEST_F(CorrelatorEscalationTest, PriorityWithoutATargetHasNoDueTimes) {
+  open();
+  ChangeSet c = act(ActionKind::set_priority, opened_at + minute, nullptr, "P5");
+  EXPECT_EQ(stored_incident.sla.ack_due_ms, 0);
+  EXPECT_EQ(stored_incident.sla.resolve_due_ms, 0);
+  EXPECT_TRUE(timeline_has(c, "sla", "no SLA target for P5"));
+  EXPECT_FALSE(timeline_has(tick_at(opened_at + 100 * minute), "sla_breach", ""));
 }
 
 }  // namespace
