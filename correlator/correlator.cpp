@@ -62,6 +62,8 @@ std::size_t Correlator::auto_close_resolved(std::vector<Incident> resolved,
 
 void Correlator::restore(const IdState& ids, std::vector<Alert> firing, std::vector<Incident> unresolved) {
   ids_ = ids;
+  dirty_alerts_.clear();
+  repeated_alerts_.clear();
   firing_.clear();
   incidents_.clear();
   for (auto& a : firing) firing_.emplace(a.fingerprint, std::move(a));
@@ -102,7 +104,7 @@ void Correlator::on_event(Event event, std::int64_t now_ms, ChangeSet& changes) 
         record.alert_id = it->second.id;
         if (!rules_keep_on_clear(it->second, event, now_ms, changes)) {
           clear_alert(it->second, event, now_ms, changes);
-          firing_.erase(it);
+          erase_firing(it);
         }
       }
     }
@@ -134,8 +136,8 @@ void Correlator::open_alert(const Event& event, const std::string& fp, std::int6
   }
   record.alert_id = alert.id;
   alerts_opened_.inc();
-  dirty_alerts_.insert(fp);
   Alert& firing = firing_.emplace(fp, std::move(alert)).first->second;
+  dirty_alerts_.insert(&firing);
   if (suppress_on_open(firing, now_ms)) return;
   place_alert(firing, e, event, now_ms, changes);
   // The Nth state change within the flapping window: the incident stays open
@@ -157,7 +159,7 @@ void Correlator::repeat_alert(Alert& alert, const Event& event, std::int64_t now
   alert.count += 1;
   alert.last_seen_ms = event.received_at_ms;
   if (event.severity > alert.severity) alert.severity = event.severity;
-  repeated_alerts_.insert(alert.fingerprint);
+  repeated_alerts_.insert(&alert);
   if (alert.ci.empty() && config_.cmdb) {
     unknown_resources_.inc();
     gaps_.record(alert.resource, event.source, now_ms);
@@ -177,7 +179,7 @@ void Correlator::clear_alert(Alert& alert, const Event& event, std::int64_t now_
   alert.state = AlertState::resolved;
   alert.resolved_at_ms = event.received_at_ms;
   alert.last_seen_ms = event.received_at_ms;
-  dirty_alerts_.erase(alert.fingerprint);
+  dirty_alerts_.erase(&alert);
   resolved_alerts_.push_back(alert);
   auto it = incidents_.find(alert.incident_id);
   if (it == incidents_.end()) return;
@@ -230,9 +232,8 @@ ActionResult Correlator::on_action(const IncidentAction& action, std::int64_t no
     }
     a->second.state = AlertState::resolved;
     a->second.resolved_at_ms = now_ms;
-    dirty_alerts_.erase(a->first);
     resolved_alerts_.push_back(a->second);
-    a = firing_.erase(a);
+    a = erase_firing(a);
   }
   incident.resolution_code = action.resolution_code;
   std::string code = action.resolution_code.empty() ? "" : " (" + action.resolution_code + ")";
@@ -269,20 +270,24 @@ void Correlator::on_tick(std::int64_t now_ms, ChangeSet& changes) {
   sla_tick(now_ms, changes);
 }
 
+Correlator::FiringIt Correlator::erase_firing(FiringIt it) {
+  dirty_alerts_.erase(&it->second);
+  repeated_alerts_.erase(&it->second);
+  return firing_.erase(it);
+}
+
 void Correlator::flush(ChangeSet& changes) {
-  for (const auto& fp : dirty_alerts_)
-    if (auto it = firing_.find(fp); it != firing_.end()) changes.alerts.push_back(it->second);
+  // Oldest first: the same rows in the same order for the same events.
+  std::vector<const Alert*> dirty(dirty_alerts_.begin(), dirty_alerts_.end());
+  std::sort(dirty.begin(), dirty.end(), [](const Alert* a, const Alert* b) { return a->id < b->id; });
+  for (const Alert* a : dirty) changes.alerts.push_back(*a);
   for (auto& a : resolved_alerts_) changes.alerts.push_back(std::move(a));
   for (auto id : dirty_incidents_)
     if (auto it = incidents_.find(id); it != incidents_.end()) changes.incidents.push_back(it->second);
   // Rows written whole above (or resolved, hence gone from the working set)
   // already carry their counters.
-  for (const auto& fp : repeated_alerts_) {
-    auto it = firing_.find(fp);
-    if (it == firing_.end() || dirty_alerts_.contains(fp)) continue;
-    const Alert& a = it->second;
-    changes.alert_repeats.push_back({a.id, a.count, a.last_seen_ms, a.severity});
-  }
+  for (const Alert* a : repeated_alerts_)
+    if (!dirty_alerts_.contains(a)) changes.alert_repeats.push_back({a->id, a->count, a->last_seen_ms, a->severity});
   for (auto id : repeated_incidents_) {
     auto it = incidents_.find(id);
     if (it == incidents_.end() || dirty_incidents_.contains(id)) continue;

@@ -243,10 +243,16 @@ class Correlator {
   CorrelatorConfig config_;
   IdState ids_;
   std::unordered_map<std::string, Alert> firing_;           // fingerprint → firing alert
+  using FiringIt = std::unordered_map<std::string, Alert>::iterator;
+  // Removes a firing alert from the working set and from the sets of changed ones.
+  FiringIt erase_firing(FiringIt it);
   std::unordered_map<std::int64_t, Incident> incidents_;    // id → unresolved incident
-  std::unordered_set<std::string> dirty_alerts_;      // need a full row
+  // Firing alerts changed since the last flush, by node of firing_ (stable
+  // until erased; erase_firing() takes them out first): no fingerprint is
+  // copied per event.
+  std::unordered_set<const Alert*> dirty_alerts_;     // need a full row
   std::unordered_set<std::int64_t> dirty_incidents_;
-  std::unordered_set<std::string> repeated_alerts_;   // only counters moved
+  std::unordered_set<const Alert*> repeated_alerts_;  // only counters moved
   std::unordered_set<std::int64_t> repeated_incidents_;
   std::vector<Alert> resolved_alerts_;  // left the working set, still to be written
 

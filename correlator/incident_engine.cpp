@@ -139,7 +139,7 @@ void Correlator::join(Incident& incident, Alert& alert, bool symptom, std::int64
           {0, incident.id, now_ms, "tocsin", "alert", describe(alert) + " fired again: auto-resolve cancelled"});
     }
   }
-  dirty_alerts_.insert(alert.fingerprint);
+  dirty_alerts_.insert(&alert);
   dirty_incidents_.insert(incident.id);
 }
 
@@ -166,7 +166,7 @@ void Correlator::merge(Incident& from, Incident& root, std::int64_t now_ms, Chan
   for (Alert* a : moved) {
     a->incident_id = root.id;
     a->symptom = true;
-    dirty_alerts_.insert(a->fingerprint);
+    dirty_alerts_.insert(a);
     into.alerts.push_back(a);
   }
   // Alerts of `from` that already cleared stay with it, as its history.
@@ -231,10 +231,9 @@ void Correlator::finish_incident(Incident& incident, const std::string& why, std
     for (Alert* a : w->second.alerts) {
       a->state = AlertState::resolved;
       a->resolved_at_ms = now_ms;
-      dirty_alerts_.erase(a->fingerprint);
       resolved_alerts_.push_back(*a);
       ++symptoms;
-      firing_.erase(a->fingerprint);
+      if (auto f = firing_.find(a->fingerprint); f != firing_.end()) erase_firing(f);
     }
   }
   std::string text = why;

@@ -51,7 +51,7 @@ bool Correlator::rules_keep_on_clear(Alert& alert, const Event& event, std::int6
   }
   // Held open: the clear counts on the alert and incident like a repeat.
   alert.last_seen_ms = event.received_at_ms;
-  repeated_alerts_.insert(alert.fingerprint);
+  repeated_alerts_.insert(&alert);
   if (incident != incidents_.end()) {
     incident->second.event_count += 1;
     incident->second.updated_at_ms = now_ms;
@@ -71,7 +71,7 @@ std::vector<Event> Correlator::rules_arrived(const Event& event, std::int64_t no
 void Correlator::start_flapping(Alert& alert, Incident& incident, const rules::FlappingConfig& settings,
                                 std::int64_t now_ms, ChangeSet& changes) {
   alert.state = AlertState::flapping;
-  dirty_alerts_.insert(alert.fingerprint);
+  dirty_alerts_.insert(&alert);
   dirty_incidents_.insert(incident.id);
   rules_.flapping_started.inc();
   std::string what = alert.name + " on " + alert.resource;
@@ -120,7 +120,7 @@ void Correlator::rules_tick(std::int64_t now_ms, ChangeSet& changes) {
     if (!settled.cleared) {
       rules_.flapping_settled_firing.inc();
       alert.state = AlertState::firing;
-      dirty_alerts_.insert(alert.fingerprint);
+      dirty_alerts_.insert(&alert);
       continue;
     }
     rules_.flapping_settled_resolved.inc();
@@ -132,7 +132,7 @@ void Correlator::rules_tick(std::int64_t now_ms, ChangeSet& changes) {
     quiet.resource = alert.resource;
     quiet.received_at_ms = now_ms;
     clear_alert(alert, quiet, now_ms, changes);
-    firing_.erase(it);
+    erase_firing(it);
   }
   for (auto& missed : rules_.heartbeats.due(now_ms)) {
     rules_.heartbeats_missed.inc();

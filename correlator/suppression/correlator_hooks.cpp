@@ -80,7 +80,7 @@ bool Correlator::suppress_on_open(Alert& alert, std::int64_t now_ms) {
   (by.starts_with("maintenance:") ? suppression_counters_.by_maintenance : suppression_counters_.by_silence)->inc();
   alert.suppressed_by = std::move(by);
   suppressed_.insert(alert.fingerprint);
-  dirty_alerts_.insert(alert.fingerprint);
+  dirty_alerts_.insert(&alert);
   return true;
 }
 
@@ -106,7 +106,7 @@ void Correlator::suppression_tick(std::int64_t now_ms, ChangeSet& changes) {
     } else if (by != alert.suppressed_by) {
       // Another window or silence still covers it.
       alert.suppressed_by = std::move(by);
-      dirty_alerts_.insert(fp);
+      dirty_alerts_.insert(&alert);
     }
   }
   // Oldest first, so that incidents open in the order the alerts fired.
@@ -126,7 +126,7 @@ void Correlator::end_suppression(Alert& alert, std::int64_t now_ms, ChangeSet& c
   std::string was = alert.suppressed_by;
   alert.state = AlertState::firing;
   alert.suppressed_by.clear();
-  dirty_alerts_.insert(alert.fingerprint);
+  dirty_alerts_.insert(&alert);
   suppression_counters_.ended->inc();
   Event event;
   event.kind = EventKind::problem;
