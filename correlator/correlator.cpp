@@ -64,6 +64,7 @@ void Correlator::restore(const IdState& ids, std::vector<Alert> firing, std::vec
   ids_ = ids;
   dirty_alerts_.clear();
   repeated_alerts_.clear();
+  erased_alerts_.clear();
   firing_.clear();
   incidents_.clear();
   for (auto& a : firing) firing_.emplace(a.fingerprint, std::move(a));
@@ -159,7 +160,7 @@ void Correlator::repeat_alert(Alert& alert, const Event& event, std::int64_t now
   alert.count += 1;
   alert.last_seen_ms = event.received_at_ms;
   if (event.severity > alert.severity) alert.severity = event.severity;
-  repeated_alerts_.insert(&alert);
+  repeated_alerts_.push_back(&alert);
   if (alert.ci.empty() && config_.cmdb) {
     unknown_resources_.inc();
     gaps_.record(alert.resource, event.source, now_ms);
@@ -169,7 +170,7 @@ void Correlator::repeat_alert(Alert& alert, const Event& event, std::int64_t now
     incident.event_count += 1;
     incident.updated_at_ms = now_ms;
     if (!alert.symptom && alert.severity > incident.severity) incident.severity = alert.severity;
-    repeated_incidents_.insert(incident.id);
+    repeated_incidents_.push_back(incident.id);
   }
 }
 
@@ -272,7 +273,7 @@ void Correlator::on_tick(std::int64_t now_ms, ChangeSet& changes) {
 
 Correlator::FiringIt Correlator::erase_firing(FiringIt it) {
   dirty_alerts_.erase(&it->second);
-  repeated_alerts_.erase(&it->second);
+  if (!repeated_alerts_.empty()) erased_alerts_.push_back(&it->second);
   return firing_.erase(it);
 }
 
@@ -286,8 +287,15 @@ void Correlator::flush(ChangeSet& changes) {
     if (auto it = incidents_.find(id); it != incidents_.end()) changes.incidents.push_back(it->second);
   // Rows written whole above (or resolved, hence gone from the working set)
   // already carry their counters.
+  std::sort(repeated_alerts_.begin(), repeated_alerts_.end());
+  repeated_alerts_.erase(std::unique(repeated_alerts_.begin(), repeated_alerts_.end()), repeated_alerts_.end());
+  std::sort(erased_alerts_.begin(), erased_alerts_.end());
   for (const Alert* a : repeated_alerts_)
-    if (!dirty_alerts_.contains(a)) changes.alert_repeats.push_back({a->id, a->count, a->last_seen_ms, a->severity});
+    if (!dirty_alerts_.contains(a) && !std::binary_search(erased_alerts_.begin(), erased_alerts_.end(), a))
+      changes.alert_repeats.push_back({a->id, a->count, a->last_seen_ms, a->severity});
+  std::sort(repeated_incidents_.begin(), repeated_incidents_.end());
+  repeated_incidents_.erase(std::unique(repeated_incidents_.begin(), repeated_incidents_.end()),
+                            repeated_incidents_.end());
   for (auto id : repeated_incidents_) {
     auto it = incidents_.find(id);
     if (it == incidents_.end() || dirty_incidents_.contains(id)) continue;
@@ -297,6 +305,7 @@ void Correlator::flush(ChangeSet& changes) {
   dirty_alerts_.clear();
   dirty_incidents_.clear();
   repeated_alerts_.clear();
+  erased_alerts_.clear();
   repeated_incidents_.clear();
   resolved_alerts_.clear();
   gaps_.flush(changes);

@@ -248,12 +248,17 @@ class Correlator {
   FiringIt erase_firing(FiringIt it);
   std::unordered_map<std::int64_t, Incident> incidents_;    // id → unresolved incident
   // Firing alerts changed since the last flush, by node of firing_ (stable
-  // until erased; erase_firing() takes them out first): no fingerprint is
-  // copied per event.
-  std::unordered_set<const Alert*> dirty_alerts_;     // need a full row
+  // until erased; erase_firing() takes them out of dirty_alerts_): no
+  // fingerprint is copied per event.
+  std::unordered_set<const Alert*> dirty_alerts_;  // need a full row
   std::unordered_set<std::int64_t> dirty_incidents_;
-  std::unordered_set<const Alert*> repeated_alerts_;  // only counters moved
-  std::unordered_set<std::int64_t> repeated_incidents_;
+  // Only counters moved: appended per repeat, duplicates and all, and sorted
+  // out at the flush, so that a repeat allocates nothing once the vectors have
+  // grown. An alert erased since is skipped by erased_alerts_; a node reused
+  // by a new alert is dirty, hence written whole.
+  std::vector<const Alert*> repeated_alerts_;
+  std::vector<const Alert*> erased_alerts_;
+  std::vector<std::int64_t> repeated_incidents_;
   std::vector<Alert> resolved_alerts_;  // left the working set, still to be written
 
   Counter& events_problem_;

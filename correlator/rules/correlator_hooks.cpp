@@ -51,11 +51,11 @@ bool Correlator::rules_keep_on_clear(Alert& alert, const Event& event, std::int6
   }
   // Held open: the clear counts on the alert and incident like a repeat.
   alert.last_seen_ms = event.received_at_ms;
-  repeated_alerts_.insert(&alert);
+  repeated_alerts_.push_back(&alert);
   if (incident != incidents_.end()) {
     incident->second.event_count += 1;
     incident->second.updated_at_ms = now_ms;
-    repeated_incidents_.insert(incident->first);
+    repeated_incidents_.push_back(incident->first);
   }
   return true;
 }
