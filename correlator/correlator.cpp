@@ -343,14 +343,16 @@ void Correlator::page(const Incident& incident, const Alert& alert, std::int64_t
   context.channel = "email";
   context.console_url = config_.console_url;
   context.alert = &alert;
-  const notify::Page rendered = notify::render(context);
-  for (const auto& to : config_.email_recipients) {
+  notify::Page rendered = notify::render(context);
+  const std::size_t last = config_.email_recipients.size() - 1;
+  for (std::size_t i = 0; i <= last; ++i) {
     Notification n;
     n.incident_id = incident.id;
     n.channel = "email";
-    n.recipient = to;
-    n.subject = rendered.subject;
-    n.body = rendered.body;
+    n.recipient = config_.email_recipients[i];
+    // The last recipient takes the rendered text instead of a copy.
+    n.subject = i == last ? std::move(rendered.subject) : rendered.subject;
+    n.body = i == last ? std::move(rendered.body) : rendered.body;
     n.created_at_ms = now_ms;
     // Held while a root cause on an upstream CI may still adopt the incident.
     n.next_attempt_ms = std::max(now_ms, incident.hold_until_ms);

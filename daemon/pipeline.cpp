@@ -193,7 +193,9 @@ void Pipeline::run() {
 }
 
 void Pipeline::process(std::deque<Item>& items, bool tick) {
-  ChangeSet changes;
+  // One buffer for every batch: its vectors keep their capacity.
+  ChangeSet& changes = changes_;
+  changes.clear();
   std::vector<std::pair<ActionDone, ActionResult>> replies;
   std::unordered_set<std::int64_t> acted;
   std::vector<std::pair<std::function<void(suppression::Result)>, suppression::Result>> suppression_replies;

@@ -85,6 +85,7 @@ class Pipeline final : public EventSink, public ActionSink {
   std::unique_ptr<Store> store_;
   std::int64_t recurrence_window_ = 0;
   Correlator correlator_;
+  ChangeSet changes_;  // the batch being built; used by the pipeline thread only
   const Clock& clock_;
   std::function<void()> notify_;
 
