@@ -5,6 +5,7 @@
 #include "correlator/oncall/authority.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include "correlator/clock.hpp"
 #include "correlator/notify/page.hpp"
@@ -67,7 +68,10 @@ void Correlator::restore(const IdState& ids, std::vector<Alert> firing, std::vec
   erased_alerts_.clear();
   firing_.clear();
   incidents_.clear();
-  for (auto& a : firing) firing_.emplace(a.fingerprint, std::move(a));
+  for (auto& a : firing) {
+    const std::uint64_t key = firing_key(a.fingerprint);
+    firing_.emplace(key, std::move(a));
+  }
   for (auto& i : unresolved) incidents_.emplace(i.id, std::move(i));
   rebuild_work();
   suppression_restore();
@@ -85,7 +89,7 @@ void Correlator::on_event(Event event, std::int64_t now_ms, ChangeSet& changes) 
     events_info_.inc();
   } else {
     record.fingerprint = fingerprint(event);
-    auto it = firing_.find(record.fingerprint);
+    auto it = firing_.find(firing_key(record.fingerprint));
     if (event.kind == EventKind::problem) {
       events_problem_.inc();
       if (it == firing_.end()) {
@@ -137,7 +141,7 @@ void Correlator::open_alert(const Event& event, const std::string& fp, std::int6
   }
   record.alert_id = alert.id;
   alerts_opened_.inc();
-  Alert& firing = firing_.emplace(fp, std::move(alert)).first->second;
+  Alert& firing = firing_.emplace(firing_key(fp), std::move(alert)).first->second;
   dirty_alerts_.insert(&firing);
   if (suppress_on_open(firing, now_ms)) return;
   place_alert(firing, e, event, now_ms, changes);
@@ -269,6 +273,17 @@ void Correlator::on_tick(std::int64_t now_ms, ChangeSet& changes) {
   suppression_tick(now_ms, changes);
   rules_tick(now_ms, changes);
   sla_tick(now_ms, changes);
+}
+
+std::uint64_t Correlator::firing_key(std::string_view fp) {
+  // fingerprint() spells 16 lower-case hex digits; anything else (a stored
+  // fingerprint of another form) is hashed.
+  std::uint64_t key = 0;
+  if (fp.size() == 16) {
+    const auto [end, ec] = std::from_chars(fp.data(), fp.data() + fp.size(), key, 16);
+    if (ec == std::errc{} && end == fp.data() + fp.size()) return key;
+  }
+  return std::hash<std::string_view>{}(fp);
 }
 
 Correlator::FiringIt Correlator::erase_firing(FiringIt it) {

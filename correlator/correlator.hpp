@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -242,8 +243,12 @@ class Correlator {
 
   CorrelatorConfig config_;
   IdState ids_;
-  std::unordered_map<std::string, Alert> firing_;           // fingerprint → firing alert
-  using FiringIt = std::unordered_map<std::string, Alert>::iterator;
+  // Fingerprint → firing alert, keyed by the 64-bit value the fingerprint
+  // spells in hex (firing_key): no second copy of the string per alert, and
+  // no string hashing or comparison per event.
+  std::unordered_map<std::uint64_t, Alert> firing_;
+  using FiringIt = std::unordered_map<std::uint64_t, Alert>::iterator;
+  static std::uint64_t firing_key(std::string_view fingerprint);
   // Removes a firing alert from the working set and from the sets of changed ones.
   FiringIt erase_firing(FiringIt it);
   std::unordered_map<std::int64_t, Incident> incidents_;    // id → unresolved incident

@@ -233,7 +233,7 @@ void Correlator::finish_incident(Incident& incident, const std::string& why, std
       a->resolved_at_ms = now_ms;
       resolved_alerts_.push_back(*a);
       ++symptoms;
-      if (auto f = firing_.find(a->fingerprint); f != firing_.end()) erase_firing(f);
+      if (auto f = firing_.find(firing_key(a->fingerprint)); f != firing_.end()) erase_firing(f);
     }
   }
   std::string text = why;
@@ -276,7 +276,7 @@ void Correlator::rebuild_work() {
     if (incident.hold_until_ms > 0) held_.emplace(incident.hold_until_ms, id);
     if (incident.resolve_after_ms > 0) resolve_due_.emplace(incident.resolve_after_ms, id);
   }
-  for (auto& [fp, alert] : firing_) {
+  for (auto& [key, alert] : firing_) {
     auto w = work_.find(alert.incident_id);
     if (w == work_.end()) continue;
     w->second.alerts.push_back(&alert);

@@ -109,7 +109,7 @@ void Correlator::start_flapping(Alert& alert, Incident& incident, const rules::F
 
 void Correlator::rules_tick(std::int64_t now_ms, ChangeSet& changes) {
   for (const auto& settled : rules_.flaps.settle(now_ms)) {
-    auto it = firing_.find(settled.fingerprint);
+    auto it = firing_.find(firing_key(settled.fingerprint));
     if (it == firing_.end() || it->second.state != AlertState::flapping) continue;
     Alert& alert = it->second;
     std::string what = alert.name + " on " + alert.resource;
@@ -142,8 +142,8 @@ void Correlator::rules_tick(std::int64_t now_ms, ChangeSet& changes) {
 }
 
 void Correlator::rules_restore() {
-  for (const auto& [fp, alert] : firing_) {
-    if (alert.state == AlertState::flapping) rules_.flaps.restore_flapping(fp, rules_.config.flapping);
+  for (const auto& [key, alert] : firing_) {
+    if (alert.state == AlertState::flapping) rules_.flaps.restore_flapping(alert.fingerprint, rules_.config.flapping);
     if (alert.name == rules::heartbeat_event_name)
       for (const auto& [k, v] : alert.attributes)
         if (k == "heartbeat") rules_.heartbeats.mark_missed(v);

@@ -69,8 +69,8 @@ void Correlator::restore_suppression(std::vector<suppression::Silence> silences,
 
 void Correlator::suppression_restore() {
   suppressed_.clear();
-  for (const auto& [fp, alert] : firing_)
-    if (alert.state == AlertState::suppressed) suppressed_.insert(fp);
+  for (const auto& [key, alert] : firing_)
+    if (alert.state == AlertState::suppressed) suppressed_.insert(alert.fingerprint);
 }
 
 bool Correlator::suppress_on_open(Alert& alert, std::int64_t now_ms) {
@@ -94,7 +94,7 @@ void Correlator::suppression_tick(std::int64_t now_ms, ChangeSet& changes) {
   if (suppressed_.empty()) return;
   std::vector<std::string> ended;
   for (const auto& fp : suppressed_) {
-    auto it = firing_.find(fp);
+    auto it = firing_.find(firing_key(fp));
     if (it == firing_.end()) {
       ended.push_back(fp);
       continue;
@@ -113,7 +113,7 @@ void Correlator::suppression_tick(std::int64_t now_ms, ChangeSet& changes) {
   std::vector<Alert*> release;
   for (const auto& fp : ended) {
     suppressed_.erase(fp);
-    if (auto it = firing_.find(fp); it != firing_.end()) release.push_back(&it->second);
+    if (auto it = firing_.find(firing_key(fp)); it != firing_.end()) release.push_back(&it->second);
   }
   std::sort(release.begin(), release.end(), [](const Alert* a, const Alert* b) { return a->id < b->id; });
   for (Alert* a : release) end_suppression(*a, now_ms, changes);
