@@ -73,7 +73,7 @@ void Daemon::start() {
     auto store = open_store();
     oncall_ = std::make_unique<api::OncallDirectory>(
         std::dynamic_pointer_cast<const oncall::Snapshot>(s.correlator.oncall), store->overrides(),
-        api::overlay_of(store->oncall_entries()));
+        api::overlay_of(store->oncall_entries()), &clock_);
   }
   CorrelatorConfig correlator = s.correlator;
   correlator.oncall = oncall_->current();

@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 #include <algorithm>
+#include <iterator>
 #include <charconv>
 #include <limits>
 #include <set>
@@ -150,8 +151,9 @@ void warn_problems(const oncall::RosterData& data, std::string_view when) {
 
 }  // namespace
 
-OncallDirectory::OncallDirectory(Snapshot base, std::vector<oncall::StoredOverride> stored, oncall::Overlay overlay)
-    : base_(std::move(base)), overlay_(std::move(overlay)), stored_(std::move(stored)) {
+OncallDirectory::OncallDirectory(Snapshot base, std::vector<oncall::StoredOverride> stored, oncall::Overlay overlay,
+                                 const Clock* clock)
+    : base_(std::move(base)), overlay_(std::move(overlay)), stored_(std::move(stored)), clock_(clock) {
   if (!overlay_.empty()) warn_problems(laid_locked(overlay_), "start");
   current_ = merge_locked();
 }
@@ -163,9 +165,16 @@ oncall::RosterData OncallDirectory::laid_locked(const oncall::Overlay& overlay) 
 }
 
 OncallDirectory::Snapshot OncallDirectory::merge_locked() const {
-  if (overlay_.empty()) return base_ ? oncall::with_overrides(*base_, stored_) : nullptr;
+  std::vector<oncall::StoredOverride> in_force;
+  const std::vector<oncall::StoredOverride>* overrides = &stored_;
+  if (clock_ != nullptr) {
+    const std::int64_t now = clock_->wall_ms();
+    std::copy_if(stored_.begin(), stored_.end(), std::back_inserter(in_force), [now](const auto& o) { return o.to_ms > now; });
+    overrides = &in_force;
+  }
+  if (overlay_.empty()) return base_ ? oncall::with_overrides(*base_, *overrides) : nullptr;
   oncall::Snapshot laid(laid_locked(overlay_));
-  return oncall::with_overrides(laid, stored_);
+  return oncall::with_overrides(laid, *overrides);
 }
 
 oncall::Overlay OncallDirectory::overlay() const {

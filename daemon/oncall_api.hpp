@@ -45,8 +45,10 @@ class OncallDirectory {
   using Snapshot = std::shared_ptr<const oncall::Snapshot>;
   using Publish = std::function<void(Snapshot)>;
 
+  // With a clock, overrides that have ended are left out of every snapshot
+  // built from then on (they stay stored and listed as history).
   explicit OncallDirectory(Snapshot base, std::vector<oncall::StoredOverride> stored = {},
-                           oncall::Overlay overlay = {});
+                           oncall::Overlay overlay = {}, const Clock* clock = nullptr);
 
   // Null when no on-call directory is configured and the API added nobody.
   Snapshot current() const;
@@ -81,6 +83,7 @@ class OncallDirectory {
   Snapshot base_;
   oncall::Overlay overlay_;
   std::vector<oncall::StoredOverride> stored_;
+  const Clock* clock_ = nullptr;
   Snapshot current_;
   Publish publish_;
 };

@@ -193,5 +193,33 @@ TEST(OncallDirectoryState, MergesStoredOverridesAndPublishesEachChangeInOrder) {
   EXPECT_EQ(none.current(), nullptr);
 }
 
+TEST(OncallDirectoryState, OverridesThatHaveEndedAreLeftOutOfTheNextSnapshot) {
+  FakeClock clock;
+  clock.advance_ms(now - clock.wall_ms());
+  oncall::StoredOverride ended, running;
+  ended.id = 1;
+  ended.group = running.group = "noc";
+  ended.person = running.person = "carol";
+  ended.from_ms = now - 7200'000;
+  ended.to_ms = now - 3600'000;
+  running.id = 2;
+  running.from_ms = now - 1;
+  running.to_ms = now + 3600'000;
+  OncallDirectory d(directory(), {ended, running}, {}, &clock);
+  auto stored_in = [](const OncallDirectory::Snapshot& s) {
+    std::vector<std::int64_t> ids;
+    for (const auto& r : s->rosters())
+      for (const auto& o : r.overrides)
+        if (o.id != 0) ids.push_back(o.id);
+    return ids;
+  };
+  EXPECT_EQ(stored_in(d.current()), (std::vector<std::int64_t>{2}));
+  EXPECT_EQ(d.stored().size(), 2u) << "the history stays stored";
+  clock.advance_ms(3600'000);
+  d.set_overrides(d.stored());
+  EXPECT_TRUE(stored_in(d.current()).empty());
+  EXPECT_EQ(d.current()->on_call("noc", oncall::Layer::primary, clock.wall_ms()).at(0), "alice");
+}
+
 }  // namespace
 }  // namespace tocsin::api
