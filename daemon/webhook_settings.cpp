@@ -18,7 +18,7 @@ const Section& webhook_section() {
       {{"enabled", Type::boolean, "false", "POST incident changes to the targets."},
        {"allow", Type::string_list, "",
         "Destinations that may be contacted: host:port (a name, DNS trusted for it), address:port, "
-        "network/length:port or [IPv6]:port, with * for any port, e.g. [\"hooks.example.net:443\", "
+        "network/length:port (no host bits set after the length) or [IPv6]:port, with * for any port, e.g. [\"hooks.example.net:443\", "
         "\"10.20.0.0/16:8080\"]. A target URL outside it is an error; a pending POST to a URL a reload took off "
         "the list is refused and counted (tocsin_webhook_refused_total)."},
        {"targets", Type::list, "", "Receivers (see notifications.webhook.targets[])."},

@@ -13,17 +13,10 @@
 #include <vector>
 
 #include "collectors/snmp/config.hpp"
+#include "correlator/cmdb/ci.hpp"
 #include "correlator/clock.hpp"
 
 namespace tocsin::snmp {
-
-struct Network {
-  std::array<std::uint8_t, 16> bytes{};  // IPv4 as IPv4-mapped IPv6
-  int prefix = 128;
-};
-
-// "10.0.0.0/8", "2001:db8::/32", "192.0.2.7"; nullopt when not valid.
-std::optional<Network> parse_network(std::string_view text);
 
 class SourceFilter {
  public:
@@ -31,7 +24,7 @@ class SourceFilter {
   bool allows(std::string_view address) const;
 
  private:
-  std::vector<Network> networks_;
+  std::vector<cmdb::Cidr> networks_;  // "10.0.0.0/8", "2001:db8::/32", "192.0.2.7" (cmdb::parse_network)
 };
 
 class RateLimiter {

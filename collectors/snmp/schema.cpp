@@ -21,7 +21,7 @@ const Section& snmp_section() {
        {"engine_id", Type::string, "",
         "Our SNMPv3 engine ID in hex (what inform senders discover); empty = generated at start-up."},
        {"users", Type::list, "", "SNMPv3 USM users."},
-       {"allowed_sources", Type::string_list, "", "Sender addresses or CIDR networks allowed; empty allows all."},
+       {"allowed_sources", Type::string_list, "", "Sender addresses or CIDR networks (no host bits set after the length) allowed; empty allows all."},
        {"rate_limit", Type::integer, "0", "Notifications per second accepted from one source; 0 = unlimited."},
        {"rate_burst", Type::integer, "0", "Burst a source may send above rate_limit; 0 = one second's worth."},
        {"max_varbinds", Type::integer, "128", "Most varbinds in one notification; more are rejected and counted."},
@@ -121,7 +121,8 @@ Config load_config(const config::Node& root) {
   c.decoder.mib_dirs = n.string_list("mib_dirs");
   c.access.allowed_sources = n.string_list("allowed_sources");
   for (const auto& a : c.access.allowed_sources)
-    if (!parse_network(a)) n.error("allowed_sources", "'" + a + "' is not an address or CIDR network");
+    if (!cmdb::parse_network(a))
+      n.error("allowed_sources", "'" + a + "' is not an address or CIDR network (with no host bits set after the prefix)");
   c.access.rate_limit = static_cast<double>(n.integer("rate_limit", 0, 100'000'000));
   c.access.rate_burst = static_cast<double>(n.integer("rate_burst", 0, 100'000'000));
   c.max_informs_in_flight = static_cast<std::size_t>(n.integer("max_informs_in_flight", 1, 1'000'000));

@@ -81,6 +81,21 @@ std::optional<Cidr> parse_cidr(std::string_view text) {
   return c;
 }
 
+std::optional<Cidr> parse_network(std::string_view text) {
+  if (text.find('/') != std::string_view::npos) return parse_cidr(text);
+  auto address = parse_address(text);
+  if (!address) return std::nullopt;
+  return Cidr{*address, 128};
+}
+
+bool contains(const Cidr& network, const IpAddress& address) {
+  const unsigned full = network.prefix / 8u, rest = network.prefix % 8u;
+  if (std::memcmp(network.network.bytes.data(), address.bytes.data(), full) != 0) return false;
+  if (rest == 0) return true;
+  const auto mask = static_cast<std::uint8_t>(0xFF << (8 - rest));
+  return (network.network.bytes[full] & mask) == (address.bytes[full] & mask);
+}
+
 std::vector<std::string> changed_fields(const Ci& a, const Ci& b) {
   std::vector<std::string> out;
   auto check = [&out](bool differs, const char* name) {

@@ -44,6 +44,10 @@ struct Cidr {
 // "10.1.0.0/16", "2001:db8::/32"; host bits set after the prefix are an error
 // (a typo there usually means the wrong range).
 std::optional<Cidr> parse_cidr(std::string_view text);
+// An allow-list entry: a network as parse_cidr, or one address (/32, /128).
+std::optional<Cidr> parse_network(std::string_view text);
+// Whether `address` lies in `network`.
+bool contains(const Cidr& network, const IpAddress& address);
 
 using CiAttributes = std::vector<std::pair<std::string, std::string>>;
 

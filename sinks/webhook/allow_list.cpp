@@ -22,26 +22,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// IPv4 as ::ffff:a.b.c.d, so that one comparison covers both families.
-std::optional<std::array<std::uint8_t, 16>> parse_address(std::string_view text, bool& v4) {
-  const std::string s(text);
-  std::array<std::uint8_t, 16> out{};
-  in_addr a4{};
-  if (inet_pton(AF_INET, s.c_str(), &a4) == 1) {
-    out[10] = out[11] = 0xFF;
-    std::memcpy(out.data() + 12, &a4, 4);
-    v4 = true;
-    return out;
-  }
-  in6_addr a6{};
-  if (inet_pton(AF_INET6, s.c_str(), &a6) == 1) {
-    std::memcpy(out.data(), &a6, 16);
-    v4 = false;
-    return out;
-  }
-  return std::nullopt;
-}
-
 bool valid_name(std::string_view host) {
   if (host.empty() || host.size() > 253) return false;
   std::size_t label = 0;
@@ -61,15 +41,6 @@ std::optional<std::uint16_t> parse_port(std::string_view text) {
   const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc{} || p != text.data() + text.size() || value == 0 || value > 65535) return std::nullopt;
   return static_cast<std::uint16_t>(value);
-}
-
-bool in_network(const std::array<std::uint8_t, 16>& address, const AllowEntry& e) {
-  int bits = e.prefix;
-  for (std::size_t i = 0; i < 16 && bits > 0; ++i, bits -= 8) {
-    const std::uint8_t mask = bits >= 8 ? 0xFF : static_cast<std::uint8_t>(0xFF << (8 - bits));
-    if ((address[i] & mask) != (e.network[i] & mask)) return false;
-  }
-  return true;
 }
 
 // "host:port", "[v6]:port", "v4/len:port"; returns host part and port part.
@@ -126,10 +97,9 @@ ParsedUrl parse_url(std::string_view text) {
   }
   u.host = lower(host);
   if (!u.host.empty() && u.host.back() == '.') u.host.pop_back();
-  bool v4 = false;
-  if (auto a = parse_address(u.host, v4)) {
+  if (auto a = cmdb::parse_address(u.host)) {
     u.host_is_address = true;
-    u.address = *a;
+    u.address = a->bytes;
   } else if (authority.starts_with('[')) {
     return fail("'" + std::string(host) + "' is not an IPv6 address");
   } else if (!valid_name(u.host)) {
@@ -175,13 +145,14 @@ ParsedEntry parse_allow_entry(std::string_view text) {
     if (ec != std::errc{} || p != digits.data() + digits.size()) return fail("bad prefix length");
     length = value;
   }
-  bool v4 = false;
-  if (auto a = parse_address(address, v4)) {
-    const int max = v4 ? 32 : 128;
+  if (auto a = cmdb::parse_address(address)) {
+    const int max = a->is_v4() ? 32 : 128;
     const int bits = length.value_or(max);
     if (bits < 0 || bits > max) return fail("prefix length must be 0-" + std::to_string(max));
-    e.network = *a;
-    e.prefix = v4 ? 96 + bits : bits;
+    const std::string network = a->str() + "/" + std::to_string(bits);
+    auto cidr = cmdb::parse_cidr(network);
+    if (!cidr) return fail("host bits are set after the prefix /" + std::to_string(bits) + ": not a network");
+    e.network = *cidr;
     out.entry = std::move(e);
     return out;
   }
@@ -196,7 +167,8 @@ ParsedEntry parse_allow_entry(std::string_view text) {
 const AllowEntry* allowed(const Url& url, const std::vector<AllowEntry>& allow) {
   for (const auto& e : allow) {
     if (e.port && *e.port != url.port) continue;
-    if (url.host_is_address ? (e.name.empty() && in_network(url.address, e)) : (!e.name.empty() && e.name == url.host))
+    if (url.host_is_address ? (e.name.empty() && cmdb::contains(e.network, cmdb::IpAddress{url.address}))
+                            : (!e.name.empty() && e.name == url.host))
       return &e;
   }
   return nullptr;

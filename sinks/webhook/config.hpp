@@ -10,14 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "correlator/cmdb/ci.hpp"
+
 namespace tocsin::webhook {
 
 // One entry of the allow-list: a host name, or an IP network (an address is
 // a /32 or /128), with a port or any port.
 struct AllowEntry {
   std::string name;                    // lower-case host name; empty for a network
-  std::array<std::uint8_t, 16> network{};  // IPv4 as ::ffff:a.b.c.d
-  int prefix = 0;                       // bits of `network` that must match (IPv4: 96 + length)
+  cmdb::Cidr network;                   // when `name` is empty; an address is a /32 or /128
   std::optional<std::uint16_t> port;    // nullopt: any port ("*")
   std::string text;                     // as written, for messages
 };

@@ -178,11 +178,12 @@ TEST_F(SnmpHandlerTest, InformCarriesItsResponseForAfterTheCommit) {
 }
 
 TEST(SnmpNetworks, CidrAndPlainAddressesParse) {
-  EXPECT_TRUE(parse_network("10.0.0.0/8"));
-  EXPECT_TRUE(parse_network("192.0.2.7"));
-  EXPECT_TRUE(parse_network("::1/128"));
-  EXPECT_FALSE(parse_network("10.0.0.0/33"));
-  EXPECT_FALSE(parse_network("core-sw-01"));
+  EXPECT_TRUE(cmdb::parse_network("10.0.0.0/8"));
+  EXPECT_TRUE(cmdb::parse_network("192.0.2.7"));
+  EXPECT_TRUE(cmdb::parse_network("::1/128"));
+  EXPECT_FALSE(cmdb::parse_network("10.0.0.0/33"));
+  EXPECT_FALSE(cmdb::parse_network("10.0.0.1/8")) << "host bits after the prefix: probably the wrong range";
+  EXPECT_FALSE(cmdb::parse_network("core-sw-01"));
   SourceFilter f({"192.0.2.0/25"});
   EXPECT_TRUE(f.allows("192.0.2.127"));
   EXPECT_FALSE(f.allows("192.0.2.128"));

@@ -397,5 +397,24 @@ TEST(CmdbFile, MissingFileIsReported) {
   EXPECT_THAT(errors.joined(), HasSubstr("/nonexistent/cmdb.txt: cannot read the CMDB file"));
 }
 
+TEST(CmdbNetworks, AnAllowListEntryIsANetworkOrOneAddressAndContainsWhatItCovers) {
+  auto net = parse_network("10.20.0.0/16");
+  ASSERT_TRUE(net);
+  EXPECT_TRUE(contains(*net, *parse_address("10.20.255.1")));
+  EXPECT_FALSE(contains(*net, *parse_address("10.21.0.1")));
+  EXPECT_FALSE(contains(*net, *parse_address("::ffff:10.21.0.1")));
+  auto one = parse_network("192.0.2.7");
+  ASSERT_TRUE(one);
+  EXPECT_TRUE(contains(*one, *parse_address("192.0.2.7")));
+  EXPECT_FALSE(contains(*one, *parse_address("192.0.2.8")));
+  auto v6 = parse_network("2001:db8::/33");
+  ASSERT_TRUE(v6);
+  EXPECT_TRUE(contains(*v6, *parse_address("2001:db8:7fff::1")));
+  EXPECT_FALSE(contains(*v6, *parse_address("2001:db8:8000::1")));
+  EXPECT_TRUE(contains(*parse_network("0.0.0.0/0"), *parse_address("203.0.113.9")));
+  EXPECT_FALSE(parse_network("10.20.1.0/16")) << "host bits after the prefix";
+  EXPECT_FALSE(parse_network("core-sw1"));
+}
+
 }  // namespace
 }  // namespace tocsin::cmdb

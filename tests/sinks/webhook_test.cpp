@@ -77,6 +77,9 @@ TEST(WebhookAllowList, EntriesNeedAPortAndAValidHostOrNetwork) {
     EXPECT_FALSE(parse_allow_entry(bad).entry) << bad;
   EXPECT_NE(parse_allow_entry("10.0.0.0/33:*").error.find("prefix length must be 0-32"), std::string::npos);
   EXPECT_TRUE(parse_allow_entry("0.0.0.0/0:443").entry);
+  EXPECT_NE(parse_allow_entry("10.1.2.3/16:443").error.find("host bits are set after the prefix /16"),
+            std::string::npos);
+  EXPECT_TRUE(parse_allow_entry("[2001:db8::/32]:8443").entry);
 }
 
 sockaddr_in v4(const char* text) {
