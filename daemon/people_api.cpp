@@ -220,30 +220,22 @@ json::object to_json(const oncall::Group& g) {
 
 oncall::Overlay overlay_of(const std::vector<oncall::StoredEntry>& entries, const PeopleLimits& limits) {
   oncall::Overlay out;
-  for (const auto& e : entries) {
-    if (e.kind == "person") {
-      if (e.deleted) {
-        out.people[e.id] = std::nullopt;
-        continue;
-      }
-      auto p = parse_person(e.json, e.id, limits);
-      if (auto* r = std::get_if<BodyRefusal>(&p)) {
-        log()->warn("oncall: stored person {} left out: {}: {}", e.id, r->error.field, r->error.message);
-        continue;
-      }
-      out.people[e.id] = std::get<oncall::Person>(std::move(p));
-    } else if (e.kind == "group") {
-      if (e.deleted) {
-        out.groups[e.id] = std::nullopt;
-        continue;
-      }
-      auto g = parse_group(e.json, e.id, limits);
-      if (auto* r = std::get_if<BodyRefusal>(&g)) {
-        log()->warn("oncall: stored group {} left out: {}: {}", e.id, r->error.field, r->error.message);
-        continue;
-      }
-      out.groups[e.id] = std::get<oncall::Group>(std::move(g));
+  // A deleted entry hides the configured one; one that no longer parses is left out.
+  auto lay = [&limits](auto& into, const oncall::StoredEntry& e, auto parse) {
+    if (e.deleted) {
+      into[e.id] = std::nullopt;
+      return;
     }
+    auto parsed = parse(e.json, e.id, limits);
+    if (auto* r = std::get_if<BodyRefusal>(&parsed)) {
+      log()->warn("oncall: stored {} {} left out: {}: {}", e.kind, e.id, r->error.field, r->error.message);
+      return;
+    }
+    into[e.id] = std::get<0>(std::move(parsed));
+  };
+  for (const auto& e : entries) {
+    if (e.kind == "person") lay(out.people, e, parse_person);
+    else if (e.kind == "group") lay(out.groups, e, parse_group);
   }
   return out;
 }
