@@ -93,17 +93,17 @@ Page render_email(const Incident& i, const PageContext& c) {
   }
   line(b, "Group:", i.group);
   line(b, "Assignee:", i.assignee);
-  const std::string& ci_name = a != nullptr && !a->ci_name.empty() ? a->ci_name : i.ci_name;
+  const std::string& ci_name = a != nullptr && !a->cmdb.name().empty() ? a->cmdb.name() : i.cmdb.name();
   const std::string& criticality = a != nullptr && !a->criticality.empty() ? a->criticality : i.criticality;
   if (!ci_name.empty()) line(b, "CI:", criticality.empty() ? ci_name : ci_name + " (" + criticality + ")");
-  line(b, "Location:", a != nullptr && !a->location.empty() ? a->location : i.location);
-  const auto& services = a != nullptr && !a->services.empty() ? a->services : i.services;
+  line(b, "Location:", a != nullptr && !a->cmdb.location().empty() ? a->cmdb.location() : i.cmdb.location());
+  const auto& services = a != nullptr && !a->cmdb.services().empty() ? a->cmdb.services() : i.cmdb.services();
   if (!services.empty()) {
     std::string list;
     for (const auto& s : services) list += (list.empty() ? "" : " ") + s;
     line(b, "Services:", list);
   }
-  line(b, "Runbook:", a != nullptr && !a->runbook.empty() ? a->runbook : i.runbook);
+  line(b, "Runbook:", a != nullptr && !a->cmdb.runbook().empty() ? a->cmdb.runbook() : i.cmdb.runbook());
   if (a != nullptr && a->first_seen_ms > 0) line(b, "First seen:", format_rfc3339(a->first_seen_ms));
   if (!c.detail.empty()) b += "\n" + c.detail + "\n";
   if (a != nullptr && !a->attributes.empty()) {
