@@ -39,6 +39,21 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
   return n;
 }
 
+// Index of the first byte that starts no valid UTF-8 sequence (size when none).
+std::size_t first_invalid(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = static_cast<unsigned char>(s[i]) < 0x80 ? 1 : utf8_length(s, i);
+    if (n == 0) return i;
+    i += n;
+  }
+  return s.size();
+}
+
+// In place: a page is almost always valid already, and then nothing is copied.
+void make_valid_utf8(std::string& s) {
+  if (first_invalid(s) != s.size()) s = valid_utf8(s);
+}
+
 std::string short_line(const Incident& i, const PageContext& c) {
   std::string s = i.priority + " #" + std::to_string(i.id);
   if (c.kind != PageKind::opened) s += " " + std::string(kind_words[static_cast<std::size_t>(c.kind)]);
@@ -68,7 +83,9 @@ Page render_sms(const Incident& i, const PageContext& c) {
     while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
     text = text.substr(0, cut) + "...";
   }
-  return {"", valid_utf8(text + tail)};
+  text += tail;
+  make_valid_utf8(text);
+  return {"", std::move(text)};
 }
 
 Page render_email(const Incident& i, const PageContext& c) {
@@ -81,7 +98,8 @@ Page render_email(const Incident& i, const PageContext& c) {
   page.subject = sanitize_header(subject);
 
   std::string& b = page.body;
-  b = "Incident #" + id + " " + std::string(kind_words[static_cast<std::size_t>(c.kind)]) + ": " + i.title + "\n";
+  b.reserve(512);  // about the size of a page: grown once, not once per line
+  b += "Incident #" + id + " " + std::string(kind_words[static_cast<std::size_t>(c.kind)]) + ": " + i.title + "\n";
   if (c.step > 0) b += "Escalation step " + std::to_string(c.step) + "\n";
   if (!c.person.empty()) b += "For " + c.person + "\n";
   b += "\n";
@@ -114,7 +132,7 @@ Page render_email(const Incident& i, const PageContext& c) {
   if (c.kind != PageKind::resolved) {
     b += "\nAcknowledge: tocsinctl ack " + id + "\n";
   }
-  b = valid_utf8(b);
+  make_valid_utf8(b);
   return page;
 }
 }  // namespace
