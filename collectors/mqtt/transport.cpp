@@ -253,6 +253,7 @@ void BrokerClient::wait(std::chrono::milliseconds duration) {
 
 // The session stays on the broker: what arrives while we are down waits there.
 void BrokerClient::shut_down() {
+  submit_batch();  // what was read ahead is committed before any PUBACK goes out
   wait_commit(stop_commit_bound);
   if (mosquitto_socket(mosq_) < 0) return;
   flush();
