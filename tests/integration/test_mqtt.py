@@ -81,20 +81,22 @@ def test_garbage_is_rejected_counted_and_acknowledged(tmp_path, broker):
         daemon.stop()
 
 
-def test_kill9_during_10000_qos1_messages_stores_each_exactly_once(tmp_path, broker):
+def interrupt_during_10000_qos1_messages(tmp_path, broker, interrupt, label):
+    """Publishes 10,000 QoS 1 messages, interrupts tocsind after 1,000 are
+    stored, restarts it, and checks that each message is stored exactly once."""
     total = 10_000
     daemon = start_daemon(tmp_path, broker, protocol="5")
     started = time.monotonic()
     publisher = subprocess.Popen(
         ["mosquitto_pub", "-h", "127.0.0.1", "-p", str(broker.port), "-q", "1", "-V", "mqttv5",
          "-t", "tocsin/load/gen", "-l"], stdin=subprocess.PIPE)
-    publisher.stdin.write("".join(f"load message {i}\n" for i in range(total)).encode())
+    publisher.stdin.write("".join(f"{label} message {i}\n" for i in range(total)).encode())
     publisher.stdin.close()
 
     wait_until(lambda: len(mqtt_events(daemon)) >= 1000, timeout=60, what="1000 messages stored")
-    daemon.kill9()
-    stored_at_kill = len(mqtt_events(daemon))
-    assert stored_at_kill < total, "the kill came after the last message: nothing was tested"
+    interrupt(daemon)
+    stored_at_interrupt = len(mqtt_events(daemon))
+    assert stored_at_interrupt < total, "the interruption came after the last message: nothing was tested"
     assert publisher.wait(60) == 0
     daemon.start()
     wait_until(lambda: len(mqtt_events(daemon)) >= total, timeout=80, interval=0.5, what=f"{total} messages stored")
@@ -102,37 +104,25 @@ def test_kill9_during_10000_qos1_messages_stores_each_exactly_once(tmp_path, bro
     raws = [r[0].decode() if isinstance(r[0], bytes) else r[0] for r in mqtt_events(daemon)]
     assert len(raws) == total
     assert len(set(raws)) == total
-    assert set(raws) == {f"load message {i}" for i in range(total)}
+    assert set(raws) == {f"{label} message {i}" for i in range(total)}
     assert time.monotonic() - started < 90
-    print(f"stored before kill -9: {stored_at_kill}; redeliveries recognized after restart: "
+    print(f"stored before the interruption: {stored_at_interrupt}; redeliveries recognized after restart: "
           f"{daemon.metric('tocsin_mqtt_duplicates_total')}")
     daemon.stop()
+
+
+def test_kill9_during_10000_qos1_messages_stores_each_exactly_once(tmp_path, broker):
+    interrupt_during_10000_qos1_messages(tmp_path, broker, lambda daemon: daemon.kill9(), "kill")
 
 
 def test_sigterm_during_10000_qos1_messages_stores_each_exactly_once(tmp_path, broker):
     # A stop lands while batches are read ahead of their commit: what was read
     # is committed before any of its PUBACKs is written, the rest waits on the
     # broker's persistent session.
-    total = 10_000
-    daemon = start_daemon(tmp_path, broker, protocol="5")
-    publisher = subprocess.Popen(
-        ["mosquitto_pub", "-h", "127.0.0.1", "-p", str(broker.port), "-q", "1", "-V", "mqttv5",
-         "-t", "tocsin/load/gen", "-l"], stdin=subprocess.PIPE)
-    publisher.stdin.write("".join(f"stop message {i}\n" for i in range(total)).encode())
-    publisher.stdin.close()
+    def stop(daemon):
+        assert daemon.stop() == 0
 
-    wait_until(lambda: len(mqtt_events(daemon)) >= 1000, timeout=60, what="1000 messages stored")
-    assert daemon.stop() == 0
-    stored_at_stop = len(mqtt_events(daemon))
-    assert stored_at_stop < total, "the stop came after the last message: nothing was tested"
-    assert publisher.wait(60) == 0
-    daemon.start()
-    wait_until(lambda: len(mqtt_events(daemon)) >= total, timeout=80, interval=0.5, what=f"{total} messages stored")
-    time.sleep(1)  # let any redelivery land, so that a duplicate would be seen
-    raws = [r[0].decode() if isinstance(r[0], bytes) else r[0] for r in mqtt_events(daemon)]
-    assert len(raws) == total
-    assert set(raws) == {f"stop message {i}" for i in range(total)}
-    daemon.stop()
+    interrupt_during_10000_qos1_messages(tmp_path, broker, stop, "stop")
 
 
 def test_no_broker_warns_once_then_retries_quietly(tmp_path):
