@@ -326,6 +326,10 @@ std::string prepare_parent_directory(const std::string& path) {
 SqliteStore::SqliteStore(const std::string& path, SqliteOptions options) : db_(prepare_parent_directory(path)) {
   configure(options);
   sqlite::migrate(db_);
+  if (options.background_checkpoint && db_.query_text("PRAGMA journal_mode") == "wal") {
+    checkpointer_ = std::make_unique<Checkpointer>(db_.path(), options.checkpoint, options.stats);
+    checkpointer_->attach(db_);
+  }
 }
 
 void SqliteStore::configure(const SqliteOptions& options) {
@@ -339,7 +343,8 @@ void SqliteStore::configure(const SqliteOptions& options) {
   db_.exec("PRAGMA synchronous = FULL");
   db_.exec("PRAGMA foreign_keys = ON");
   db_.exec("PRAGMA cache_size = -" + std::to_string(options.cache_kib));
-  // Truncate the WAL after checkpoints so a burst does not leave a huge file.
+  // When the WAL restarts after a checkpoint, the next commit truncates it to
+  // this size, so a burst does not leave a huge file.
   db_.exec("PRAGMA journal_size_limit = 67108864");
 }
 
@@ -347,6 +352,7 @@ void SqliteStore::configure(const SqliteOptions& options) {
 
 void SqliteStore::commit(const ChangeSet& changes) {
   if (changes.empty()) return;
+  if (checkpointer_) checkpointer_->before_transaction();
   Transaction transaction(db_, Transaction::Mode::immediate);
   // Parents before children, for the foreign keys.
   for (const auto& incident : changes.incidents) upsert(incident);

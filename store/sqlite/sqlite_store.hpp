@@ -6,10 +6,12 @@
 // fsynced (synchronous=FULL), so inputs may be acknowledged after it.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/sqlite.hpp"
 #include "store/store.hpp"
 
@@ -20,6 +22,12 @@ struct SqliteOptions {
   int busy_timeout_ms = 5000;
   // Page cache per connection.
   int cache_kib = 32 * 1024;
+  // WAL checkpoints on a thread of their own instead of inside this
+  // connection's commits: for the connection that writes the most (the
+  // pipeline's). Others keep SQLite's auto-checkpoint.
+  bool background_checkpoint = false;
+  CheckpointOptions checkpoint;
+  StatsRegistry* stats = nullptr;  // the checkpointer's counters, if given
 };
 
 class SqliteStore final : public Store {
@@ -75,6 +83,8 @@ class SqliteStore final : public Store {
   std::vector<CiHistoryEntry> ci_history(const std::string& ci, std::int64_t limit) override;
   // The SQL of problems(), for tests of its query plan.
   static std::string problems_query();
+  // Null unless background_checkpoint (and a file database).
+  const Checkpointer* checkpointer() const { return checkpointer_.get(); }
   // Each write is its own durable transaction.
   std::int64_t add_override(const oncall::StoredOverride& o) override;
   bool remove_override(std::int64_t id) override;
@@ -104,6 +114,8 @@ class SqliteStore final : public Store {
   void expect_one_notification_changed(std::int64_t id);
 
   sqlite::Database db_;
+  // Declared after db_: stops, and detaches from it, first.
+  std::unique_ptr<Checkpointer> checkpointer_;
 };
 
 }  // namespace tocsin
