@@ -63,8 +63,9 @@ class StringReader {
   std::size_t pos_ = 0;
 };
 
-std::string encode(const Attributes& attributes) {
-  std::string out;
+// Into a buffer the caller reuses, so the hot inserts allocate nothing.
+const std::string& encode_into(std::string& out, const Attributes& attributes) {
+  out.clear();
   for (const auto& [key, value] : attributes) {
     put_string(out, key);
     put_string(out, value);
@@ -72,9 +73,15 @@ std::string encode(const Attributes& attributes) {
   return out;
 }
 
+const std::string& encode_into(std::string& out, const std::vector<std::string>& strings) {
+  out.clear();
+  for (const auto& s : strings) put_string(out, s);
+  return out;
+}
+
 std::string encode(const std::vector<std::string>& strings) {
   std::string out;
-  for (const auto& s : strings) put_string(out, s);
+  encode_into(out, strings);
   return out;
 }
 
@@ -396,11 +403,11 @@ void SqliteStore::upsert(const Incident& i) {
       "next_escalation_ms = excluded.next_escalation_ms, resolution_code = excluded.resolution_code, "
       "previous_group = excluded.previous_group, priority_set_by = excluded.priority_set_by, "
       "recurrence_count = excluded.recurrence_count, reopened_at_ms = excluded.reopened_at_ms");
-  const std::string services = encode(i.services);
   stmt.bind_all(i.id, i.title, to_string(i.state), i.priority, to_string(i.severity), i.ci, i.service, i.group,
                 i.assignee, i.alert_count, i.event_count, i.opened_at_ms, i.acknowledged_at_ms, i.resolved_at_ms,
                 i.closed_at_ms, i.sla.ack_due_ms, i.sla.resolve_due_ms, i.sla.ack_breached, i.sla.resolve_breached,
-                i.escalation_level, i.updated_at_ms, i.ci_name, i.criticality, Blob{services}, i.location, i.runbook,
+                i.escalation_level, i.updated_at_ms, i.ci_name, i.criticality,
+                Blob{encode_into(encoded_[0], i.services)}, i.location, i.runbook,
                 i.root_alert_id, i.symptom_count, i.merged_into, i.hold_until_ms, i.resolve_after_ms,
                 i.next_escalation_ms, i.resolution_code, i.previous_group, i.priority_set_by, i.recurrence_count,
                 i.reopened_at_ms);
@@ -421,11 +428,10 @@ void SqliteStore::upsert(const Alert& a) {
       "group_name = excluded.group_name, criticality = excluded.criticality, services = excluded.services, "
       "location = excluded.location, runbook = excluded.runbook, symptom = excluded.symptom, "
       "source = excluded.source, suppressed_by = excluded.suppressed_by");
-  const std::string attributes = encode(a.attributes);
-  const std::string services = encode(a.services);
   stmt.bind_all(a.id, a.fingerprint, a.name, a.resource, to_string(a.severity), to_string(a.state), a.summary,
-                Blob{attributes}, a.first_seen_ms, a.last_seen_ms, a.resolved_at_ms, a.count,
-                reference(a.incident_id), a.ci, a.ci_name, a.group, a.criticality, Blob{services}, a.location,
+                Blob{encode_into(encoded_[0], a.attributes)}, a.first_seen_ms, a.last_seen_ms, a.resolved_at_ms,
+                a.count, reference(a.incident_id), a.ci, a.ci_name, a.group, a.criticality,
+                Blob{encode_into(encoded_[1], a.services)}, a.location,
                 a.runbook, a.symptom, a.source, a.suppressed_by);
   stmt.run();
 }
@@ -450,11 +456,10 @@ void SqliteStore::insert(const EventRecord& r) {
       "resource, summary, rule, fingerprint, alert_id, attributes, fingerprint_keys, raw) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   const Event& e = r.event;
-  const std::string attributes = encode(e.attributes);
-  const std::string fingerprint_keys = encode(e.fingerprint_keys);
   stmt.bind_all(r.id, e.received_at_ms, e.source, e.source_address, e.name, e.alert_key, to_string(e.kind),
                 to_string(e.severity), e.resource, e.summary, e.rule, r.fingerprint, reference(r.alert_id),
-                Blob{attributes}, Blob{fingerprint_keys}, Blob{e.raw});
+                Blob{encode_into(encoded_[0], e.attributes)}, Blob{encode_into(encoded_[1], e.fingerprint_keys)},
+                Blob{e.raw});
   stmt.run();
 }
 

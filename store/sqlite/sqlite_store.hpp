@@ -114,6 +114,9 @@ class SqliteStore final : public Store {
   void expect_one_notification_changed(std::int64_t id);
 
   sqlite::Database db_;
+  // Encoded string lists of the row being written, bound without a copy
+  // (they outlive the statement's step); reused from row to row.
+  std::string encoded_[2];
   // Declared after db_: stops, and detaches from it, first.
   std::unique_ptr<Checkpointer> checkpointer_;
 };
