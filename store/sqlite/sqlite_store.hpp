@@ -36,6 +36,7 @@ class SqliteStore final : public Store {
   // schema. Throws std::runtime_error naming the path and SQLite's message if
   // the file cannot be opened, is not a database, or has a newer schema.
   explicit SqliteStore(const std::string& path, SqliteOptions options = {});
+  ~SqliteStore() override;
 
   // One transaction; on failure nothing of the batch is kept and
   // std::runtime_error is thrown. Timeline and notification ids are assigned
@@ -98,6 +99,8 @@ class SqliteStore final : public Store {
                                            std::int64_t limit) override;
 
  private:
+  class RowWriter;
+
   void configure(const SqliteOptions& options);
   void upsert(const Incident& incident);
   void upsert(const Alert& alert);
@@ -117,6 +120,8 @@ class SqliteStore final : public Store {
   // Encoded string lists of the row being written, bound without a copy
   // (they outlive the statement's step); reused from row to row.
   std::string encoded_[2];
+  std::unique_ptr<RowWriter> incident_writer_;
+  std::unique_ptr<RowWriter> alert_writer_;
   // Declared after db_: stops, and detaches from it, first.
   std::unique_ptr<Checkpointer> checkpointer_;
 };
