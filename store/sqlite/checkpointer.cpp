@@ -58,7 +58,8 @@ Checkpointer::~Checkpointer() {
 }
 
 void Checkpointer::attach(sqlite::Database& writer) {
-  // Also what sqlite3_wal_hook() would do: one hook per connection.
+  // The auto-checkpoint is itself this connection's one WAL hook: turned off
+  // here, then replaced.
   writer.exec("PRAGMA wal_autocheckpoint = 0");
   sqlite3_wal_hook(writer.handle(), &Checkpointer::on_wal_commit, this);
   writer_ = &writer;
