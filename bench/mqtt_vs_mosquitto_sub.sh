@@ -103,10 +103,14 @@ while [ "$(accepted || true)" != "$count" ]; do
 done
 toc_s=$(calc "$(now) - $t0")
 rss_kib=$(awk '/VmHWM/ { print $2 }' /proc/$tpid/status)
+# user + system CPU of all of tocsind's threads since its start (clock ticks):
+# less disturbed by other work on the machine than the wall clock.
+cpu_s=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' /proc/$tpid/stat)
 stored=$(/usr/bin/python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select count(*) from events where source='mqtt'\").fetchone()[0])" "$work/var/tocsin.db")
 
 printf '%-16s %10s %12s\n' "subscriber" "seconds" "msgs/s"
 printf '%-16s %10.2f %12.0f\n' "mosquitto_sub" "$sub_s" "$(calc "$count / $sub_s")"
-printf '%-16s %10.2f %12.0f   (stored %s events, peak RSS %s KiB)\n' "tocsind" "$toc_s" "$(calc "$count / $toc_s")" "$stored" "$rss_kib"
+printf '%-16s %10.2f %12.0f   (stored %s events, peak RSS %s KiB, cpu %s s, %.1f us/msg)\n' "tocsind" "$toc_s" \
+  "$(calc "$count / $toc_s")" "$stored" "$rss_kib" "$cpu_s" "$(calc "$cpu_s * 1000000 / $count")"
 printf 'ratio tocsind/mosquitto_sub: %.2f (messages: %d QoS 1, MQTT 5, receive_maximum %d)\n' \
   "$(calc "$sub_s / $toc_s")" "$count" "$receive_maximum"

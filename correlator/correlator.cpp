@@ -73,6 +73,7 @@ void Correlator::restore(const IdState& ids, std::vector<Alert> firing, std::vec
     firing_.emplace(key, std::move(a));
   }
   for (auto& i : unresolved) incidents_.emplace(i.id, std::move(i));
+  rebase_ci_fields();
   rebuild_work();
   suppression_restore();
   rules_restore();
@@ -133,7 +134,7 @@ void Correlator::open_alert(const Event& event, const std::string& fp, std::int6
   alert.first_seen_ms = alert.last_seen_ms = event.received_at_ms;
   alert.count = 1;
   Enrichment e = enrich(config_.cmdb.get(), event.resource);
-  apply_enrichment(e, alert);
+  apply_enrichment(e, config_.cmdb, alert);
   alert.group = assign_group(config_.assignment, config_.default_group, e.ci, event);
   if (!e) {
     unknown_resources_.inc();

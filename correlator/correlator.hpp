@@ -162,6 +162,10 @@ class Correlator {
   void finish_incident(Incident& incident, const std::string& why, std::int64_t now_ms, ChangeSet& changes);
   void forget_incident(std::int64_t id);
   void rebuild_work();
+  // Points the CI fields of the firing alerts and unresolved incidents at the
+  // current snapshot's CI of the same id where it holds the same values, else
+  // at a copy of their own (start-up, CMDB reload).
+  void rebase_ci_fields();
   void run_engine_timers(std::int64_t now_ms, ChangeSet& changes);
 
   std::unordered_map<std::int64_t, IncidentWork> work_;         // unresolved incident → its alerts

@@ -10,15 +10,11 @@ Enrichment enrich(const cmdb::Cmdb* db, const std::string& resource) {
   return {m.ci, db->index_of(*m.ci)};
 }
 
-void apply_enrichment(const Enrichment& e, Alert& alert) {
+void apply_enrichment(const Enrichment& e, const std::shared_ptr<const cmdb::Cmdb>& db, Alert& alert) {
   if (!e) return;
-  const cmdb::Ci& ci = *e.ci;
-  alert.ci = ci.id;
-  alert.ci_name = ci.name;
-  alert.criticality = std::string(cmdb::to_string(ci.criticality));
-  alert.services = ci.services;
-  alert.location = ci.location;
-  alert.runbook = ci.runbook;
+  alert.ci = e.ci->id;
+  alert.criticality = std::string(cmdb::to_string(e.ci->criticality));
+  alert.cmdb = CiFields(std::shared_ptr<const cmdb::Ci>(db, e.ci));
 }
 
 void GapTracker::record(const std::string& resource, const std::string& source, std::int64_t now_ms) {

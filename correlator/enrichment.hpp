@@ -27,9 +27,10 @@ struct Enrichment {
 // is null or the resource is unknown.
 Enrichment enrich(const cmdb::Cmdb* db, const std::string& resource);
 
-// Copies the CI's fields onto the alert (ci, ci_name, criticality, services,
-// location, runbook). The owner group is set by assignment.
-void apply_enrichment(const Enrichment& e, Alert& alert);
+// Sets the alert's CI fields: its id and criticality, and the CI itself as the
+// shared record of name, services, location and runbook (`db` keeps it
+// alive). The owner group is set by assignment.
+void apply_enrichment(const Enrichment& e, const std::shared_ptr<const cmdb::Cmdb>& db, Alert& alert);
 
 // Pending changes to the CMDB gap list, one entry per resource, merged
 // within a batch and added to what the store holds.

@@ -10,7 +10,9 @@
 namespace tocsin {
 
 namespace {
-std::string describe(const Alert& a) { return a.name + " on " + (a.ci_name.empty() ? a.resource : a.ci_name); }
+std::string describe(const Alert& a) {
+  return a.name + " on " + (a.cmdb.name().empty() ? a.resource : a.cmdb.name());
+}
 }  // namespace
 
 void Correlator::set_config(CorrelatorConfig config) {
@@ -19,13 +21,36 @@ void Correlator::set_config(CorrelatorConfig config) {
   rules_.configure(config_.rules);
   recurrence_.configure(config_.recurrence);
   suppression_configure();
-  if (new_cmdb) rebuild_work();
+  if (!new_cmdb) return;
+  rebase_ci_fields();
+  rebuild_work();
 }
 
 void Correlator::set_cmdb(std::shared_ptr<const cmdb::Cmdb> cmdb) {
   if (cmdb == config_.cmdb) return;
   config_.cmdb = std::move(cmdb);
+  // Maintenance windows on a CI match through the same snapshot.
+  suppressions_.set_cmdb(config_.cmdb);
+  rebase_ci_fields();
   rebuild_work();
+}
+
+void Correlator::rebase_ci_fields() {
+  // One new record per old one: an alert and its incident keep sharing theirs.
+  std::unordered_map<const cmdb::Ci*, CiFields> rebased;
+  auto rebase = [&](CiFields& fields, const std::string& ci) {
+    if (!fields.record()) return;
+    auto [it, added] = rebased.try_emplace(fields.record().get());
+    if (added) {
+      const cmdb::Ci* now = config_.cmdb ? config_.cmdb->find_id(ci) : nullptr;
+      it->second = now != nullptr && fields.same_values(*now)
+                       ? CiFields(std::shared_ptr<const cmdb::Ci>(config_.cmdb, now))
+                       : CiFields::copy_of(fields.name(), fields.services(), fields.location(), fields.runbook());
+    }
+    fields = it->second;
+  };
+  for (auto& [key, alert] : firing_) rebase(alert.cmdb, alert.ci);
+  for (auto& [id, incident] : incidents_) rebase(incident.cmdb, incident.ci);
 }
 
 void Correlator::place_alert(Alert& alert, const Enrichment& e, const Event& event, std::int64_t now_ms,
@@ -85,12 +110,9 @@ Incident& Correlator::open_incident(Alert& alert, const Enrichment& e, const Eve
   incident.severity = event.severity;
   incident.priority = priority_of(config_.priority, config_.cmdb.get(), e.ci, event);
   incident.ci = alert.ci.empty() ? alert.resource : alert.ci;
-  incident.ci_name = alert.ci_name;
   incident.criticality = alert.criticality;
-  incident.services = alert.services;
-  if (!alert.services.empty()) incident.service = alert.services.front();
-  incident.location = alert.location;
-  incident.runbook = alert.runbook;
+  incident.cmdb = alert.cmdb;
+  if (!alert.cmdb.services().empty()) incident.service = alert.cmdb.services().front();
   incident.group = alert.group;
   incident.alert_count = 1;
   incident.event_count = 1;
@@ -108,7 +130,7 @@ Incident& Correlator::open_incident(Alert& alert, const Enrichment& e, const Eve
   if (rc.note_at > 0 && incident.recurrence_count >= rc.note_at) {
     incidents_recurring_.inc();
     changes.timeline.push_back({0, incident.id, now_ms, "tocsin", "recurring",
-                                (incident.ci_name.empty() ? incident.ci : incident.ci_name) + " had " +
+                                (incident.cmdb.name().empty() ? incident.ci : incident.cmdb.name()) + " had " +
                                     std::to_string(incident.recurrence_count) + " incident(s) in the last " +
                                     format_duration(rc.window_ms) + " before this one: problem candidate"});
   }
@@ -179,7 +201,7 @@ void Correlator::merge(Incident& from, Incident& root, std::int64_t now_ms, Chan
                                   std::to_string(moved.size()) + " alert(s) as symptoms"});
   changes.timeline.push_back({0, from.id, now_ms, "tocsin", "merged",
                               "merged into #" + std::to_string(root.id) + ": symptom of " +
-                                  (root.ci_name.empty() ? root.ci : root.ci_name) + "; held page cancelled"});
+                                  (root.cmdb.name().empty() ? root.ci : root.cmdb.name()) + "; held page cancelled"});
   changes.cancelled_pages.push_back(from.id);
   from.merged_into = root.id;
   recurrence_.forget(from.ci, from.opened_at_ms);

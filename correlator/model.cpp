@@ -1,4 +1,5 @@
-// Names of the record states, as they appear in the store and the API.
+// Names of the record states, as they appear in the store and the API, and
+// the shared CI fields of alerts and incidents.
 #include "correlator/model.hpp"
 
 #include <array>
@@ -27,6 +28,31 @@ std::optional<IncidentState> parse_incident_state(std::string_view s) {
 }
 std::optional<NotificationState> parse_notification_state(std::string_view s) {
   return parse<NotificationState>(notification_states, s);
+}
+
+namespace {
+const std::string no_text;
+const std::vector<std::string> no_services;
+}  // namespace
+
+CiFields CiFields::copy_of(std::string name, std::vector<std::string> services, std::string location,
+                           std::string runbook) {
+  if (name.empty() && services.empty() && location.empty() && runbook.empty()) return {};
+  auto ci = std::make_shared<cmdb::Ci>();
+  ci->name = std::move(name);
+  ci->services = std::move(services);
+  ci->location = std::move(location);
+  ci->runbook = std::move(runbook);
+  return CiFields(std::move(ci));
+}
+
+const std::string& CiFields::name() const { return ci_ ? ci_->name : no_text; }
+const std::vector<std::string>& CiFields::services() const { return ci_ ? ci_->services : no_services; }
+const std::string& CiFields::location() const { return ci_ ? ci_->location : no_text; }
+const std::string& CiFields::runbook() const { return ci_ ? ci_->runbook : no_text; }
+
+bool CiFields::same_values(const cmdb::Ci& ci) const {
+  return name() == ci.name && services() == ci.services && location() == ci.location && runbook() == ci.runbook;
 }
 
 }  // namespace tocsin

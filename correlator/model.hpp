@@ -4,10 +4,12 @@
 // events changed, committed in one transaction (group commit).
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "correlator/cmdb/ci.hpp"
 #include "correlator/event.hpp"
 #include "correlator/suppression/records.hpp"
 
@@ -26,6 +28,34 @@ std::string_view to_string(NotificationState s);
 std::optional<AlertState> parse_alert_state(std::string_view s);
 std::optional<IncidentState> parse_incident_state(std::string_view s);
 std::optional<NotificationState> parse_notification_state(std::string_view s);
+
+// What an alert and its incident carry from their CI besides its id and
+// criticality: its name, business services, location and runbook. One
+// immutable record shared by the alerts of a CI and their incidents instead
+// of a copy of the strings in each: the CI itself in a CMDB snapshot (on a
+// reload the correlator points it at the new snapshot's CI when that holds
+// the same values, else at a copy, so that alerts keep their values and no
+// old snapshot is kept alive), or a copy of stored values. Empty when the
+// resource matched no CI.
+class CiFields {
+ public:
+  CiFields() = default;
+  explicit CiFields(std::shared_ptr<const cmdb::Ci> ci) : ci_(std::move(ci)) {}
+  // A record of its own holding these values (none when all are empty).
+  static CiFields copy_of(std::string name, std::vector<std::string> services, std::string location,
+                          std::string runbook);
+
+  const std::string& name() const;
+  const std::vector<std::string>& services() const;
+  const std::string& location() const;
+  const std::string& runbook() const;
+  const std::shared_ptr<const cmdb::Ci>& record() const { return ci_; }
+  // Whether `ci` holds the same name, services, location and runbook.
+  bool same_values(const cmdb::Ci& ci) const;
+
+ private:
+  std::shared_ptr<const cmdb::Ci> ci_;
+};
 
 struct EventRecord {
   std::int64_t id = 0;
@@ -50,12 +80,9 @@ struct Alert {
   std::int64_t incident_id = 0;
   // From the CMDB (empty when the resource matched no CI) and assignment.
   std::string ci;       // CI id
-  std::string ci_name;
   std::string group;    // owner group
   std::string criticality;
-  std::vector<std::string> services;  // business services
-  std::string location;
-  std::string runbook;
+  CiFields cmdb;        // CI name, business services, location, runbook
   bool symptom = false;  // joined its incident because an upstream CI is down
   std::string source;    // collector of the first event (silences match on it)
   // While suppressed: what suppresses it, "maintenance:<id>" or "silence:<id>".
@@ -93,11 +120,8 @@ struct Incident {
   std::int64_t updated_at_ms = 0;
   // From the CMDB: the root cause's CI (`ci` is its id, or the resource when
   // the CMDB does not know it).
-  std::string ci_name;
   std::string criticality;
-  std::vector<std::string> services;
-  std::string location;
-  std::string runbook;
+  CiFields cmdb;  // CI name, business services, location, runbook
   std::int64_t root_alert_id = 0;  // the alert that opened it
   std::int64_t symptom_count = 0;  // alerts that joined as symptoms
   std::int64_t merged_into = 0;    // adopted by that root-cause incident (state resolved)

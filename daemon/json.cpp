@@ -202,17 +202,17 @@ void add_topology(const IncidentDetail& d, json::object& o) {
     if (!s.empty() && std::find(list.begin(), list.end(), s) == list.end()) list.push_back(s);
   };
   add_unique(cis, d.incident.ci);
-  for (const auto& s : d.incident.services) add_unique(services, s);
+  for (const auto& s : d.incident.cmdb.services()) add_unique(services, s);
   for (const auto& a : d.alerts) {
     if (a.incident_id != d.incident.id) continue;
     json::object brief{{"alert_id", a.id}, {"name", text(a.name)}, {"resource", text(a.resource)},
                        {"ci", text(a.ci)}, {"state", to_string(a.state)}};
     (a.symptom ? symptoms : roots).push_back(std::move(brief));
     add_unique(cis, a.ci.empty() ? a.resource : a.ci);
-    for (const auto& s : a.services) add_unique(services, s);
+    for (const auto& s : a.cmdb.services()) add_unique(services, s);
   }
   o["root_cause"] = json::object{{"ci", text(d.incident.ci)},
-                                 {"ci_name", text(d.incident.ci_name)},
+                                 {"ci_name", text(d.incident.cmdb.name())},
                                  {"alert_id", d.incident.root_alert_id},
                                  {"alerts", std::move(roots)}};
   o["symptoms"] = std::move(symptoms);
@@ -244,11 +244,11 @@ json::value to_json(const Incident& i) {
                     {"ack_breached", i.sla.ack_breached},
                     {"resolve_breached", i.sla.resolve_breached}}},
       {"escalation_level", i.escalation_level},
-      {"ci_name", text(i.ci_name)},
+      {"ci_name", text(i.cmdb.name())},
       {"criticality", text(i.criticality)},
-      {"services", strings(i.services)},
-      {"location", text(i.location)},
-      {"runbook", text(i.runbook)},
+      {"services", strings(i.cmdb.services())},
+      {"location", text(i.cmdb.location())},
+      {"runbook", text(i.cmdb.runbook())},
       {"root_alert_id", i.root_alert_id},
       {"symptom_count", i.symptom_count},
       {"merged_into", i.merged_into > 0 ? json::value(i.merged_into) : json::value(nullptr)},
@@ -281,12 +281,12 @@ json::value to_json(const Alert& a) {
       {"count", a.count},
       {"incident_id", a.incident_id},
       {"ci", text(a.ci)},
-      {"ci_name", text(a.ci_name)},
+      {"ci_name", text(a.cmdb.name())},
       {"group", text(a.group)},
       {"criticality", text(a.criticality)},
-      {"services", strings(a.services)},
-      {"location", text(a.location)},
-      {"runbook", text(a.runbook)},
+      {"services", strings(a.cmdb.services())},
+      {"location", text(a.cmdb.location())},
+      {"runbook", text(a.cmdb.runbook())},
       {"symptom", a.symptom},
       {"source", text(a.source)},
       // While suppressed, and kept on an alert that cleared while suppressed.
@@ -298,7 +298,7 @@ json::value to_json(const ProblemCandidate& p) {
   const Incident& last = p.last;
   return json::object{
       {"ci", text(p.ci)},
-      {"ci_name", text(last.ci_name)},
+      {"ci_name", text(last.cmdb.name())},
       {"incident_count", p.incident_count},
       {"first_incident_at", time_value(p.first_opened_ms)},
       {"last_incident",
@@ -309,7 +309,7 @@ json::value to_json(const ProblemCandidate& p) {
                     {"opened_at", time_value(last.opened_at_ms)}}},
       {"group", text(last.group)},
       {"criticality", text(last.criticality)},
-      {"services", strings(last.services)},
+      {"services", strings(last.cmdb.services())},
   };
 }
 

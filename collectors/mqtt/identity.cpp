@@ -3,6 +3,10 @@
 
 #include <openssl/evp.h>
 
+#include <charconv>
+#include <functional>
+#include <memory>
+
 namespace tocsin::mqtt {
 
 namespace {
@@ -16,28 +20,47 @@ void add_part(EVP_MD_CTX* ctx, std::string_view part) {
 
 std::string message_identity(std::string_view session, std::string_view topic, int packet_id,
                              std::string_view payload) {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  add_part(ctx, session);
-  add_part(ctx, topic);
-  add_part(ctx, std::to_string(packet_id));
-  add_part(ctx, payload);
+  // Fetched once: EVP_sha256() alone makes every EVP_DigestInit_ex look the
+  // algorithm up again (OpenSSL 3), and each thread keeps its context.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), sha256, nullptr);
+  add_part(ctx.get(), session);
+  add_part(ctx.get(), topic);
+  char id[16];
+  auto [end, ec] = std::to_chars(id, id + sizeof id, packet_id);
+  add_part(ctx.get(), std::string_view(id, static_cast<std::size_t>(end - id)));
+  add_part(ctx.get(), payload);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  EVP_DigestFinal_ex(ctx, digest, &size);
-  EVP_MD_CTX_free(ctx);
+  EVP_DigestFinal_ex(ctx.get(), digest, &size);
   static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
+  std::string out(32, '0');
   for (unsigned i = 0; i < 16; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 15];
+    out[2 * i] = hex[digest[i] >> 4];
+    out[2 * i + 1] = hex[digest[i] & 15];
   }
   return out;
 }
 
+// Identities learnt back from the store are what message_identity wrote; any
+// other text still gets a key of its own, from a hash of it.
+RecentMessages::Key RecentMessages::key(std::string_view identity) {
+  Key k;
+  if (identity.size() == 32) {
+    auto high = std::from_chars(identity.data(), identity.data() + 16, k.high, 16);
+    auto low = std::from_chars(identity.data() + 16, identity.data() + 32, k.low, 16);
+    if (high.ec == std::errc() && high.ptr == identity.data() + 16 && low.ec == std::errc() &&
+        low.ptr == identity.data() + 32)
+      return k;
+  }
+  return Key{~std::uint64_t{0}, std::hash<std::string_view>{}(identity)};
+}
+
 bool RecentMessages::remember(const std::string& identity) {
-  if (!set_.insert(identity).second) return false;
-  order_.push_back(identity);
+  const Key k = key(identity);
+  if (!set_.insert(k).second) return false;
+  order_.push_back(k);
   if (order_.size() > capacity_) {
     set_.erase(order_.front());
     order_.pop_front();

@@ -7,6 +7,7 @@
 // the recent ones back from the store.
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <string>
 #include <string_view>
@@ -28,15 +29,25 @@ std::string message_identity(std::string_view session, std::string_view topic, i
 class RecentMessages {
  public:
   explicit RecentMessages(std::size_t capacity) : capacity_(capacity) {}
-  bool contains(const std::string& identity) const { return set_.contains(identity); }
+  bool contains(const std::string& identity) const { return set_.contains(key(identity)); }
   // False when it was already there.
   bool remember(const std::string& identity);
   std::size_t size() const { return set_.size(); }
 
  private:
+  // The 128 bits an identity's 32 hex digits spell: no string copies per message.
+  struct Key {
+    std::uint64_t high = 0, low = 0;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const { return static_cast<std::size_t>(k.low ^ (k.high * 0x9e3779b97f4a7c15ULL)); }
+  };
+  static Key key(std::string_view identity);
+
   std::size_t capacity_;
-  std::deque<std::string> order_;
-  std::unordered_set<std::string> set_;
+  std::deque<Key> order_;
+  std::unordered_set<Key, KeyHash> set_;
 };
 
 }  // namespace tocsin::mqtt

@@ -4,7 +4,10 @@
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 #include <openssl/ssl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -18,6 +21,9 @@ namespace tocsin::mqtt {
 namespace {
 constexpr int poll_interval_ms = 1000;         // keepalive granularity
 constexpr std::size_t max_batch_events = 4096;  // QoS 0 floods have no receive window
+// Batches submitted one after the other while commits are pending, before the
+// client stops reading to let every PUBACK (and a PINGREQ) out.
+constexpr int max_read_ahead = 4;
 constexpr auto stop_commit_bound = std::chrono::seconds(5);
 
 std::shared_ptr<spdlog::logger> log() {
@@ -100,7 +106,10 @@ void BrokerClient::start() {
   }
   mosquitto_connect_callback_set(mosq_, &BrokerClient::on_connect);
   mosquitto_message_callback_set(mosq_, &BrokerClient::on_message);
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "mqtt");
+    run();
+  });
 }
 
 void BrokerClient::stop() {
@@ -154,24 +163,45 @@ void BrokerClient::failed(const std::string& why) {
 
 bool BrokerClient::commit_pending() const { return submitted_ != wake_->durable.load(); }
 
+// While a batch commits, the next one is read (read-ahead), up to a bound:
+// its PUBACKs are queued behind those of the batch being committed, and
+// nothing is written until every message read so far is durable.
+bool BrokerClient::may_read() const {
+  return !commit_pending() || (batch_.size() < max_batch_events && ahead_ < max_read_ahead);
+}
+
+// Writes the queued packets, PUBACKs included, once every batch is durable.
 bool BrokerClient::flush() {
-  if (commit_pending() || !mosquitto_want_write(mosq_)) return true;
-  return mosquitto_loop_write(mosq_, 1) == MOSQ_ERR_SUCCESS;
+  if (commit_pending()) return true;
+  ahead_ = 0;
+  if (!mosquitto_want_write(mosq_)) return true;
+  // libmosquitto writes each packet with its own write(): corked, the
+  // PUBACKs of a batch leave in full segments instead of one each.
+  const int fd = mosquitto_socket(mosq_);
+  int on = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
+  const bool written = mosquitto_loop_write(mosq_, 1) == MOSQ_ERR_SUCCESS;
+  on = 0;
+  if (int still = mosquitto_socket(mosq_); still >= 0) ::setsockopt(still, IPPROTO_TCP, TCP_CORK, &on, sizeof on);
+  return written;
 }
 
 void BrokerClient::serve() {
   while (!stopping_ && !refused_) {
-    bool pending = commit_pending();
-    pollfd fds[2] = {{pending ? -1 : mosquitto_socket(mosq_),
-                      static_cast<short>(POLLIN | (mosquitto_want_write(mosq_) ? POLLOUT : 0)), 0},
+    const bool pending = commit_pending();
+    pollfd fds[2] = {{may_read() ? mosquitto_socket(mosq_) : -1,
+                      static_cast<short>(POLLIN | (!pending && mosquitto_want_write(mosq_) ? POLLOUT : 0)), 0},
                      {wake_->fd, POLLIN, 0}};
     ::poll(fds, 2, poll_interval_ms);
     if (fds[1].revents) wake_->drain();
-    // A batch just became durable: its PUBACKs go out, and TLS may hold bytes
-    // already read from the socket, so read without waiting for POLLIN.
-    bool released = pending && !commit_pending();
+    // A batch just became durable: what was read meanwhile is committed next,
+    // or, when nothing was, the PUBACKs go out. TLS may hold bytes already
+    // read from the socket, so read without waiting for POLLIN.
+    const bool released = pending && !commit_pending();
+    if (released) submit_batch();
     if (!flush()) break;
-    if (!commit_pending() && (released || fds[0].revents) && !read_batch()) break;
+    if ((released || (fds[0].revents & POLLIN)) && may_read() && !read_batch()) break;
+    if (!commit_pending()) submit_batch();
     if (mosquitto_loop_misc(mosq_) != MOSQ_ERR_SUCCESS || !flush()) break;
   }
   if (stopping_) return;
@@ -180,19 +210,25 @@ void BrokerClient::serve() {
   quiet_ = refused_;
 }
 
+// Reads what is readable now, into the batch; false when the connection is lost.
 bool BrokerClient::read_batch() {
   while (batch_.size() < max_batch_events) {
     if (mosquitto_loop_read(mosq_, 1) != MOSQ_ERR_SUCCESS || refused_) return false;
     if (!readable_now(mosq_)) break;
   }
-  if (batch_.empty()) return true;
+  return true;
+}
+
+// Hands the batch to the pipeline; its durable callback wakes this thread.
+void BrokerClient::submit_batch() {
+  if (batch_.empty()) return;
+  ++ahead_;
   ++submitted_;
   sink_.submit(std::move(batch_), [wake = wake_] {
     wake->durable.fetch_add(1);
     wake->notify();
   });
   batch_.clear();
-  return true;
 }
 
 void BrokerClient::wait_commit(std::chrono::milliseconds bound) {
@@ -217,6 +253,7 @@ void BrokerClient::wait(std::chrono::milliseconds duration) {
 
 // The session stays on the broker: what arrives while we are down waits there.
 void BrokerClient::shut_down() {
+  submit_batch();  // what was read ahead is committed before any PUBACK goes out
   wait_commit(stop_commit_bound);
   if (mosquitto_socket(mosq_) < 0) return;
   flush();

@@ -6,9 +6,9 @@
 // acknowledge are committed: see README.md, "Acknowledged only when durable",
 // for why this works with libmosquitto 2.0.11 and where in its source.
 //
-// While a batch is being committed the client neither reads nor writes, so
-// the broker's receive window (MQTT 5 Receive Maximum, mosquitto's
-// max_inflight_messages for 3.1.1) is the backpressure.
+// While a batch is being committed the client reads the next one but writes
+// nothing, so the broker's receive window (MQTT 5 Receive Maximum,
+// mosquitto's max_inflight_messages for 3.1.1) is the backpressure.
 
 #include <atomic>
 #include <chrono>
@@ -52,8 +52,10 @@ class BrokerClient {
   bool connect();
   void serve();
   bool read_batch();
+  void submit_batch();
   bool flush();
   bool commit_pending() const;
+  bool may_read() const;
   void wait_commit(std::chrono::milliseconds bound);
   void wait(std::chrono::milliseconds duration);
   void failed(const std::string& why);
@@ -75,6 +77,7 @@ class BrokerClient {
   // Only on the client's thread:
   std::vector<Event> batch_;
   std::uint64_t submitted_ = 0;
+  int ahead_ = 0;  // batches submitted while an earlier one was still committing
   bool refused_ = false;
   bool quiet_ = false;  // already warned that the broker is unreachable
   std::chrono::milliseconds backoff_;

@@ -39,6 +39,21 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
   return n;
 }
 
+// Index of the first byte that starts no valid UTF-8 sequence (size when none).
+std::size_t first_invalid(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t n = static_cast<unsigned char>(s[i]) < 0x80 ? 1 : utf8_length(s, i);
+    if (n == 0) return i;
+    i += n;
+  }
+  return s.size();
+}
+
+// In place: a page is almost always valid already, and then nothing is copied.
+void make_valid_utf8(std::string& s) {
+  if (first_invalid(s) != s.size()) s = valid_utf8(s);
+}
+
 std::string short_line(const Incident& i, const PageContext& c) {
   std::string s = i.priority + " #" + std::to_string(i.id);
   if (c.kind != PageKind::opened) s += " " + std::string(kind_words[static_cast<std::size_t>(c.kind)]);
@@ -68,7 +83,9 @@ Page render_sms(const Incident& i, const PageContext& c) {
     while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
     text = text.substr(0, cut) + "...";
   }
-  return {"", valid_utf8(text + tail)};
+  text += tail;
+  make_valid_utf8(text);
+  return {"", std::move(text)};
 }
 
 Page render_email(const Incident& i, const PageContext& c) {
@@ -81,7 +98,8 @@ Page render_email(const Incident& i, const PageContext& c) {
   page.subject = sanitize_header(subject);
 
   std::string& b = page.body;
-  b = "Incident #" + id + " " + std::string(kind_words[static_cast<std::size_t>(c.kind)]) + ": " + i.title + "\n";
+  b.reserve(512);  // about the size of a page: grown once, not once per line
+  b += "Incident #" + id + " " + std::string(kind_words[static_cast<std::size_t>(c.kind)]) + ": " + i.title + "\n";
   if (c.step > 0) b += "Escalation step " + std::to_string(c.step) + "\n";
   if (!c.person.empty()) b += "For " + c.person + "\n";
   b += "\n";
@@ -93,17 +111,17 @@ Page render_email(const Incident& i, const PageContext& c) {
   }
   line(b, "Group:", i.group);
   line(b, "Assignee:", i.assignee);
-  const std::string& ci_name = a != nullptr && !a->ci_name.empty() ? a->ci_name : i.ci_name;
+  const std::string& ci_name = a != nullptr && !a->cmdb.name().empty() ? a->cmdb.name() : i.cmdb.name();
   const std::string& criticality = a != nullptr && !a->criticality.empty() ? a->criticality : i.criticality;
   if (!ci_name.empty()) line(b, "CI:", criticality.empty() ? ci_name : ci_name + " (" + criticality + ")");
-  line(b, "Location:", a != nullptr && !a->location.empty() ? a->location : i.location);
-  const auto& services = a != nullptr && !a->services.empty() ? a->services : i.services;
+  line(b, "Location:", a != nullptr && !a->cmdb.location().empty() ? a->cmdb.location() : i.cmdb.location());
+  const auto& services = a != nullptr && !a->cmdb.services().empty() ? a->cmdb.services() : i.cmdb.services();
   if (!services.empty()) {
     std::string list;
     for (const auto& s : services) list += (list.empty() ? "" : " ") + s;
     line(b, "Services:", list);
   }
-  line(b, "Runbook:", a != nullptr && !a->runbook.empty() ? a->runbook : i.runbook);
+  line(b, "Runbook:", a != nullptr && !a->cmdb.runbook().empty() ? a->cmdb.runbook() : i.cmdb.runbook());
   if (a != nullptr && a->first_seen_ms > 0) line(b, "First seen:", format_rfc3339(a->first_seen_ms));
   if (!c.detail.empty()) b += "\n" + c.detail + "\n";
   if (a != nullptr && !a->attributes.empty()) {
@@ -114,7 +132,7 @@ Page render_email(const Incident& i, const PageContext& c) {
   if (c.kind != PageKind::resolved) {
     b += "\nAcknowledge: tocsinctl ack " + id + "\n";
   }
-  b = valid_utf8(b);
+  make_valid_utf8(b);
   return page;
 }
 }  // namespace

@@ -30,7 +30,7 @@ std::string webhook_payload(const Incident& i, PageKind kind, std::string_view a
   o["title"] = str(i.title);
   o["summary"] = str(i.title);
   o["ci"] = str(i.ci);
-  o["ci_name"] = str(i.ci_name);
+  o["ci_name"] = str(i.cmdb.name());
   o["service"] = str(i.service);
   o["group"] = str(i.group);
   o["assignee"] = str(i.assignee);

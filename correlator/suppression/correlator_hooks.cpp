@@ -146,7 +146,7 @@ void Correlator::end_suppression(Alert& alert, std::int64_t now_ms, ChangeSet& c
     it->second.event_count = alert.count;
   if (alert.incident_id != 0)
     changes.timeline.push_back({0, alert.incident_id, now_ms, "tocsin", "suppression ended",
-                                alert.name + " on " + (alert.ci_name.empty() ? alert.resource : alert.ci_name) +
+                                alert.name + " on " + (alert.cmdb.name().empty() ? alert.resource : alert.cmdb.name()) +
                                     " was suppressed by " + was + " since " + format_rfc3339(alert.first_seen_ms) +
                                     " and still fires (" + std::to_string(alert.count) + " event(s))"});
 }

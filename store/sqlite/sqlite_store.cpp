@@ -148,11 +148,12 @@ Incident read_incident(const Statement& stmt) {
   i.sla.resolve_breached = row.boolean();
   i.escalation_level = row.integer();
   i.updated_at_ms = row.int64();
-  i.ci_name = row.text();
+  std::string ci_name = row.text();
   i.criticality = row.text();
-  i.services = decode_strings(row.blob());
-  i.location = row.text();
-  i.runbook = row.text();
+  std::vector<std::string> services = decode_strings(row.blob());
+  std::string location = row.text();
+  std::string runbook = row.text();
+  i.cmdb = CiFields::copy_of(std::move(ci_name), std::move(services), std::move(location), std::move(runbook));
   i.root_alert_id = row.int64();
   i.symptom_count = row.int64();
   i.merged_into = row.int64();
@@ -196,12 +197,13 @@ Alert read_alert(const Statement& stmt) {
   a.count = row.int64();
   a.incident_id = row.int64();
   a.ci = row.text();
-  a.ci_name = row.text();
+  std::string ci_name = row.text();
   a.group = row.text();
   a.criticality = row.text();
-  a.services = decode_strings(row.blob());
-  a.location = row.text();
-  a.runbook = row.text();
+  std::vector<std::string> services = decode_strings(row.blob());
+  std::string location = row.text();
+  std::string runbook = row.text();
+  a.cmdb = CiFields::copy_of(std::move(ci_name), std::move(services), std::move(location), std::move(runbook));
   a.symptom = row.boolean();
   a.source = row.text();
   a.suppressed_by = row.text();
@@ -501,8 +503,8 @@ void SqliteStore::upsert(const Incident& i) {
   stmt.bind_all(i.id, i.title, to_string(i.state), i.priority, to_string(i.severity), i.ci, i.service, i.group,
                 i.assignee, i.alert_count, i.event_count, i.opened_at_ms, i.acknowledged_at_ms, i.resolved_at_ms,
                 i.closed_at_ms, i.sla.ack_due_ms, i.sla.resolve_due_ms, i.sla.ack_breached, i.sla.resolve_breached,
-                i.escalation_level, i.updated_at_ms, i.ci_name, i.criticality,
-                Blob{encode_into(encoded_[0], i.services)}, i.location, i.runbook,
+                i.escalation_level, i.updated_at_ms, i.cmdb.name(), i.criticality,
+                Blob{encode_into(encoded_[0], i.cmdb.services())}, i.cmdb.location(), i.cmdb.runbook(),
                 i.root_alert_id, i.symptom_count, i.merged_into, i.hold_until_ms, i.resolve_after_ms,
                 i.next_escalation_ms, i.resolution_code, i.previous_group, i.priority_set_by, i.recurrence_count,
                 i.reopened_at_ms);
@@ -515,9 +517,9 @@ void SqliteStore::upsert(const Alert& a) {
   });
   stmt.bind_all(a.id, a.fingerprint, a.name, a.resource, to_string(a.severity), to_string(a.state), a.summary,
                 Blob{encode_into(encoded_[0], a.attributes)}, a.first_seen_ms, a.last_seen_ms, a.resolved_at_ms,
-                a.count, reference(a.incident_id), a.ci, a.ci_name, a.group, a.criticality,
-                Blob{encode_into(encoded_[1], a.services)}, a.location,
-                a.runbook, a.symptom, a.suppressed_by, a.source);
+                a.count, reference(a.incident_id), a.ci, a.cmdb.name(), a.group, a.criticality,
+                Blob{encode_into(encoded_[1], a.cmdb.services())}, a.cmdb.location(),
+                a.cmdb.runbook(), a.symptom, a.suppressed_by, a.source);
   stmt.run();
 }
 

@@ -89,6 +89,21 @@ TEST(MqttIdentity, DiffersByTopicPacketIdAndPayload) {
   EXPECT_NE(base, message_identity("t", "a/b", 1, "x"));
 }
 
+// Stored identities are compared after a restart: the value must not change.
+TEST(MqttIdentity, IsTheFirst128BitsOfSha256OverLengthPrefixedParts) {
+  EXPECT_EQ(message_identity("s", "a/b", 1, "x"), "540d7d4eba9929014f91f9b089676798");
+}
+
+TEST(MqttIdentity, RecentMessagesKnowsStoredIdentitiesAndOtherText) {
+  RecentMessages recent(10);
+  EXPECT_TRUE(recent.remember("540d7d4eba9929014f91f9b089676798"));
+  EXPECT_FALSE(recent.remember(message_identity("s", "a/b", 1, "x")));
+  EXPECT_FALSE(recent.contains("540d7d4eba9929014f91f9b089676799"));
+  EXPECT_TRUE(recent.remember("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"));
+  EXPECT_TRUE(recent.contains("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"));
+  EXPECT_FALSE(recent.contains("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzy"));
+}
+
 TEST(MqttIdentity, RecentMessagesForgetsTheOldestBeyondCapacity) {
   RecentMessages recent(2);
   EXPECT_TRUE(recent.remember("a"));

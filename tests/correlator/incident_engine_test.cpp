@@ -137,19 +137,50 @@ TEST_F(IncidentEngineTest, AlertAndIncidentCarryTheCiFields) {
   ASSERT_EQ(changes.incidents.size(), 1u);
   const Incident& i = changes.incidents[0];
   EXPECT_EQ(i.ci, "web01");
-  EXPECT_EQ(i.ci_name, "web01");
+  EXPECT_EQ(i.cmdb.name(), "web01");
   EXPECT_EQ(i.group, "web-team");
   EXPECT_EQ(i.criticality, "medium");
-  EXPECT_EQ(i.services, (std::vector<std::string>{"shop"}));
+  EXPECT_EQ(i.cmdb.services(), (std::vector<std::string>{"shop"}));
   EXPECT_EQ(i.service, "shop");
-  EXPECT_EQ(i.location, "dc1/row-b");
-  EXPECT_EQ(i.runbook, "https://wiki.example.net/web");
+  EXPECT_EQ(i.cmdb.location(), "dc1/row-b");
+  EXPECT_EQ(i.cmdb.runbook(), "https://wiki.example.net/web");
   EXPECT_EQ(i.assignee, "");
   const Alert& a = changes.alerts[0];
   EXPECT_EQ(a.ci, "web01");
   EXPECT_EQ(a.group, "web-team");
   EXPECT_FALSE(a.symptom);
   EXPECT_TRUE(changes.cmdb_gaps.empty());
+}
+
+TEST_F(IncidentEngineTest, FiringAlertsKeepTheirCiFieldsThroughACmdbReload) {
+  fold({problem("web01", "http_down"), problem("db01", "disk_full")});
+  std::string yaml(cmdb_yaml);
+  yaml.replace(yaml.find("wiki.example.net/web"), 20, "wiki.example.net/web-v2");
+  cmdb::CmdbDraft draft;
+  config::Errors errors;
+  cmdb::load_cmdb_yaml(yaml, "cmdb.yaml", draft, errors);
+  std::weak_ptr<const cmdb::Cmdb> before = db;
+  db = cmdb::Cmdb::build(std::move(draft), errors);
+  ASSERT_TRUE(db) << errors.joined();
+  correlator.set_cmdb(db);
+  alerts.clear();
+  incidents.clear();
+  // The alerts and incidents enriched by it hold none of the old snapshot.
+  EXPECT_TRUE(before.expired());
+
+  auto changes = fold({clear("web01", "http_down"), clear("db01", "disk_full"), problem("web01", "ping_down")});
+  ASSERT_EQ(changes.alerts.size(), 3u);
+  for (const Alert& a : changes.alerts) {
+    std::string_view runbook = a.name == "ping_down" ? "https://wiki.example.net/web-v2"
+                               : a.ci == "web01"     ? "https://wiki.example.net/web"
+                                                     : "";
+    EXPECT_EQ(a.cmdb.runbook(), runbook) << a.name;
+    EXPECT_EQ(a.cmdb.location(), a.ci == "web01" ? "dc1/row-b" : "dc2/row-a") << a.name;
+  }
+  ASSERT_FALSE(changes.incidents.empty());
+  for (const Incident& i : changes.incidents)
+    if (i.ci == "web01" && i.state == IncidentState::resolved)
+      EXPECT_EQ(i.cmdb.runbook(), "https://wiki.example.net/web");
 }
 
 TEST_F(IncidentEngineTest, ResolvesByAddress) {
@@ -163,7 +194,7 @@ TEST_F(IncidentEngineTest, UnknownResourceGoesToTheDefaultGroupAndIsAGap) {
   ASSERT_EQ(changes.incidents.size(), 1u);
   EXPECT_EQ(changes.incidents[0].group, "noc");
   EXPECT_EQ(changes.incidents[0].ci, "mystery-box");
-  EXPECT_EQ(changes.incidents[0].ci_name, "");
+  EXPECT_EQ(changes.incidents[0].cmdb.name(), "");
   ASSERT_EQ(changes.cmdb_gaps.size(), 1u);
   EXPECT_EQ(changes.cmdb_gaps[0].resource, "mystery-box");
   EXPECT_EQ(changes.cmdb_gaps[0].count, 2);

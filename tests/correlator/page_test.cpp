@@ -15,9 +15,8 @@ Incident incident() {
   i.severity = Severity::major;
   i.group = "network";
   i.assignee = "alice";
-  i.ci_name = "core1";
   i.criticality = "high";
-  i.runbook = "https://wiki/runbooks/link-down";
+  i.cmdb = CiFields::copy_of("core1", {}, "", "https://wiki/runbooks/link-down");
   return i;
 }
 

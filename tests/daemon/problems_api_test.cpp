@@ -57,7 +57,7 @@ TEST(ProblemJson, CarriesCountsTheLatestIncidentAndItsServices) {
   p.last.priority = "P1";
   p.last.opened_at_ms = now;
   p.last.group = "network-ops";
-  p.last.services = {"payments"};
+  p.last.cmdb = CiFields::copy_of("", {"payments"}, "", "");
   json::value v = to_json(p);
   EXPECT_EQ(v.at("ci"), "core-sw1");
   EXPECT_EQ(v.at("incident_count"), 4);

@@ -17,7 +17,7 @@ Alert alert(std::int64_t id, std::string ci, bool symptom, std::vector<std::stri
   a.resource = ci;
   a.ci = ci;
   a.symptom = symptom;
-  a.services = std::move(services);
+  a.cmdb = CiFields::copy_of("", std::move(services), "", "");
   a.incident_id = 1;
   return a;
 }
@@ -26,9 +26,8 @@ TEST(TopologyJson, DetailListsRootCauseSymptomsImpactedCisAndServices) {
   IncidentDetail d;
   d.incident.id = 1;
   d.incident.ci = "core-sw1";
-  d.incident.ci_name = "core-sw1";
   d.incident.root_alert_id = 10;
-  d.incident.services = {"internet"};
+  d.incident.cmdb = CiFields::copy_of("core-sw1", {"internet"}, "", "");
   d.alerts = {alert(10, "core-sw1", false, {"internet"}), alert(11, "web01", true, {"shop"}),
               alert(12, "db01", true, {"shop", "billing"})};
   json::object o = to_json(d).as_object();

@@ -31,11 +31,8 @@ Incident root_incident() {
   i.title = "core-sw1 down";
   i.priority = "P1";
   i.ci = "core-sw1";
-  i.ci_name = "core-sw1";
   i.criticality = "critical";
-  i.services = {"payments", "intranet"};
-  i.location = "dc1/row-a";
-  i.runbook = "https://wiki.example.net/core";
+  i.cmdb = CiFields::copy_of("core-sw1", {"payments", "intranet"}, "dc1/row-a", "https://wiki.example.net/core");
   i.group = "network-ops";
   i.root_alert_id = 3;
   i.symptom_count = 500;
@@ -62,12 +59,9 @@ TEST_F(CorrelationStoreTest, EnrichmentAndTopologyFieldsSurviveARestart) {
     a.resource = "10.0.9.9";
     a.incident_id = 7;
     a.ci = "web01";
-    a.ci_name = "web01.example.net";
     a.group = "web-team";
     a.criticality = "medium";
-    a.services = {"shop"};
-    a.location = "dc1/row-b";
-    a.runbook = "https://wiki.example.net/web";
+    a.cmdb = CiFields::copy_of("web01.example.net", {"shop"}, "dc1/row-b", "https://wiki.example.net/web");
     a.symptom = true;
     c.alerts.push_back(a);
     store.commit(c);
@@ -76,11 +70,11 @@ TEST_F(CorrelationStoreTest, EnrichmentAndTopologyFieldsSurviveARestart) {
   auto incidents = reopened.unresolved_incidents();
   ASSERT_EQ(incidents.size(), 1u);
   const Incident& i = incidents[0];
-  EXPECT_EQ(i.ci_name, "core-sw1");
+  EXPECT_EQ(i.cmdb.name(), "core-sw1");
   EXPECT_EQ(i.criticality, "critical");
-  EXPECT_EQ(i.services, (std::vector<std::string>{"payments", "intranet"}));
-  EXPECT_EQ(i.location, "dc1/row-a");
-  EXPECT_EQ(i.runbook, "https://wiki.example.net/core");
+  EXPECT_EQ(i.cmdb.services(), (std::vector<std::string>{"payments", "intranet"}));
+  EXPECT_EQ(i.cmdb.location(), "dc1/row-a");
+  EXPECT_EQ(i.cmdb.runbook(), "https://wiki.example.net/core");
   EXPECT_EQ(i.root_alert_id, 3);
   EXPECT_EQ(i.symptom_count, 500);
   EXPECT_EQ(i.hold_until_ms, 1'700'000'030'000);
@@ -90,12 +84,12 @@ TEST_F(CorrelationStoreTest, EnrichmentAndTopologyFieldsSurviveARestart) {
   ASSERT_EQ(alerts.size(), 1u);
   const Alert& a = alerts[0];
   EXPECT_EQ(a.ci, "web01");
-  EXPECT_EQ(a.ci_name, "web01.example.net");
+  EXPECT_EQ(a.cmdb.name(), "web01.example.net");
   EXPECT_EQ(a.group, "web-team");
   EXPECT_EQ(a.criticality, "medium");
-  EXPECT_EQ(a.services, (std::vector<std::string>{"shop"}));
-  EXPECT_EQ(a.location, "dc1/row-b");
-  EXPECT_EQ(a.runbook, "https://wiki.example.net/web");
+  EXPECT_EQ(a.cmdb.services(), (std::vector<std::string>{"shop"}));
+  EXPECT_EQ(a.cmdb.location(), "dc1/row-b");
+  EXPECT_EQ(a.cmdb.runbook(), "https://wiki.example.net/web");
   EXPECT_TRUE(a.symptom);
 }
 

@@ -40,7 +40,7 @@ Incident incident(std::int64_t id, std::string ci, std::int64_t opened, Incident
   i.priority = "P3";
   i.ci = std::move(ci);
   i.group = "noc";
-  i.services = {"payments"};
+  i.cmdb = CiFields::copy_of("", {"payments"}, "", "");
   i.opened_at_ms = i.updated_at_ms = opened;
   if (state == IncidentState::resolved || state == IncidentState::closed) i.resolved_at_ms = opened + 60'000;
   if (state == IncidentState::closed) i.closed_at_ms = opened + 120'000;
@@ -95,7 +95,7 @@ TEST_F(ProblemsStoreTest, ProblemsCountIncidentsPerCiWithinTheWindow) {
   EXPECT_EQ(problems[0].incident_count, 4);
   EXPECT_EQ(problems[0].first_opened_ms, t0);
   EXPECT_EQ(problems[0].last.id, 4);
-  EXPECT_EQ(problems[0].last.services, std::vector<std::string>{"payments"});
+  EXPECT_EQ(problems[0].last.cmdb.services(), std::vector<std::string>{"payments"});
   EXPECT_EQ(problems[1].ci, "web1");
   EXPECT_EQ(problems[1].incident_count, 3);
   EXPECT_EQ(store.problems({.since_ms = t0 - 30 * day, .min_incidents = 2, .limit = 10}).size(), 3u);
