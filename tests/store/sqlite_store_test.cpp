@@ -378,7 +378,8 @@ TEST_F(SqliteStoreTest, AnUpdateOfUnindexedColumnsOnlyKeepsTheIndexedOnesAndTheI
   incident.title = "renamed";
   incident.alert_count = 9;
   incident.sla.ack_breached = false;
-  incident.services = {"campus-lan", "voice"};
+  incident.cmdb = CiFields::copy_of(incident.cmdb.name(), {"campus-lan", "voice"}, incident.cmdb.location(),
+                                    incident.cmdb.runbook());
   Alert alert = sample_alert(1, 1);
   alert.summary = "Gi0/1 still down";
   alert.attributes = {{"ifIndex", "4"}};
@@ -390,7 +391,7 @@ TEST_F(SqliteStoreTest, AnUpdateOfUnindexedColumnsOnlyKeepsTheIndexedOnesAndTheI
   auto detail = store_.incident(1);
   ASSERT_TRUE(detail);
   EXPECT_EQ(fields(detail->incident), fields(incident));
-  EXPECT_EQ(detail->incident.services, incident.services);
+  EXPECT_EQ(detail->incident.cmdb.services(), incident.cmdb.services());
   ASSERT_EQ(detail->alerts.size(), 1u);
   EXPECT_EQ(fields(detail->alerts[0]), fields(alert));
   EXPECT_EQ(ids_of(store_.incidents({.group = "network"})), (std::vector<std::int64_t>{1}));
