@@ -77,7 +77,13 @@ void Daemon::start() {
   }
   CorrelatorConfig correlator = s.correlator;
   correlator.oncall = oncall_->current();
-  pipeline_ = std::make_unique<Pipeline>(s.pipeline, open_store(), std::move(correlator), clock_, stats_);
+  // The pipeline's commits are the daemon's writes: their WAL is checkpointed
+  // off the writer thread.
+  SqliteOptions writer_options;
+  writer_options.background_checkpoint = true;
+  writer_options.stats = &stats_;
+  pipeline_ = std::make_unique<Pipeline>(s.pipeline, std::make_unique<SqliteStore>(store_path, writer_options),
+                                         std::move(correlator), clock_, stats_);
   catalog_->on_publish(
       [this](std::shared_ptr<const cmdb::Cmdb> snapshot) { pipeline_->set_cmdb(std::move(snapshot)); });
   // Each change (an override, a person or group through the API) reaches the

@@ -348,7 +348,18 @@ constexpr std::string_view incident_reopened_at = R"sql(
 ALTER TABLE incidents ADD COLUMN reopened_at_ms INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<Migration, 11> steps{{
+// incidents_by_opened (opened_at_ms) is a prefix of incidents_by_opened_ci
+// (opened_at_ms, ci, merged_into), which serves the same ranges; every new
+// incident paid for both. incidents_by_state stays although it is a prefix of
+// incidents_resolved_due (state, resolved_at_ms): within one state it keeps
+// the ids in order, so "state = ? ORDER BY id DESC LIMIT ?" (the API's
+// incident list) reads only the page instead of sorting every incident in
+// that state.
+constexpr std::string_view drop_prefix_index = R"sql(
+DROP INDEX incidents_by_opened;
+)sql";
+
+constexpr std::array<Migration, 12> steps{{
 
     {"events, alerts, incidents, timeline and the notification outbox", initial_schema},
     {"CMDB enrichment and topology of alerts and incidents, CMDB gaps, cancelled notifications",
@@ -362,6 +373,7 @@ constexpr std::array<Migration, 11> steps{{
     {"on-call overrides and the duty log", oncall_records},
     {"on-call people and groups managed through the API, and their history", oncall_people},
     {"time of an incident's latest reopen", incident_reopened_at},
+    {"drop the incident index that another one covers", drop_prefix_index},
 }};
 
 // Returns false when another connection applied the step first (it may have

@@ -99,6 +99,12 @@ std::string Statement::column_text(int column) const {
   return text ? std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))) : std::string{};
 }
 
+std::string_view Statement::column_view(int column) const {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  return text ? std::string_view(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
+              : std::string_view{};
+}
+
 std::string Statement::column_blob(int column) const {
   const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
   return data ? std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))) : std::string{};

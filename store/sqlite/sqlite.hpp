@@ -54,6 +54,8 @@ class Statement {
 
   std::int64_t column_int64(int column) const;
   std::string column_text(int column) const;
+  // Without a copy: valid until the next step() or reset().
+  std::string_view column_view(int column) const;
   std::string column_blob(int column) const;
   bool column_is_null(int column) const;
 

@@ -9,6 +9,7 @@
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <filesystem>
 #include <stdexcept>
 #include <variant>
@@ -63,8 +64,9 @@ class StringReader {
   std::size_t pos_ = 0;
 };
 
-std::string encode(const Attributes& attributes) {
-  std::string out;
+// Into a buffer the caller reuses, so the hot inserts allocate nothing.
+const std::string& encode_into(std::string& out, const Attributes& attributes) {
+  out.clear();
   for (const auto& [key, value] : attributes) {
     put_string(out, key);
     put_string(out, value);
@@ -72,9 +74,15 @@ std::string encode(const Attributes& attributes) {
   return out;
 }
 
+const std::string& encode_into(std::string& out, const std::vector<std::string>& strings) {
+  out.clear();
+  for (const auto& s : strings) put_string(out, s);
+  return out;
+}
+
 std::string encode(const std::vector<std::string>& strings) {
   std::string out;
-  for (const auto& s : strings) put_string(out, s);
+  encode_into(out, strings);
   return out;
 }
 
@@ -164,6 +172,13 @@ constexpr std::string_view alert_columns =
     "id, fingerprint, name, resource, severity, state, summary, attributes, first_seen_ms, last_seen_ms, "
     "resolved_at_ms, count, incident_id, ci, ci_name, group_name, criticality, services, location, runbook, "
     "symptom, source, suppressed_by";
+
+// The same columns in the order they are written: the last column of a row
+// written whole is not indexed (see RowWriter).
+constexpr std::string_view alert_write_columns =
+    "id, fingerprint, name, resource, severity, state, summary, attributes, first_seen_ms, last_seen_ms, "
+    "resolved_at_ms, count, incident_id, ci, ci_name, group_name, criticality, services, location, runbook, "
+    "symptom, suppressed_by, source";
 
 Alert read_alert(const Statement& stmt) {
   RowReader row(stmt);
@@ -314,6 +329,31 @@ class FilteredQuery {
   std::vector<std::variant<std::int64_t, std::string_view>> params_;
 };
 
+bool differs(const Statement& stored, int column, std::string_view value) {
+  return stored.column_view(column) != value;
+}
+
+bool differs(const Statement& stored, int column, std::int64_t value) { return stored.column_int64(column) != value; }
+
+// One bit per value that differs from the stored column in the same place.
+template <typename... Values>
+std::uint32_t changed_columns(const Statement& stored, const Values&... values) {
+  std::uint32_t changed = 0;
+  int column = 0;
+  ((changed |= differs(stored, column, values) ? 1u << column : 0u, ++column), ...);
+  return changed;
+}
+
+std::vector<std::string_view> split_columns(std::string_view columns) {
+  std::vector<std::string_view> names;
+  for (;;) {
+    auto comma = columns.find(", ");
+    names.push_back(columns.substr(0, comma));
+    if (comma == std::string_view::npos) return names;
+    columns.remove_prefix(comma + 2);
+  }
+}
+
 std::string prepare_parent_directory(const std::string& path) {
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (path == ":memory:" || parent.empty()) return path;
@@ -325,10 +365,97 @@ std::string prepare_parent_directory(const std::string& path) {
 
 }  // namespace
 
+// ---- rows written whole: incidents and alerts -----------------------------------------
+
+// The correlator hands incidents and alerts over as whole rows, new and
+// changed alike. An upsert assigning every column makes SQLite rewrite the
+// row's entries in every index on those columns and check their CHECK and
+// foreign key constraints even when the values stay the same, while most
+// changes move none of them (counters, times, SLA clocks). So a row the table
+// does not have yet is a plain INSERT, and an existing one an UPDATE of every
+// unindexed column and of the indexed ones whose stored value differs. The
+// stored values are read inside the commit's transaction: nothing is assumed
+// from earlier commits, which holds across restarts and failed commits.
+class SqliteStore::RowWriter {
+ public:
+  // `columns` in bind order, the id first; `compared` the indexed columns, in
+  // the order the caller's comparison lists them. The last column is never
+  // compared, so every statement has the same parameters (?1 to ?N).
+  RowWriter(sqlite::Database& db, std::string_view table, std::string_view columns,
+            std::vector<std::string_view> compared)
+      : db_(db), table_(table), columns_(split_columns(columns)), bit_(columns_.size(), -1),
+        updates_(std::size_t{1} << compared.size(), nullptr) {
+    for (std::size_t b = 0; b < compared.size(); ++b) {
+      auto it = std::find(columns_.begin(), columns_.end(), compared[b]);
+      assert(it != columns_.end() && it != columns_.begin() && it + 1 != columns_.end());
+      bit_[static_cast<std::size_t>(it - columns_.begin())] = static_cast<int>(b);
+    }
+    std::string select = "SELECT ";
+    for (std::size_t b = 0; b < compared.size(); ++b) {
+      if (b > 0) select += ", ";
+      select += compared[b];
+    }
+    select_ = &db_.cached(select + " FROM " + table_ + " WHERE id = ?1");
+    std::string insert = "INSERT INTO " + table_ + " (" + std::string{columns} + ") VALUES (";
+    for (std::size_t c = 0; c < columns_.size(); ++c) insert += (c > 0 ? ", ?" : "?") + std::to_string(c + 1);
+    insert_ = &db_.cached(insert + ")");
+  }
+
+  // The statement that writes row `id`, still to be bound (every column) and
+  // run. `changed(stored)` compares the stored `compared` columns with the
+  // row's values and returns a bit per column that differs.
+  template <typename Changed>
+  Statement& statement(std::int64_t id, Changed changed) {
+    Statement& stored = *select_;
+    stored.bind(1, id);
+    const bool exists = stored.step();
+    const std::uint32_t bits = exists ? changed(static_cast<const Statement&>(stored)) : 0;
+    stored.reset();
+    return exists ? update(bits) : *insert_;
+  }
+
+ private:
+  Statement& update(std::uint32_t changed) {
+    Statement*& stmt = updates_[changed];
+    if (stmt == nullptr) {
+      std::string sql = "UPDATE " + table_ + " SET ";
+      for (std::size_t c = 1; c < columns_.size(); ++c) {
+        if (bit_[c] >= 0 && !(changed >> bit_[c] & 1u)) continue;
+        if (sql.back() != ' ') sql += ", ";
+        sql += std::string{columns_[c]} + " = ?" + std::to_string(c + 1);
+      }
+      stmt = &db_.cached(sql + " WHERE id = ?1");
+    }
+    return *stmt;
+  }
+
+  sqlite::Database& db_;
+  const std::string table_;
+  const std::vector<std::string_view> columns_;
+  std::vector<int> bit_;  // per column: its bit in a comparison, or -1
+  Statement* select_ = nullptr;
+  Statement* insert_ = nullptr;
+  std::vector<Statement*> updates_;  // by the bits of the changed columns, prepared when first needed
+};
+
 SqliteStore::SqliteStore(const std::string& path, SqliteOptions options) : db_(prepare_parent_directory(path)) {
   configure(options);
   sqlite::migrate(db_);
+  // Listed in the order of the comparisons in upsert().
+  incident_writer_ = std::make_unique<RowWriter>(
+      db_, "incidents", incident_columns,
+      std::vector<std::string_view>{"state", "priority", "ci", "group_name", "assignee", "opened_at_ms",
+                                    "resolved_at_ms", "merged_into"});
+  alert_writer_ = std::make_unique<RowWriter>(
+      db_, "alerts", alert_write_columns,
+      std::vector<std::string_view>{"fingerprint", "resource", "state", "incident_id", "suppressed_by"});
+  if (options.background_checkpoint && db_.query_text("PRAGMA journal_mode") == "wal") {
+    checkpointer_ = std::make_unique<Checkpointer>(db_.path(), options.checkpoint, options.stats);
+    checkpointer_->attach(db_);
+  }
 }
+
+SqliteStore::~SqliteStore() = default;
 
 void SqliteStore::configure(const SqliteOptions& options) {
   db_.set_busy_timeout(options.busy_timeout_ms);
@@ -341,7 +468,8 @@ void SqliteStore::configure(const SqliteOptions& options) {
   db_.exec("PRAGMA synchronous = FULL");
   db_.exec("PRAGMA foreign_keys = ON");
   db_.exec("PRAGMA cache_size = -" + std::to_string(options.cache_kib));
-  // Truncate the WAL after checkpoints so a burst does not leave a huge file.
+  // When the WAL restarts after a checkpoint, the next commit truncates it to
+  // this size, so a burst does not leave a huge file.
   db_.exec("PRAGMA journal_size_limit = 67108864");
 }
 
@@ -349,6 +477,7 @@ void SqliteStore::configure(const SqliteOptions& options) {
 
 void SqliteStore::commit(const ChangeSet& changes) {
   if (changes.empty()) return;
+  if (checkpointer_) checkpointer_->before_transaction();
   Transaction transaction(db_, Transaction::Mode::immediate);
   // Parents before children, for the foreign keys.
   for (const auto& incident : changes.incidents) upsert(incident);
@@ -367,37 +496,15 @@ void SqliteStore::commit(const ChangeSet& changes) {
 }
 
 void SqliteStore::upsert(const Incident& i) {
-  Statement& stmt = db_.cached(
-      "INSERT INTO incidents (id, title, state, priority, severity, ci, service, group_name, assignee, "
-      "alert_count, event_count, opened_at_ms, acknowledged_at_ms, resolved_at_ms, closed_at_ms, "
-      "sla_ack_due_ms, sla_resolve_due_ms, sla_ack_breached, sla_resolve_breached, escalation_level, "
-      "updated_at_ms, ci_name, criticality, services, location, runbook, root_alert_id, symptom_count, "
-      "merged_into, hold_until_ms, resolve_after_ms, next_escalation_ms, resolution_code, previous_group, "
-      "priority_set_by, recurrence_count, reopened_at_ms) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-      "?, ?, ?) "
-      "ON CONFLICT (id) DO UPDATE SET title = excluded.title, state = excluded.state, "
-      "priority = excluded.priority, severity = excluded.severity, ci = excluded.ci, "
-      "service = excluded.service, group_name = excluded.group_name, assignee = excluded.assignee, "
-      "alert_count = excluded.alert_count, event_count = excluded.event_count, "
-      "opened_at_ms = excluded.opened_at_ms, acknowledged_at_ms = excluded.acknowledged_at_ms, "
-      "resolved_at_ms = excluded.resolved_at_ms, closed_at_ms = excluded.closed_at_ms, "
-      "sla_ack_due_ms = excluded.sla_ack_due_ms, sla_resolve_due_ms = excluded.sla_resolve_due_ms, "
-      "sla_ack_breached = excluded.sla_ack_breached, sla_resolve_breached = excluded.sla_resolve_breached, "
-      "escalation_level = excluded.escalation_level, updated_at_ms = excluded.updated_at_ms, "
-      "ci_name = excluded.ci_name, criticality = excluded.criticality, services = excluded.services, "
-      "location = excluded.location, runbook = excluded.runbook, root_alert_id = excluded.root_alert_id, "
-      "symptom_count = excluded.symptom_count, merged_into = excluded.merged_into, "
-      "hold_until_ms = excluded.hold_until_ms, resolve_after_ms = excluded.resolve_after_ms, "
-      "next_escalation_ms = excluded.next_escalation_ms, resolution_code = excluded.resolution_code, "
-      "previous_group = excluded.previous_group, priority_set_by = excluded.priority_set_by, "
-      "recurrence_count = excluded.recurrence_count, reopened_at_ms = excluded.reopened_at_ms");
-  const std::string services = encode(i.cmdb.services());
+  Statement& stmt = incident_writer_->statement(i.id, [&](const Statement& stored) {
+    return changed_columns(stored, to_string(i.state), i.priority, i.ci, i.group, i.assignee, i.opened_at_ms,
+                           i.resolved_at_ms, i.merged_into);
+  });
   stmt.bind_all(i.id, i.title, to_string(i.state), i.priority, to_string(i.severity), i.ci, i.service, i.group,
                 i.assignee, i.alert_count, i.event_count, i.opened_at_ms, i.acknowledged_at_ms, i.resolved_at_ms,
                 i.closed_at_ms, i.sla.ack_due_ms, i.sla.resolve_due_ms, i.sla.ack_breached, i.sla.resolve_breached,
-                i.escalation_level, i.updated_at_ms, i.cmdb.name(), i.criticality, Blob{services}, i.cmdb.location(),
-                i.cmdb.runbook(),
+                i.escalation_level, i.updated_at_ms, i.cmdb.name(), i.criticality,
+                Blob{encode_into(encoded_[0], i.cmdb.services())}, i.cmdb.location(), i.cmdb.runbook(),
                 i.root_alert_id, i.symptom_count, i.merged_into, i.hold_until_ms, i.resolve_after_ms,
                 i.next_escalation_ms, i.resolution_code, i.previous_group, i.priority_set_by, i.recurrence_count,
                 i.reopened_at_ms);
@@ -405,25 +512,14 @@ void SqliteStore::upsert(const Incident& i) {
 }
 
 void SqliteStore::upsert(const Alert& a) {
-  Statement& stmt = db_.cached(
-      "INSERT INTO alerts (id, fingerprint, name, resource, severity, state, summary, attributes, "
-      "first_seen_ms, last_seen_ms, resolved_at_ms, count, incident_id, ci, ci_name, group_name, criticality, "
-      "services, location, runbook, symptom, source, suppressed_by) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-      "ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint, name = excluded.name, "
-      "resource = excluded.resource, severity = excluded.severity, state = excluded.state, "
-      "summary = excluded.summary, attributes = excluded.attributes, first_seen_ms = excluded.first_seen_ms, "
-      "last_seen_ms = excluded.last_seen_ms, resolved_at_ms = excluded.resolved_at_ms, count = excluded.count, "
-      "incident_id = excluded.incident_id, ci = excluded.ci, ci_name = excluded.ci_name, "
-      "group_name = excluded.group_name, criticality = excluded.criticality, services = excluded.services, "
-      "location = excluded.location, runbook = excluded.runbook, symptom = excluded.symptom, "
-      "source = excluded.source, suppressed_by = excluded.suppressed_by");
-  const std::string attributes = encode(a.attributes);
-  const std::string services = encode(a.cmdb.services());
+  Statement& stmt = alert_writer_->statement(a.id, [&](const Statement& stored) {
+    return changed_columns(stored, a.fingerprint, a.resource, to_string(a.state), a.incident_id, a.suppressed_by);
+  });
   stmt.bind_all(a.id, a.fingerprint, a.name, a.resource, to_string(a.severity), to_string(a.state), a.summary,
-                Blob{attributes}, a.first_seen_ms, a.last_seen_ms, a.resolved_at_ms, a.count,
-                reference(a.incident_id), a.ci, a.cmdb.name(), a.group, a.criticality, Blob{services},
-                a.cmdb.location(), a.cmdb.runbook(), a.symptom, a.source, a.suppressed_by);
+                Blob{encode_into(encoded_[0], a.attributes)}, a.first_seen_ms, a.last_seen_ms, a.resolved_at_ms,
+                a.count, reference(a.incident_id), a.ci, a.cmdb.name(), a.group, a.criticality,
+                Blob{encode_into(encoded_[1], a.cmdb.services())}, a.cmdb.location(),
+                a.cmdb.runbook(), a.symptom, a.suppressed_by, a.source);
   stmt.run();
 }
 
@@ -447,11 +543,10 @@ void SqliteStore::insert(const EventRecord& r) {
       "resource, summary, rule, fingerprint, alert_id, attributes, fingerprint_keys, raw) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   const Event& e = r.event;
-  const std::string attributes = encode(e.attributes);
-  const std::string fingerprint_keys = encode(e.fingerprint_keys);
   stmt.bind_all(r.id, e.received_at_ms, e.source, e.source_address, e.name, e.alert_key, to_string(e.kind),
                 to_string(e.severity), e.resource, e.summary, e.rule, r.fingerprint, reference(r.alert_id),
-                Blob{attributes}, Blob{fingerprint_keys}, Blob{e.raw});
+                Blob{encode_into(encoded_[0], e.attributes)}, Blob{encode_into(encoded_[1], e.fingerprint_keys)},
+                Blob{e.raw});
   stmt.run();
 }
 

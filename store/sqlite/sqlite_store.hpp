@@ -6,10 +6,12 @@
 // fsynced (synchronous=FULL), so inputs may be acknowledged after it.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/sqlite.hpp"
 #include "store/store.hpp"
 
@@ -20,6 +22,12 @@ struct SqliteOptions {
   int busy_timeout_ms = 5000;
   // Page cache per connection.
   int cache_kib = 32 * 1024;
+  // WAL checkpoints on a thread of their own instead of inside this
+  // connection's commits: for the connection that writes the most (the
+  // pipeline's). Others keep SQLite's auto-checkpoint.
+  bool background_checkpoint = false;
+  CheckpointOptions checkpoint;
+  StatsRegistry* stats = nullptr;  // the checkpointer's counters, if given
 };
 
 class SqliteStore final : public Store {
@@ -28,6 +36,7 @@ class SqliteStore final : public Store {
   // schema. Throws std::runtime_error naming the path and SQLite's message if
   // the file cannot be opened, is not a database, or has a newer schema.
   explicit SqliteStore(const std::string& path, SqliteOptions options = {});
+  ~SqliteStore() override;
 
   // One transaction; on failure nothing of the batch is kept and
   // std::runtime_error is thrown. Timeline and notification ids are assigned
@@ -75,6 +84,8 @@ class SqliteStore final : public Store {
   std::vector<CiHistoryEntry> ci_history(const std::string& ci, std::int64_t limit) override;
   // The SQL of problems(), for tests of its query plan.
   static std::string problems_query();
+  // Null unless background_checkpoint (and a file database).
+  const Checkpointer* checkpointer() const { return checkpointer_.get(); }
   // Each write is its own durable transaction.
   std::int64_t add_override(const oncall::StoredOverride& o) override;
   bool remove_override(std::int64_t id) override;
@@ -88,6 +99,8 @@ class SqliteStore final : public Store {
                                            std::int64_t limit) override;
 
  private:
+  class RowWriter;
+
   void configure(const SqliteOptions& options);
   void upsert(const Incident& incident);
   void upsert(const Alert& alert);
@@ -104,6 +117,13 @@ class SqliteStore final : public Store {
   void expect_one_notification_changed(std::int64_t id);
 
   sqlite::Database db_;
+  // Encoded string lists of the row being written, bound without a copy
+  // (they outlive the statement's step); reused from row to row.
+  std::string encoded_[2];
+  std::unique_ptr<RowWriter> incident_writer_;
+  std::unique_ptr<RowWriter> alert_writer_;
+  // Declared after db_: stops, and detaches from it, first.
+  std::unique_ptr<Checkpointer> checkpointer_;
 };
 
 }  // namespace tocsin

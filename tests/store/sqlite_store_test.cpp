@@ -308,6 +308,114 @@ TEST_F(SqliteStoreTest, RepeatsMoveOnlyTheCountersOfAlertAndIncident) {
   EXPECT_EQ(fields(detail->alerts[0]), fields(alert));
 }
 
+// Indexed columns are written only when they change: every index must still
+// find the row by its new values, and no longer by the old ones, also from a
+// connection opened afterwards (a restart).
+TEST_F(SqliteStoreTest, UpdatesOfIndexedColumnsAreFoundByThemAfterARestartAndTheOldValuesAreNot) {
+  ChangeSet first = sample_batch(1);
+  first.incidents[0].state = IncidentState::open;
+  first.incidents[0].resolved_at_ms = 0;
+  first.alerts[0].state = AlertState::firing;
+  first.incidents.push_back(sample_incident(2));
+  store_.commit(first);
+
+  ChangeSet update;
+  Incident incident = sample_incident(1);
+  incident.state = IncidentState::resolved;
+  incident.resolved_at_ms = t0 + 500'000;
+  incident.group = "servers";
+  incident.assignee = "bob";
+  incident.priority = "P1";
+  incident.ci = "core-sw2";
+  incident.opened_at_ms = t0 + 1;
+  incident.merged_into = 2;
+  incident.title = "renamed";
+  Alert alert = sample_alert(1, 2);  // moved to incident 2
+  alert.state = AlertState::suppressed;
+  alert.resource = "core-sw2";
+  alert.fingerprint = "0000000000000001";
+  alert.suppressed_by = "silence:7";
+  alert.count = 12;
+  update.incidents = {incident};
+  update.alerts = {alert};
+  store_.commit(update);
+
+  SqliteStore reopened(path_);
+  auto ids = [&](IncidentFilter f) { return ids_of(reopened.incidents(f)); };
+  const std::vector<std::int64_t> one{1}, none{};
+  EXPECT_EQ(ids({.state = IncidentState::resolved}), one);
+  EXPECT_EQ(ids({.state = IncidentState::open}), none);
+  EXPECT_EQ(ids({.priority = "P1"}), one);
+  EXPECT_EQ(ids({.group = "servers"}), one);
+  EXPECT_EQ(ids({.ci = "core-sw2"}), one);
+  EXPECT_EQ(ids({.ci = "core-sw1"}), (std::vector<std::int64_t>{2}));
+  EXPECT_EQ(ids({.assignee = "bob"}), one);
+  EXPECT_EQ(ids({.since_ms = t0 + 1, .until_ms = t0 + 2}), one);
+  EXPECT_EQ(ids_of(reopened.resolved_before(t0 + 500'000, 10)), one);
+  EXPECT_TRUE(reopened.incident_openings(t0).size() == 1);  // merged incidents are not openings
+  EXPECT_EQ(ids_of(reopened.alerts({.state = AlertState::suppressed})), one);
+  EXPECT_EQ(ids_of(reopened.alerts({.state = AlertState::firing})), none);
+  EXPECT_EQ(ids_of(reopened.alerts({.resource = "core-sw2"})), one);
+  EXPECT_EQ(ids_of(reopened.alerts({.incident_id = 2})), one);
+  EXPECT_EQ(ids_of(reopened.alerts({.incident_id = 1})), none);
+  EXPECT_EQ(ids_of(reopened.alerts({.suppressed_by = "silence:7"})), one);
+  auto detail = reopened.incident(2);
+  ASSERT_TRUE(detail);
+  ASSERT_EQ(detail->alerts.size(), 1u);
+  EXPECT_EQ(fields(detail->alerts[0]), fields(alert));
+  auto stored = reopened.incident(1);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(fields(stored->incident), fields(incident));
+  EXPECT_EQ(stored->incident.merged_into, 2);
+
+  sqlite::Database db(path_);
+  EXPECT_EQ(db.query_text("PRAGMA integrity_check"), "ok");
+}
+
+TEST_F(SqliteStoreTest, AnUpdateOfUnindexedColumnsOnlyKeepsTheIndexedOnesAndTheIndexesIntact) {
+  store_.commit(sample_batch(1));
+  Incident incident = sample_incident(1);
+  incident.title = "renamed";
+  incident.alert_count = 9;
+  incident.sla.ack_breached = false;
+  incident.cmdb = CiFields::copy_of(incident.cmdb.name(), {"campus-lan", "voice"}, incident.cmdb.location(),
+                                    incident.cmdb.runbook());
+  Alert alert = sample_alert(1, 1);
+  alert.summary = "Gi0/1 still down";
+  alert.attributes = {{"ifIndex", "4"}};
+  ChangeSet update;
+  update.incidents = {incident};
+  update.alerts = {alert};
+  store_.commit(update);
+
+  auto detail = store_.incident(1);
+  ASSERT_TRUE(detail);
+  EXPECT_EQ(fields(detail->incident), fields(incident));
+  EXPECT_EQ(detail->incident.cmdb.services(), incident.cmdb.services());
+  ASSERT_EQ(detail->alerts.size(), 1u);
+  EXPECT_EQ(fields(detail->alerts[0]), fields(alert));
+  EXPECT_EQ(ids_of(store_.incidents({.group = "network"})), (std::vector<std::int64_t>{1}));
+  sqlite::Database db(path_);
+  EXPECT_EQ(db.query_text("PRAGMA integrity_check"), "ok");
+}
+
+TEST_F(SqliteStoreTest, AnIncidentOpenedAndResolvedInOneBatchIsStoredResolved) {
+  ChangeSet c = sample_batch(1);
+  c.incidents[0].state = IncidentState::open;
+  Incident resolved = sample_incident(1);
+  resolved.state = IncidentState::resolved;
+  c.incidents.push_back(resolved);
+  Alert cleared = sample_alert(1, 1);
+  cleared.state = AlertState::resolved;
+  c.alerts[0].state = AlertState::firing;
+  c.alerts.push_back(cleared);
+  store_.commit(c);
+
+  EXPECT_TRUE(store_.unresolved_incidents().empty());
+  EXPECT_TRUE(store_.firing_alerts().empty());
+  EXPECT_EQ(ids_of(store_.incidents({.state = IncidentState::resolved})), (std::vector<std::int64_t>{1}));
+}
+
 TEST_F(SqliteStoreTest, FailedCommitKeepsNothingOfTheBatchAndThrows) {
   store_.commit(sample_batch(1));
   ChangeSet broken = sample_batch(2);
@@ -672,6 +780,34 @@ TEST(SqliteStoreOpen, CreatesTheParentDirectoryAndTheLatestSchemaInWalMode) {
   EXPECT_EQ(sqlite::schema_version(db), sqlite::latest_schema_version());
   EXPECT_GE(sqlite::latest_schema_version(), 1);
   EXPECT_EQ(db.query_text("PRAGMA journal_mode"), "wal");
+}
+
+// Each incident filter of the API and each start-up or timer query still has
+// an index, and the incident list by state reads its page in id order
+// instead of sorting every incident in that state.
+TEST(SqliteStoreOpen, EveryIncidentQueryKeepsAnIndexOnceTheRedundantOneIsDropped) {
+  TempDir dir;
+  const std::string path = dir.file("tocsin.db");
+  SqliteStore store(path);
+  sqlite::Database db(path);
+  EXPECT_EQ(db.query_int64("SELECT count(*) FROM sqlite_schema WHERE name = 'incidents_by_opened'"), 0);
+  auto plan = [&](const std::string& where) {
+    sqlite::Statement stmt(db.handle(), "EXPLAIN QUERY PLAN SELECT id, title FROM incidents WHERE " + where);
+    std::string steps;
+    while (stmt.step()) steps += stmt.column_text(3) + "; ";
+    return steps;
+  };
+  for (const char* where :
+       {"state = ? ORDER BY id DESC LIMIT ?", "priority = ? ORDER BY id DESC LIMIT ?",
+        "group_name = ? ORDER BY id DESC LIMIT ?", "ci = ? ORDER BY id DESC LIMIT ?",
+        "assignee = ? ORDER BY id DESC LIMIT ?", "opened_at_ms >= ? AND opened_at_ms < ? ORDER BY id DESC LIMIT ?",
+        "state IN ('open', 'acknowledged') ORDER BY id",
+        "state = 'resolved' AND resolved_at_ms <= ? ORDER BY resolved_at_ms, id LIMIT ?",
+        "opened_at_ms >= ? AND merged_into = 0 ORDER BY opened_at_ms"}) {
+    const std::string steps = plan(where);
+    EXPECT_NE(steps.find("USING"), std::string::npos) << where << ": " << steps;
+  }
+  EXPECT_EQ(plan("state = ? ORDER BY id DESC LIMIT ?").find("TEMP B-TREE"), std::string::npos);
 }
 
 TEST(SqliteStoreOpen, ReopeningKeepsTheDataAndAppliesNoStep) {

@@ -1,0 +1,153 @@
+// The WAL checkpointer of the embedded store's writer.
+#include "store/sqlite/checkpointer.hpp"
+
+#include <sqlite3.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "correlator/stats.hpp"
+
+namespace tocsin {
+
+namespace {
+
+std::shared_ptr<spdlog::logger> store_log() {
+  static const std::shared_ptr<spdlog::logger> log = [] {
+    auto l = spdlog::get("store");
+    return l ? l : spdlog::default_logger()->clone("store");
+  }();
+  return log;
+}
+
+Counter* counter(StatsRegistry* stats, const std::string& name, const std::string& help, const Labels& labels = {}) {
+  return stats ? &stats->counter(name, help, labels) : nullptr;
+}
+
+void inc(Counter* c) {
+  if (c) c->inc();
+}
+
+}  // namespace
+
+Checkpointer::Checkpointer(const std::string& path, CheckpointOptions options, StatsRegistry* stats)
+    : options_(options), db_(path) {
+  db_.exec("PRAGMA synchronous = FULL");
+  // TRUNCATE waits this long for readers, and holds writers back meanwhile.
+  db_.set_busy_timeout(options_.truncate_busy_ms);
+  // A first read opens the WAL, which a checkpoint needs.
+  db_.query_int64("SELECT count(*) FROM sqlite_schema");
+  const std::string checkpoints = "tocsin_store_checkpoints_total";
+  const std::string help = "WAL checkpoints run by the store's checkpointer thread";
+  passive_counter_ = counter(stats, checkpoints, help, {{"mode", "passive"}});
+  truncate_counter_ = counter(stats, checkpoints, help, {{"mode", "truncate"}});
+  busy_counter_ = counter(stats, "tocsin_store_checkpoints_busy_total",
+                          "WAL checkpoints that stopped short of the WAL's end (readers on old snapshots)");
+  error_counter_ = counter(stats, "tocsin_store_checkpoint_errors_total", "WAL checkpoints that failed");
+  thread_ = std::thread([this] { run(); });
+}
+
+Checkpointer::~Checkpointer() {
+  if (writer_) sqlite3_wal_hook(writer_->handle(), nullptr, nullptr);
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+void Checkpointer::attach(sqlite::Database& writer) {
+  // The auto-checkpoint is itself this connection's one WAL hook: turned off
+  // here, then replaced.
+  writer.exec("PRAGMA wal_autocheckpoint = 0");
+  sqlite3_wal_hook(writer.handle(), &Checkpointer::on_wal_commit, this);
+  writer_ = &writer;
+}
+
+Checkpointer::Counts Checkpointer::counts() const {
+  std::lock_guard lock(mutex_);
+  return counts_;
+}
+
+int Checkpointer::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
+  static_cast<Checkpointer*>(self)->wal_committed(pages);
+  return SQLITE_OK;
+}
+
+void Checkpointer::wal_committed(int pages) {
+  writer_pages_ = pages;
+  bool wake = false;
+  {
+    std::lock_guard lock(mutex_);
+    // Smaller than what was checkpointed: the WAL started over.
+    if (pages < backfilled_) backfilled_ = 0;
+    wal_pages_ = pages;
+    committed_ = true;
+    wake = due();
+  }
+  if (wake) wake_.notify_one();
+}
+
+bool Checkpointer::due() const { return wal_pages_ - backfilled_ >= options_.passive_pages; }
+
+void Checkpointer::before_transaction() {
+  if (writer_pages_ < options_.restart_pages || writer_pages_ < writer_retry_pages_) return;
+  int wal_frames = 0;
+  int copied = 0;
+  const int rc =
+      sqlite3_wal_checkpoint_v2(writer_->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames, &copied);
+  // Busy (the checkpointer thread is at it) or short of the end (readers):
+  // again once the WAL has grown by another threshold.
+  const bool finished = rc == SQLITE_OK && copied == wal_frames;
+  writer_retry_pages_ = finished ? 0 : writer_pages_ + options_.passive_pages;
+  if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) {
+    std::lock_guard lock(mutex_);
+    ++counts_.errors;
+    inc(error_counter_);
+    store_log()->error("{}: WAL checkpoint failed: {}", writer_->path(), sqlite3_errmsg(writer_->handle()));
+  }
+}
+
+void Checkpointer::run() {
+  auto next_truncate = std::chrono::steady_clock::now();
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait_for(lock, options_.idle_interval, [this] { return stopping_ || (committed_ && due()); });
+    if (stopping_) return;
+    if (!committed_) continue;
+    const int pages = wal_pages_;
+    committed_ = false;
+    const auto now = std::chrono::steady_clock::now();
+    const bool truncate = pages >= options_.truncate_pages && now >= next_truncate;
+    if (truncate) next_truncate = now + options_.truncate_interval;
+    lock.unlock();
+    checkpoint(truncate);
+    lock.lock();
+  }
+}
+
+void Checkpointer::checkpoint(bool truncate) {
+  int wal_frames = 0;
+  int copied = 0;
+  const int rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr,
+                                           truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE,
+                                           &wal_frames, &copied);
+  const int primary = rc & 0xff;
+  std::lock_guard lock(mutex_);
+  if (rc == SQLITE_OK || primary == SQLITE_BUSY) backfilled_ = std::max(backfilled_, copied);
+  if (rc == SQLITE_OK) {
+    ++(truncate ? counts_.truncate : counts_.passive);
+    inc(truncate ? truncate_counter_ : passive_counter_);
+  }
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || (rc == SQLITE_OK && copied != wal_frames)) {
+    ++counts_.busy;
+    inc(busy_counter_);
+  } else if (rc != SQLITE_OK) {
+    ++counts_.errors;
+    inc(error_counter_);
+    store_log()->error("{}: WAL checkpoint failed: {}", db_.path(), sqlite3_errmsg(db_.handle()));
+  }
+}
+
+}  // namespace tocsin
