@@ -70,7 +70,7 @@ void Correlator::restore(const IdState& ids, std::vector<Alert> firing, std::vec
   incidents_.clear();
   for (auto& a : firing) {
     const std::uint64_t key = firing_key(a.fingerprint);
-    firing_.emplace(key, std::move(a));
+    firing_.emplace(key, std::make_unique<FiringAlert>(std::move(a)));
   }
   for (auto& i : unresolved) incidents_.emplace(i.id, std::move(i));
   rebase_ci_fields();
@@ -90,16 +90,17 @@ void Correlator::on_event(Event event, std::int64_t now_ms, ChangeSet& changes) 
     events_info_.inc();
   } else {
     record.fingerprint = fingerprint(event);
-    auto it = firing_.find(firing_key(record.fingerprint));
+    const std::uint64_t key = firing_key(record.fingerprint);
+    auto it = firing_.find(key);
     if (event.kind == EventKind::problem) {
       events_problem_.inc();
       if (it == firing_.end()) {
         if (!rules_hold(event, record.fingerprint, now_ms))
           open_alert(event, record.fingerprint, now_ms, record, changes);
       } else {
-        repeat_alert(it->second, event, now_ms);
-        record.alert_id = it->second.id;
-        rules_on_repeat(it->second, now_ms);
+        repeat_alert(*it->second, event, now_ms);
+        record.alert_id = it->second->id;
+        rules_on_repeat(*it->second, now_ms);
       }
     } else {
       events_clear_.inc();
@@ -107,10 +108,11 @@ void Correlator::on_event(Event event, std::int64_t now_ms, ChangeSet& changes) 
         clears_without_alert_.inc();
         rules_on_orphan_clear(record.fingerprint);
       } else {
-        record.alert_id = it->second.id;
-        if (!rules_keep_on_clear(it->second, event, now_ms, changes)) {
-          clear_alert(it->second, event, now_ms, changes);
-          erase_firing(it);
+        record.alert_id = it->second->id;
+        if (!rules_keep_on_clear(*it->second, event, now_ms, changes)) {
+          clear_alert(*it->second, event, now_ms, changes);
+          // Found again: resolving the incident may have changed firing_.
+          erase_firing(firing_.find(key));
         }
       }
     }
@@ -142,7 +144,7 @@ void Correlator::open_alert(const Event& event, const std::string& fp, std::int6
   }
   record.alert_id = alert.id;
   alerts_opened_.inc();
-  Alert& firing = firing_.emplace(firing_key(fp), std::move(alert)).first->second;
+  FiringAlert& firing = *firing_.emplace(firing_key(fp), std::make_unique<FiringAlert>(std::move(alert))).first->second;
   dirty_alerts_.insert(&firing);
   if (suppress_on_open(firing, now_ms)) return;
   place_alert(firing, e, event, now_ms, changes);
@@ -161,7 +163,7 @@ void Correlator::open_alert(const Event& event, const std::string& fp, std::int6
   }
 }
 
-void Correlator::repeat_alert(Alert& alert, const Event& event, std::int64_t now_ms) {
+void Correlator::repeat_alert(FiringAlert& alert, const Event& event, std::int64_t now_ms) {
   alert.count += 1;
   alert.last_seen_ms = event.received_at_ms;
   if (event.severity > alert.severity) alert.severity = event.severity;
@@ -170,8 +172,13 @@ void Correlator::repeat_alert(Alert& alert, const Event& event, std::int64_t now
     unknown_resources_.inc();
     gaps_.record(alert.resource, event.source, now_ms);
   }
-  if (auto it = incidents_.find(alert.incident_id); it != incidents_.end()) {
-    Incident& incident = it->second;
+  Incident* held = alert.incident;
+  // An alert outside its incident's work (restored beside an incident
+  // reopened later) is looked up.
+  if (held == nullptr && alert.incident_id != 0)
+    if (auto it = incidents_.find(alert.incident_id); it != incidents_.end()) held = &it->second;
+  if (held != nullptr) {
+    Incident& incident = *held;
     incident.event_count += 1;
     incident.updated_at_ms = now_ms;
     if (!alert.symptom && alert.severity > incident.severity) incident.severity = alert.severity;
@@ -179,7 +186,7 @@ void Correlator::repeat_alert(Alert& alert, const Event& event, std::int64_t now
   }
 }
 
-void Correlator::clear_alert(Alert& alert, const Event& event, std::int64_t now_ms, ChangeSet& changes) {
+void Correlator::clear_alert(FiringAlert& alert, const Event& event, std::int64_t now_ms, ChangeSet& changes) {
   // Resolved quietly: it has no incident. `suppressed_by` stays as its history.
   if (alert.state == AlertState::suppressed) suppressed_alert_cleared(alert);
   alert.state = AlertState::resolved;
@@ -232,14 +239,14 @@ ActionResult Correlator::on_action(const IncidentAction& action, std::int64_t no
   // Resolving by hand resolves the incident's alerts too: if the fault comes
   // back, it opens a new incident rather than silently rejoining this one.
   for (auto a = firing_.begin(); a != firing_.end();) {
-    if (a->second.incident_id != incident.id) {
+    if (a->second->incident_id != incident.id) {
       ++a;
       continue;
     }
-    a->second.state = AlertState::resolved;
-    a->second.resolved_at_ms = now_ms;
-    resolved_alerts_.push_back(a->second);
-    a = erase_firing(a);
+    a->second->state = AlertState::resolved;
+    a->second->resolved_at_ms = now_ms;
+    resolved_alerts_.push_back(*a->second);
+    erase_firing(a++);
   }
   incident.resolution_code = action.resolution_code;
   std::string code = action.resolution_code.empty() ? "" : " (" + action.resolution_code + ")";
@@ -287,10 +294,10 @@ std::uint64_t Correlator::firing_key(std::string_view fp) {
   return std::hash<std::string_view>{}(fp);
 }
 
-Correlator::FiringIt Correlator::erase_firing(FiringIt it) {
-  dirty_alerts_.erase(&it->second);
-  if (!repeated_alerts_.empty()) erased_alerts_.push_back(&it->second);
-  return firing_.erase(it);
+void Correlator::erase_firing(FiringIt it) {
+  dirty_alerts_.erase(it->second.get());
+  if (!repeated_alerts_.empty()) erased_alerts_.push_back(it->second.get());
+  firing_.erase(it);
 }
 
 void Correlator::flush(ChangeSet& changes) {

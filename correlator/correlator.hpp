@@ -15,6 +15,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include "correlator/actions.hpp"
 #include "correlator/auto_close.hpp"
 #include "correlator/assignment.hpp"
@@ -131,8 +133,9 @@ class Correlator {
  private:
   void open_alert(const Event& event, const std::string& fp, std::int64_t now_ms, EventRecord& record,
                   ChangeSet& changes);
-  void repeat_alert(Alert& alert, const Event& event, std::int64_t now_ms);
-  void clear_alert(Alert& alert, const Event& event, std::int64_t now_ms, ChangeSet& changes);
+  struct FiringAlert;
+  void repeat_alert(FiringAlert& alert, const Event& event, std::int64_t now_ms);
+  void clear_alert(FiringAlert& alert, const Event& event, std::int64_t now_ms, ChangeSet& changes);
   void resolve_incident(Incident& incident, const std::string& actor, const std::string& why, std::int64_t now_ms,
                         ChangeSet& changes);
   void page(const Incident& incident, const Alert& alert, std::int64_t now_ms, ChangeSet& changes);
@@ -146,19 +149,28 @@ class Correlator {
 
   // The incident engine (incident_engine.cpp): where a new alert goes, how
   // incidents merge and resolve, and the state that tracks it.
+  // A firing alert (allocated on its own, so its address is stable while it is
+  // in firing_) and, while it is among its incident's IncidentWork::alerts,
+  // that incident's node in incidents_ (stable until erased, and an incident
+  // is erased only after its alerts left it), so that a repeat reaches its
+  // incident without a second hash lookup.
+  struct FiringAlert : Alert {
+    explicit FiringAlert(Alert alert) : Alert(std::move(alert)) {}
+    Incident* incident = nullptr;
+  };
   struct IncidentWork {
-    std::vector<Alert*> alerts;  // firing alerts of the incident (nodes of firing_)
+    std::vector<FiringAlert*> alerts;  // firing alerts of the incident (held by firing_)
     int firing_roots = 0;        // of them, those that are not symptoms
     std::uint32_t ci_index = no_ci;
     std::string group_key;
   };
-  void place_alert(Alert& alert, const Enrichment& e, const Event& event, std::int64_t now_ms, ChangeSet& changes);
-  Incident& open_incident(Alert& alert, const Enrichment& e, const Event& event, std::int64_t now_ms,
+  void place_alert(FiringAlert& alert, const Enrichment& e, const Event& event, std::int64_t now_ms, ChangeSet& changes);
+  Incident& open_incident(FiringAlert& alert, const Enrichment& e, const Event& event, std::int64_t now_ms,
                           ChangeSet& changes);
-  void join(Incident& incident, Alert& alert, bool symptom, std::int64_t now_ms, ChangeSet& changes);
+  void join(Incident& incident, FiringAlert& alert, bool symptom, std::int64_t now_ms, ChangeSet& changes);
   void adopt_held(Incident& root, std::uint32_t ci_index, std::int64_t now_ms, ChangeSet& changes);
   void merge(Incident& from, Incident& root, std::int64_t now_ms, ChangeSet& changes);
-  void alert_cleared(Incident& incident, Alert& alert, const Event& event, std::int64_t now_ms, ChangeSet& changes);
+  void alert_cleared(Incident& incident, FiringAlert& alert, const Event& event, std::int64_t now_ms, ChangeSet& changes);
   void finish_incident(Incident& incident, const std::string& why, std::int64_t now_ms, ChangeSet& changes);
   void forget_incident(std::int64_t id);
   void rebuild_work();
@@ -196,7 +208,7 @@ class Correlator {
   bool suppress_on_open(Alert& alert, std::int64_t now_ms);
   void suppressed_alert_cleared(Alert& alert);
   void suppression_tick(std::int64_t now_ms, ChangeSet& changes);
-  void end_suppression(Alert& alert, std::int64_t now_ms, ChangeSet& changes);
+  void end_suppression(FiringAlert& alert, std::int64_t now_ms, ChangeSet& changes);
   suppression::Suppressions suppressions_;
   std::unordered_set<std::string> suppressed_;  // fingerprints of suppressed alerts (in firing_)
   struct SuppressionCounters {
@@ -249,14 +261,19 @@ class Correlator {
   IdState ids_;
   // Fingerprint → firing alert, keyed by the 64-bit value the fingerprint
   // spells in hex (firing_key): no second copy of the string per alert, and
-  // no string hashing or comparison per event.
-  std::unordered_map<std::uint64_t, Alert> firing_;
-  using FiringIt = std::unordered_map<std::uint64_t, Alert>::iterator;
+  // no string hashing or comparison per event. An open-addressing table of
+  // pointers: the lookup that every event makes touches one cache line of the
+  // table and then the alert, where a node-based map also reads the bucket
+  // array and the node before.
+  using FiringAlerts = boost::unordered_flat_map<std::uint64_t, std::unique_ptr<FiringAlert>>;
+  FiringAlerts firing_;
+  using FiringIt = FiringAlerts::iterator;
   static std::uint64_t firing_key(std::string_view fingerprint);
-  // Removes a firing alert from the working set and from the sets of changed ones.
-  FiringIt erase_firing(FiringIt it);
+  // Removes a firing alert from the working set and from the sets of changed
+  // ones. Other iterators stay valid: erase while iterating with erase_firing(it++).
+  void erase_firing(FiringIt it);
   std::unordered_map<std::int64_t, Incident> incidents_;    // id → unresolved incident
-  // Firing alerts changed since the last flush, by node of firing_ (stable
+  // Firing alerts changed since the last flush, by address (stable
   // until erased; erase_firing() takes them out of dirty_alerts_): no
   // fingerprint is copied per event.
   std::unordered_set<const Alert*> dirty_alerts_;  // need a full row

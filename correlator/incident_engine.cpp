@@ -49,11 +49,11 @@ void Correlator::rebase_ci_fields() {
     }
     fields = it->second;
   };
-  for (auto& [key, alert] : firing_) rebase(alert.cmdb, alert.ci);
+  for (auto& [key, alert] : firing_) rebase(alert->cmdb, alert->ci);
   for (auto& [id, incident] : incidents_) rebase(incident.cmdb, incident.ci);
 }
 
-void Correlator::place_alert(Alert& alert, const Enrichment& e, const Event& event, std::int64_t now_ms,
+void Correlator::place_alert(FiringAlert& alert, const Enrichment& e, const Event& event, std::int64_t now_ms,
                              ChangeSet& changes) {
   std::string key = group_key(config_.grouping, alert);
   if (!key.empty()) {
@@ -83,6 +83,7 @@ void Correlator::place_alert(Alert& alert, const Enrichment& e, const Event& eve
   Incident& incident = open_incident(alert, e, event, now_ms, changes);
   IncidentWork& work = work_[incident.id];
   work.alerts.push_back(&alert);
+  alert.incident = &incident;
   work.firing_roots = 1;
   work.group_key = key;
   if (!key.empty()) by_group_key_[key] = incident.id;
@@ -102,7 +103,7 @@ void Correlator::place_alert(Alert& alert, const Enrichment& e, const Event& eve
   page(incident, alert, now_ms, changes);
 }
 
-Incident& Correlator::open_incident(Alert& alert, const Enrichment& e, const Event& event, std::int64_t now_ms,
+Incident& Correlator::open_incident(FiringAlert& alert, const Enrichment& e, const Event& event, std::int64_t now_ms,
                                     ChangeSet& changes) {
   Incident incident;
   incident.id = ++ids_.incident;
@@ -140,8 +141,9 @@ Incident& Correlator::open_incident(Alert& alert, const Enrichment& e, const Eve
   return incidents_.emplace(incident.id, std::move(incident)).first->second;
 }
 
-void Correlator::join(Incident& incident, Alert& alert, bool symptom, std::int64_t now_ms, ChangeSet& changes) {
+void Correlator::join(Incident& incident, FiringAlert& alert, bool symptom, std::int64_t now_ms, ChangeSet& changes) {
   alert.incident_id = incident.id;
+  alert.incident = &incident;
   alert.symptom = symptom;
   incident.alert_count += 1;
   incident.event_count += alert.count;
@@ -182,11 +184,12 @@ void Correlator::adopt_held(Incident& root, std::uint32_t ci_index, std::int64_t
 }
 
 void Correlator::merge(Incident& from, Incident& root, std::int64_t now_ms, ChangeSet& changes) {
-  std::vector<Alert*> moved = std::move(work_[from.id].alerts);
+  std::vector<FiringAlert*> moved = std::move(work_[from.id].alerts);
   work_[from.id].alerts.clear();
   IncidentWork& into = work_[root.id];
-  for (Alert* a : moved) {
+  for (FiringAlert* a : moved) {
     a->incident_id = root.id;
+    a->incident = &root;
     a->symptom = true;
     dirty_alerts_.insert(a);
     into.alerts.push_back(a);
@@ -215,10 +218,11 @@ void Correlator::merge(Incident& from, Incident& root, std::int64_t now_ms, Chan
   incidents_.erase(from.id);
 }
 
-void Correlator::alert_cleared(Incident& incident, Alert& alert, const Event& event, std::int64_t now_ms,
+void Correlator::alert_cleared(Incident& incident, FiringAlert& alert, const Event& event, std::int64_t now_ms,
                                ChangeSet& changes) {
   IncidentWork& work = work_[incident.id];
   std::erase(work.alerts, &alert);
+  alert.incident = nullptr;
   if (alert.symptom) {
     dirty_incidents_.insert(incident.id);
     return;
@@ -298,10 +302,13 @@ void Correlator::rebuild_work() {
     if (incident.hold_until_ms > 0) held_.emplace(incident.hold_until_ms, id);
     if (incident.resolve_after_ms > 0) resolve_due_.emplace(incident.resolve_after_ms, id);
   }
-  for (auto& [key, alert] : firing_) {
+  for (auto& [key, held] : firing_) {
+    FiringAlert& alert = *held;
+    alert.incident = nullptr;
     auto w = work_.find(alert.incident_id);
     if (w == work_.end()) continue;
     w->second.alerts.push_back(&alert);
+    alert.incident = &incidents_.at(alert.incident_id);
     if (alert.symptom) continue;
     w->second.firing_roots += 1;
     if (alert.id == incidents_.at(alert.incident_id).root_alert_id) {

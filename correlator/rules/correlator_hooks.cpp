@@ -110,8 +110,8 @@ void Correlator::start_flapping(Alert& alert, Incident& incident, const rules::F
 void Correlator::rules_tick(std::int64_t now_ms, ChangeSet& changes) {
   for (const auto& settled : rules_.flaps.settle(now_ms)) {
     auto it = firing_.find(firing_key(settled.fingerprint));
-    if (it == firing_.end() || it->second.state != AlertState::flapping) continue;
-    Alert& alert = it->second;
+    if (it == firing_.end() || it->second->state != AlertState::flapping) continue;
+    FiringAlert& alert = *it->second;
     std::string what = alert.name + " on " + alert.resource;
     if (alert.incident_id != 0)
       changes.timeline.push_back({0, alert.incident_id, now_ms, "tocsin", "flapping ended",
@@ -142,7 +142,8 @@ void Correlator::rules_tick(std::int64_t now_ms, ChangeSet& changes) {
 }
 
 void Correlator::rules_restore() {
-  for (const auto& [key, alert] : firing_) {
+  for (const auto& [key, held] : firing_) {
+    const Alert& alert = *held;
     if (alert.state == AlertState::flapping) rules_.flaps.restore_flapping(alert.fingerprint, rules_.config.flapping);
     if (alert.name == rules::heartbeat_event_name)
       for (const auto& [k, v] : alert.attributes)

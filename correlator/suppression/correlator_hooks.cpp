@@ -70,7 +70,7 @@ void Correlator::restore_suppression(std::vector<suppression::Silence> silences,
 void Correlator::suppression_restore() {
   suppressed_.clear();
   for (const auto& [key, alert] : firing_)
-    if (alert.state == AlertState::suppressed) suppressed_.insert(alert.fingerprint);
+    if (alert->state == AlertState::suppressed) suppressed_.insert(alert->fingerprint);
 }
 
 bool Correlator::suppress_on_open(Alert& alert, std::int64_t now_ms) {
@@ -99,7 +99,7 @@ void Correlator::suppression_tick(std::int64_t now_ms, ChangeSet& changes) {
       ended.push_back(fp);
       continue;
     }
-    Alert& alert = it->second;
+    Alert& alert = *it->second;
     std::string by = suppressions_.check(alert, now_ms);
     if (by.empty()) {
       ended.push_back(fp);
@@ -110,19 +110,19 @@ void Correlator::suppression_tick(std::int64_t now_ms, ChangeSet& changes) {
     }
   }
   // Oldest first, so that incidents open in the order the alerts fired.
-  std::vector<Alert*> release;
+  std::vector<FiringAlert*> release;
   for (const auto& fp : ended) {
     suppressed_.erase(fp);
-    if (auto it = firing_.find(firing_key(fp)); it != firing_.end()) release.push_back(&it->second);
+    if (auto it = firing_.find(firing_key(fp)); it != firing_.end()) release.push_back(it->second.get());
   }
   std::sort(release.begin(), release.end(), [](const Alert* a, const Alert* b) { return a->id < b->id; });
-  for (Alert* a : release) end_suppression(*a, now_ms, changes);
+  for (FiringAlert* a : release) end_suppression(*a, now_ms, changes);
 }
 
 // The alert is placed as if it had just started firing: it opens an incident
 // (and pages), joins an upstream CI's incident as a symptom, or joins an
 // incident on its grouping key.
-void Correlator::end_suppression(Alert& alert, std::int64_t now_ms, ChangeSet& changes) {
+void Correlator::end_suppression(FiringAlert& alert, std::int64_t now_ms, ChangeSet& changes) {
   std::string was = alert.suppressed_by;
   alert.state = AlertState::firing;
   alert.suppressed_by.clear();
