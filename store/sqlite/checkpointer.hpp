@@ -45,7 +45,8 @@ struct CheckpointOptions {
   // not make every commit wait.
   std::chrono::milliseconds truncate_interval{2000};
   // A WAL that stopped growing below `passive_pages` is checkpointed after
-  // this quiet time, so a quiet daemon's WAL is empty.
+  // this quiet time (counted from the previous wake-up of the thread), so a
+  // quiet daemon's WAL is empty.
   std::chrono::milliseconds idle_interval{1000};
   // The monotonic time of the two intervals above; the system clock when null.
   const Clock* clock = nullptr;
@@ -78,11 +79,12 @@ class Checkpointer {
   // of a WAL past `restart_pages`, so that the next commit starts it over.
   void before_transaction();
 
-  // What one wake-up of the thread does, at the clock's current time: if a
-  // commit pushed the WAL past `passive_pages`, or `idle_interval` passed
-  // since the previous wake-up, checkpoints what was committed since the
-  // latest checkpoint (TRUNCATE if the WAL holds `truncate_pages` and the
-  // TRUNCATE interval passed, PASSIVE otherwise). Only without the thread.
+  // What one wake-up of the thread does, at the clock's current time: if
+  // `passive_pages` frames are not yet in the database file, or
+  // `idle_interval` passed since the previous wake-up, checkpoints what was
+  // committed since the latest checkpoint (TRUNCATE if the WAL holds
+  // `truncate_pages` and `truncate_interval` passed since the latest
+  // TRUNCATE, PASSIVE otherwise). For a checkpointer without its thread.
   void step();
 
   Counts counts() const;
