@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cassert>
 
 #include "correlator/stats.hpp"
 
@@ -28,10 +29,15 @@ void inc(Counter* c) {
   if (c) c->inc();
 }
 
+const Clock& system_clock() {
+  static const SystemClock clock;
+  return clock;
+}
+
 }  // namespace
 
 Checkpointer::Checkpointer(const std::string& path, CheckpointOptions options, StatsRegistry* stats)
-    : options_(options), db_(path) {
+    : options_(options), clock_(options.clock ? *options.clock : system_clock()), db_(path) {
   db_.exec("PRAGMA synchronous = FULL");
   // TRUNCATE waits this long for readers, and holds writers back meanwhile.
   db_.set_busy_timeout(options_.truncate_busy_ms);
@@ -44,11 +50,14 @@ Checkpointer::Checkpointer(const std::string& path, CheckpointOptions options, S
   busy_counter_ = counter(stats, "tocsin_store_checkpoints_busy_total",
                           "WAL checkpoints that stopped short of the WAL's end (readers on old snapshots)");
   error_counter_ = counter(stats, "tocsin_store_checkpoint_errors_total", "WAL checkpoints that failed");
-  thread_ = std::thread([this] { run(); });
+  next_truncate_ms_ = clock_.monotonic_ms();
+  quiet_until_ms_ = next_truncate_ms_ + options_.idle_interval.count();
+  if (options_.thread) thread_ = std::thread([this] { run(); });
 }
 
 Checkpointer::~Checkpointer() {
   if (writer_) sqlite3_wal_hook(writer_->handle(), nullptr, nullptr);
+  if (!thread_.joinable()) return;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -110,21 +119,37 @@ void Checkpointer::before_transaction() {
 }
 
 void Checkpointer::run() {
-  auto next_truncate = std::chrono::steady_clock::now();
   std::unique_lock lock(mutex_);
-  for (;;) {
-    wake_.wait_for(lock, options_.idle_interval, [this] { return stopping_ || (committed_ && due()); });
-    if (stopping_) return;
-    if (!committed_) continue;
+  while (!stopping_) {
+    const std::chrono::milliseconds quiet_left(quiet_until_ms_ - clock_.monotonic_ms());
+    wake_.wait_for(lock, quiet_left, [this] { return stopping_ || (committed_ && due()); });
+    if (!stopping_) wake_up(lock);
+  }
+}
+
+void Checkpointer::step() {
+  // Two checkpoints at once on the one connection would step on each other.
+  assert(!thread_.joinable());
+  std::unique_lock lock(mutex_);
+  wake_up(lock);
+}
+
+void Checkpointer::wake_up(std::unique_lock<std::mutex>& lock) {
+  // Neither due nor quiet long enough: a step() with nothing due yet, or the
+  // thread's wait ended before a FakeClock reached the end of the quiet time.
+  if (!(committed_ && due()) && clock_.monotonic_ms() < quiet_until_ms_) return;
+  if (committed_) {
     const int pages = wal_pages_;
     committed_ = false;
-    const auto now = std::chrono::steady_clock::now();
-    const bool truncate = pages >= options_.truncate_pages && now >= next_truncate;
-    if (truncate) next_truncate = now + options_.truncate_interval;
+    const std::int64_t now = clock_.monotonic_ms();
+    const bool truncate = pages >= options_.truncate_pages && now >= next_truncate_ms_;
+    if (truncate) next_truncate_ms_ = now + options_.truncate_interval.count();
     lock.unlock();
     checkpoint(truncate);
     lock.lock();
   }
+  // The quiet time starts over once the checkpoint is done.
+  quiet_until_ms_ = clock_.monotonic_ms() + options_.idle_interval.count();
 }
 
 void Checkpointer::checkpoint(bool truncate) {

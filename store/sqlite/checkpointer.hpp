@@ -14,6 +14,10 @@
 // `truncate_busy_ms`) is the last resort when readers on old snapshots keep
 // the WAL past `truncate_pages`. Durability does not change: a commit is
 // durable once its WAL frames are fsynced.
+//
+// The quiet time and the TRUNCATE interval are read from a Clock; each wake-up
+// of the thread is one step(), a function of the state and the clock's time,
+// so tests run the checkpointer without its thread and advance a FakeClock.
 
 #include <chrono>
 #include <condition_variable>
@@ -22,6 +26,7 @@
 #include <string>
 #include <thread>
 
+#include "correlator/clock.hpp"
 #include "store/sqlite/sqlite.hpp"
 
 namespace tocsin {
@@ -40,8 +45,13 @@ struct CheckpointOptions {
   // not make every commit wait.
   std::chrono::milliseconds truncate_interval{2000};
   // A WAL that stopped growing below `passive_pages` is checkpointed after
-  // this quiet time, so a quiet daemon's WAL is empty.
+  // this quiet time (counted from the previous wake-up of the thread), so a
+  // quiet daemon's WAL is empty.
   std::chrono::milliseconds idle_interval{1000};
+  // The monotonic time of the two intervals above; the system clock when null.
+  const Clock* clock = nullptr;
+  // False: no thread of its own; the owner calls step() (tests, with a FakeClock).
+  bool thread = true;
 };
 
 class Checkpointer {
@@ -54,7 +64,7 @@ class Checkpointer {
   };
 
   // Opens its own connection to `path` (a WAL database, already migrated) and
-  // starts the thread. Counters go to `stats` when given.
+  // starts the thread (unless !options.thread). Counters go to `stats` when given.
   Checkpointer(const std::string& path, CheckpointOptions options, StatsRegistry* stats = nullptr);
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
@@ -69,6 +79,14 @@ class Checkpointer {
   // of a WAL past `restart_pages`, so that the next commit starts it over.
   void before_transaction();
 
+  // What one wake-up of the thread does, at the clock's current time: if
+  // `passive_pages` frames are not yet in the database file, or
+  // `idle_interval` passed since the previous wake-up, checkpoints what was
+  // committed since the latest checkpoint (TRUNCATE if the WAL holds
+  // `truncate_pages` and `truncate_interval` passed since the latest
+  // TRUNCATE, PASSIVE otherwise). For a checkpointer without its thread.
+  void step();
+
   Counts counts() const;
 
  private:
@@ -76,9 +94,11 @@ class Checkpointer {
   void wal_committed(int pages);
   void run();
   bool due() const;  // with mutex_ held
+  void wake_up(std::unique_lock<std::mutex>& lock);
   void checkpoint(bool truncate);
 
   const CheckpointOptions options_;
+  const Clock& clock_;
   sqlite::Database db_;
   sqlite::Database* writer_ = nullptr;
   Counter* passive_counter_ = nullptr;
@@ -92,6 +112,10 @@ class Checkpointer {
   int wal_pages_ = 0;       // size of the WAL at the writer's latest commit
   int backfilled_ = 0;      // frames of it in the database file after the latest checkpoint
   bool committed_ = false;  // a commit since the last checkpoint
+  // Monotonic milliseconds: the end of the quiet time after the latest
+  // wake-up, and the earliest next TRUNCATE.
+  std::int64_t quiet_until_ms_ = 0;
+  std::int64_t next_truncate_ms_ = 0;
   // The writer thread's own: the WAL size at its latest commit, and the size
   // at which it tries again after a checkpoint that did not finish.
   int writer_pages_ = 0;

@@ -86,6 +86,7 @@ class SqliteStore final : public Store {
   static std::string problems_query();
   // Null unless background_checkpoint (and a file database).
   const Checkpointer* checkpointer() const { return checkpointer_.get(); }
+  Checkpointer* checkpointer() { return checkpointer_.get(); }
   // Each write is its own durable transaction.
   std::int64_t add_override(const oncall::StoredOverride& o) override;
   bool remove_override(std::int64_t id) override;
