@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <string_view>
 #include <vector>
 
@@ -16,6 +17,24 @@ inline constexpr std::uint32_t no_ci = 0xffffffffu;
 
 // Slots for `expected` keys at a load factor of at most 0.8, a power of two.
 std::size_t table_capacity(std::size_t expected);
+
+// Allocates the arrays of a large table on transparent huge pages where the
+// kernel offers them (madvise mode): a lookup is a random access into
+// hundreds of megabytes, and with 4 KiB pages each one also misses the TLB.
+// Arrays under 2 MiB, and kernels without THP, get ordinary pages.
+void* allocate_table(std::size_t bytes, std::size_t alignment);
+void free_table(void* p, std::size_t bytes, std::size_t alignment) noexcept;
+
+template <class T>
+struct TableAllocator {
+  using value_type = T;
+  TableAllocator() = default;
+  template <class U>
+  TableAllocator(const TableAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(allocate_table(n * sizeof(T), alignof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { free_table(p, n * sizeof(T), alignof(T)); }
+  friend bool operator==(const TableAllocator&, const TableAllocator&) { return true; }
+};
 
 inline std::uint64_t mix(std::uint64_t x) {
   x ^= x >> 33;
@@ -74,7 +93,7 @@ class AddressTable {
 
   void rehash(std::size_t capacity) {
     if (capacity <= slots_.size()) return;
-    std::vector<Slot> old = std::move(slots_);
+    std::vector<Slot, TableAllocator<Slot>> old = std::move(slots_);
     slots_.assign(capacity, Slot{});
     mask_ = capacity - 1;
     size_ = 0;
@@ -83,7 +102,7 @@ class AddressTable {
     }
   }
 
-  std::vector<Slot> slots_;
+  std::vector<Slot, TableAllocator<Slot>> slots_;
   std::size_t mask_ = 0;
   std::size_t size_ = 0;
 };
@@ -100,7 +119,10 @@ struct KeyRef {
 
 std::string_view key_of(const Ci& ci, const KeyRef& ref);
 
-// String → CI, ASCII case-insensitive or exact. 12 bytes per slot.
+// String → CI, ASCII case-insensitive or exact. A key of up to 16 bytes is
+// kept (folded) in its 32-byte slot, a longer one in one arena of keys: a
+// lookup compares in the slot it probes, or in the arena, and never reads
+// the CI record or its strings (each a cache miss on a large snapshot).
 class NameTable {
  public:
   NameTable(const std::vector<Ci>& cis, bool fold_case) : cis_(&cis), fold_(fold_case) {}
@@ -109,20 +131,29 @@ class NameTable {
   // The slot already holding an equal key, or nullptr after storing `ref`.
   const KeyRef* insert(const KeyRef& ref);
   const KeyRef* find(std::string_view key) const;
-  std::size_t bytes() const { return slots_.capacity() * sizeof(Slot); }
+  std::size_t bytes() const { return slots_.capacity() * sizeof(Slot) + arena_.capacity(); }
 
  private:
-  struct Slot {
+  static constexpr std::size_t inline_key = 16;
+  struct alignas(32) Slot {
     std::uint32_t hash = 0;
     KeyRef ref;
+    std::uint32_t size = 0;  // of the key
+    union {
+      char bytes[inline_key];  // the key, when it fits
+      std::uint32_t offset;    // else where it starts in arena_
+    } key{};
   };
   std::uint32_t hash(std::string_view key) const;
-  bool equal(std::string_view a, std::string_view b) const;
+  // Whether `key` equals the key stored in `s` (folded when fold_ is set).
+  bool holds(const Slot& s, std::uint32_t h, std::string_view key) const;
+  void store(Slot& s, std::uint32_t h, const KeyRef& ref, std::string_view key);
   void rehash(std::size_t capacity);
 
   const std::vector<Ci>* cis_;
   bool fold_;
-  std::vector<Slot> slots_;
+  std::vector<Slot, TableAllocator<Slot>> slots_;
+  std::vector<char, TableAllocator<char>> arena_;
   std::size_t mask_ = 0;
   std::size_t size_ = 0;
 };

@@ -295,6 +295,32 @@ TEST(CmdbLookup, FqdnMatchesExactlyAndOtherDomainsFallBackToTheShortName) {
   EXPECT_FALSE(db->resolve("ci-3")) << "ids are not resource names";
 }
 
+// Keys of up to 16 bytes are compared where the index keeps them, longer ones
+// in its arena of keys: both sides of that boundary, and keys that differ
+// only past it or only in length.
+TEST(CmdbLookup, LongAndShortKeysAreToldApartAtTheInlineBoundary) {
+  Loaded l = yaml(R"(cis:
+  - {id: ci-16, name: ABCDEFGHIJKLMNOP}
+  - {id: ci-17, name: abcdefghijklmnopq, aliases: [edge-router-01.lab]}
+  - {id: ci-a, name: rack-12-switch-a.pod-7}
+  - {id: ci-b, name: rack-12-switch-a.pod-8, fqdn: rack-12-switch-a.pod-8.example.net}
+)");
+  ASSERT_TRUE(l.db) << l.first_error();
+  const auto& db = l.db;
+  EXPECT_EQ(id_of(db->resolve("abcdefghijklmnop")), "ci-16");
+  EXPECT_EQ(id_of(db->resolve("ABCDEFGHIJKLMNOPQ")), "ci-17");
+  EXPECT_EQ(id_of(db->resolve("Edge-Router-01.LAB")), "ci-17");
+  EXPECT_EQ(db->resolve("Edge-Router-01.LAB").by, MatchedBy::alias);
+  EXPECT_EQ(id_of(db->resolve("RACK-12-SWITCH-A.POD-7")), "ci-a");
+  EXPECT_EQ(id_of(db->resolve("rack-12-switch-a.pod-8")), "ci-b");
+  EXPECT_EQ(db->resolve("rack-12-switch-a.pod-8.example.net").by, MatchedBy::fqdn);
+  EXPECT_FALSE(db->resolve("abcdefghijklmno"));
+  EXPECT_FALSE(db->resolve("abcdefghijklmnopqr"));
+  EXPECT_FALSE(db->resolve("rack-12-switch-a.pod-9"));
+  EXPECT_EQ(db->find_id("ci-17")->name, "abcdefghijklmnopq");
+  EXPECT_EQ(db->find_id("CI-17"), nullptr) << "ids are exact";
+}
+
 TEST(CmdbLookup, ExactAddressWinsOverCidrRules) {
   auto db = lookup_fixture();
   Match m = db->resolve("10.0.0.1");
