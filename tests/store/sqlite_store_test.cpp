@@ -429,6 +429,38 @@ TEST_F(SqliteStoreTest, FailedCommitKeepsNothingOfTheBatchAndThrows) {
   EXPECT_EQ(store_.max_ids().incident, 3);
 }
 
+TEST_F(SqliteStoreTest, ARetriedCommitWritesTheNewRowsItsFailedAttemptRolledBack) {
+  ChangeSet batch = sample_batch(2);
+  batch.events.push_back(sample_event(2000, 2));  // the same event twice: the first attempt fails
+  EXPECT_THROW(store_.commit(batch), std::runtime_error);
+  batch.events.pop_back();
+  store_.commit(batch);
+
+  ASSERT_TRUE(store_.incident(2));
+  EXPECT_EQ(fields(store_.incident(2)->incident), fields(sample_incident(2)));
+  EXPECT_EQ(ids_of(store_.alerts({.incident_id = 2})), (std::vector<std::int64_t>{2}));
+}
+
+TEST_F(SqliteStoreTest, NewRowsBelowTheLargestStoredIdAreInsertedAndLaterOnesUpdated) {
+  store_.commit(sample_batch(5));
+  ChangeSet late = sample_batch(3);
+  Incident resolved = sample_incident(3);
+  resolved.state = IncidentState::resolved;
+  late.incidents.push_back(resolved);
+  store_.commit(late);
+  ChangeSet next = sample_batch(6);
+  Incident assigned = sample_incident(6);
+  assigned.assignee = "carol";
+  next.incidents.push_back(assigned);
+  store_.commit(next);
+
+  EXPECT_EQ(ids_of(store_.incidents({})), (std::vector<std::int64_t>{6, 5, 3}));
+  EXPECT_EQ(fields(store_.incident(3)->incident), fields(resolved));
+  EXPECT_EQ(ids_of(store_.incidents({.state = IncidentState::resolved})), (std::vector<std::int64_t>{3}));
+  EXPECT_EQ(fields(store_.incident(6)->incident), fields(assigned));
+  EXPECT_EQ(ids_of(store_.incidents({.assignee = "carol"})), (std::vector<std::int64_t>{6}));
+}
+
 TEST_F(SqliteStoreTest, EventOfAnUnknownAlertIsRefusedByForeignKeys) {
   ChangeSet c;
   c.events.push_back(sample_event(1, 77));
