@@ -408,8 +408,9 @@ class SqliteStore::RowWriter {
   void begin() {
     Statement& stmt = *max_id_;
     stmt.step();
-    above_ = stmt.column_int64(0);
+    stored_max_ = stmt.column_int64(0);
     stmt.reset();
+    inserted_above_.clear();
   }
 
   // The statement that writes row `id`, still to be bound (every column) and
@@ -417,10 +418,7 @@ class SqliteStore::RowWriter {
   // row's values and returns a bit per column that differs.
   template <typename Changed>
   Statement& statement(std::int64_t id, Changed changed) {
-    if (id > above_) {
-      above_ = id;
-      return *insert_;
-    }
+    if (first_above_stored_max(id)) return *insert_;
     Statement& stored = *select_;
     stored.bind(1, id);
     const bool exists = stored.step();
@@ -430,6 +428,20 @@ class SqliteStore::RowWriter {
   }
 
  private:
+  // Ids above the stored maximum are new, given in any order and possibly
+  // twice in one ChangeSet: true the first time, when the row is not stored.
+  // They are dense (the correlator counts them out), so a bitmap records them;
+  // one far above falls back to looking for the row.
+  bool first_above_stored_max(std::int64_t id) {
+    constexpr std::int64_t most_tracked = std::int64_t{1} << 22;
+    if (id <= stored_max_ || id - stored_max_ > most_tracked) return false;
+    const auto bit = static_cast<std::size_t>(id - stored_max_ - 1);
+    if (bit >= inserted_above_.size()) inserted_above_.resize(bit + 1);
+    if (inserted_above_[bit]) return false;
+    inserted_above_[bit] = true;
+    return true;
+  }
+
   Statement& update(std::uint32_t changed) {
     Statement*& stmt = updates_[changed];
     if (stmt == nullptr) {
@@ -451,7 +463,8 @@ class SqliteStore::RowWriter {
   Statement* select_ = nullptr;
   Statement* insert_ = nullptr;
   Statement* max_id_ = nullptr;
-  std::int64_t above_ = 0;  // no stored row has a larger id (see begin())
+  std::int64_t stored_max_ = 0;        // no stored row had a larger id when the transaction began
+  std::vector<bool> inserted_above_;  // by id - stored_max_ - 1: inserted in this transaction
   std::vector<Statement*> updates_;  // by the bits of the changed columns, prepared when first needed
 };
 

@@ -448,13 +448,15 @@ TEST_F(SqliteStoreTest, NewRowsBelowTheLargestStoredIdAreInsertedAndLaterOnesUpd
   resolved.state = IncidentState::resolved;
   late.incidents.push_back(resolved);
   store_.commit(late);
-  ChangeSet next = sample_batch(6);
+  ChangeSet next = sample_batch(8);
+  next.incidents.push_back(sample_incident(6));  // new ones in any order
+  next.incidents.push_back(sample_incident(7));
   Incident assigned = sample_incident(6);
   assigned.assignee = "carol";
   next.incidents.push_back(assigned);
   store_.commit(next);
 
-  EXPECT_EQ(ids_of(store_.incidents({})), (std::vector<std::int64_t>{6, 5, 3}));
+  EXPECT_EQ(ids_of(store_.incidents({})), (std::vector<std::int64_t>{8, 7, 6, 5, 3}));
   EXPECT_EQ(fields(store_.incident(3)->incident), fields(resolved));
   EXPECT_EQ(ids_of(store_.incidents({.state = IncidentState::resolved})), (std::vector<std::int64_t>{3}));
   EXPECT_EQ(fields(store_.incident(6)->incident), fields(assigned));
@@ -569,6 +571,32 @@ TEST_F(SqliteStoreFilterTest, AlertFiltersCombineAndRespectTheLimit) {
   EXPECT_EQ(ids_of(store_.alerts({.state = AlertState::resolved, .resource = "edge-rtr2"})),
             (std::vector<std::int64_t>{6, 4}));
   EXPECT_EQ(ids_of(store_.alerts({.limit = 2})), (std::vector<std::int64_t>{6, 5}));
+}
+
+TEST_F(SqliteStoreTest, ALargeBatchKeepsEveryFieldOfEachEventAndTimelineEntryInOrder) {
+  ChangeSet c = sample_batch(1, 41);
+  c.timeline.clear();
+  for (int k = 0; k < 37; ++k) {
+    EventRecord& r = c.events[static_cast<std::size_t>(k)];
+    r.event.summary = "event " + std::to_string(k);
+    r.event.attributes.emplace_back("k", std::to_string(k));
+    r.event.fingerprint_keys.push_back(std::string(static_cast<std::size_t>(k), 'x'));
+    c.timeline.push_back(sample_timeline(1, t0 + k, "step " + std::to_string(k)));
+  }
+  store_.commit(c);
+
+  auto stored = store_.events_of_alert(1, 100);
+  ASSERT_EQ(stored.size(), c.events.size());
+  std::reverse(stored.begin(), stored.end());
+  for (std::size_t k = 0; k < stored.size(); ++k) EXPECT_EQ(fields(stored[k]), fields(c.events[k])) << k;
+  auto detail = store_.incident(1);
+  ASSERT_TRUE(detail);
+  ASSERT_EQ(detail->timeline.size(), c.timeline.size());
+  for (std::size_t k = 0; k < c.timeline.size(); ++k) {
+    EXPECT_EQ(detail->timeline[k].action, c.timeline[k].action);
+    EXPECT_EQ(detail->timeline[k].at_ms, c.timeline[k].at_ms);
+    if (k > 0) EXPECT_GT(detail->timeline[k].id, detail->timeline[k - 1].id);
+  }
 }
 
 TEST_F(SqliteStoreTest, EventsOfAlertAreTheLatestFirstUpToTheLimit) {
