@@ -93,7 +93,6 @@ re2::RE2::Options pattern_options() {
   options.set_max_mem(8 << 20);
   return options;
 }
-
 }  // namespace
 
 RuleSet::RuleSet() = default;
