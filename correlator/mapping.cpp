@@ -2,6 +2,11 @@
 #include "correlator/mapping.hpp"
 
 #include <re2/re2.h>
+#include <re2/set.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cstdint>
 
 namespace tocsin {
 
@@ -68,7 +73,27 @@ struct RuleSet::Rule {
   std::vector<std::string> fingerprint;
   std::vector<std::pair<std::string, Template>> attributes;
   RuleOptions options;
+  bool prefiltered = false;  // tried only when every pattern matched in its field's Prefilter
 };
+
+// All the patterns on one field in one RE2::Set: a single scan of the value
+// tells which of them match, so a line is matched with captures only against
+// the rules that can match it.
+struct RuleSet::Prefilter {
+  std::string field;
+  std::unique_ptr<re2::RE2::Set> set;
+  std::vector<std::size_t> rule_of;  // by pattern index in the set
+  bool compiled = false;             // else every pattern of the field is tried
+};
+
+namespace {
+re2::RE2::Options pattern_options() {
+  re2::RE2::Options options;
+  options.set_log_errors(false);
+  options.set_max_mem(8 << 20);
+  return options;
+}
+}  // namespace
 
 RuleSet::RuleSet() = default;
 RuleSet::~RuleSet() = default;
@@ -84,10 +109,7 @@ RuleSet RuleSet::compile(const std::vector<RuleSpec>& specs, std::vector<std::st
     std::string where = spec.origin.empty() ? "rule '" + spec.name + "'" : spec.origin + ": rule '" + spec.name + "'";
     bool ok = true;
     for (const auto& [field, pattern] : spec.match) {
-      re2::RE2::Options options;
-      options.set_log_errors(false);
-      options.set_max_mem(8 << 20);
-      auto re = std::make_unique<re2::RE2>(pattern, options);
+      auto re = std::make_unique<re2::RE2>(pattern, pattern_options());
       if (!re->ok()) {
         errors.push_back(where + ": match." + field + ": bad pattern: " + re->error());
         ok = false;
@@ -128,13 +150,61 @@ RuleSet RuleSet::compile(const std::vector<RuleSpec>& specs, std::vector<std::st
     for (const auto& [name, text] : spec.attributes) rule->attributes.emplace_back(name, Template(text));
     if (ok) set.rules_.push_back(std::move(rule));
   }
+  set.build_prefilters();
   return set;
+}
+
+void RuleSet::build_prefilters() {
+  for (std::size_t r = 0; r < rules_.size(); ++r) {
+    Rule& rule = *rules_[r];
+    // Captures are added to the fields as a rule matches: a pattern that reads
+    // what an earlier one of its rule captured cannot be tested beforehand.
+    rule.prefiltered = true;
+    for (std::size_t i = 0; i < rule.matchers.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (rule.matchers[j].re->NamedCapturingGroups().count(rule.matchers[i].field)) rule.prefiltered = false;
+    if (!rule.prefiltered) continue;
+    for (const auto& m : rule.matchers) {
+      auto it = std::find_if(prefilters_.begin(), prefilters_.end(),
+                             [&](const Prefilter& p) { return p.field == m.field; });
+      if (it == prefilters_.end()) {
+        prefilters_.push_back(
+            Prefilter{m.field, std::make_unique<re2::RE2::Set>(pattern_options(), re2::RE2::UNANCHORED), {}});
+        it = prefilters_.end() - 1;
+      }
+      [[maybe_unused]] int index = it->set->Add(m.re->pattern(), nullptr);
+      assert(index == static_cast<int>(it->rule_of.size()));  // it compiled alone
+      it->rule_of.push_back(r);
+    }
+  }
+  for (auto& p : prefilters_) p.compiled = p.set->Compile();
+}
+
+void RuleSet::prefilter(const Fields& fields, std::vector<std::uint32_t>& matched) const {
+  matched.assign(rules_.size(), 0);
+  thread_local std::vector<int> hits;
+  for (const auto& p : prefilters_) {
+    const std::string_view* value = fields.get(p.field);
+    if (!value) continue;
+    hits.clear();
+    re2::RE2::Set::ErrorInfo error{};
+    bool any = p.compiled && p.set->Match(re2::StringPiece(value->data(), value->size()), &hits, &error);
+    if (!p.compiled || (!any && error.kind != re2::RE2::Set::kNoError)) {
+      for (auto r : p.rule_of) ++matched[r];  // no verdict: let every pattern be tried
+      continue;
+    }
+    for (int i : hits) ++matched[p.rule_of[static_cast<std::size_t>(i)]];
+  }
 }
 
 bool RuleSet::apply(Fields& fields, Event& event) const {
   const std::size_t base = fields.size();
-  std::vector<re2::StringPiece> groups;
-  for (const auto& rule : rules_) {
+  thread_local std::vector<std::uint32_t> patterns_matched;  // by rule
+  prefilter(fields, patterns_matched);
+  thread_local std::vector<re2::StringPiece> groups;
+  for (std::size_t r = 0; r < rules_.size(); ++r) {
+    const auto& rule = rules_[r];
+    if (rule->prefiltered && patterns_matched[r] < rule->matchers.size()) continue;
     bool matched = true;
     for (const auto& m : rule->matchers) {
       const std::string_view* value = fields.get(m.field);

@@ -5,6 +5,7 @@
 // the object (fingerprint). RE2 runs in linear time, so a hostile line cannot
 // stall the pipeline.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -78,7 +79,13 @@ class RuleSet {
 
  private:
   struct Rule;
+  struct Prefilter;
+  void build_prefilters();
+  // Counts by rule how many of its patterns match their field.
+  void prefilter(const Fields& fields, std::vector<std::uint32_t>& matched) const;
+
   std::vector<std::unique_ptr<Rule>> rules_;
+  std::vector<Prefilter> prefilters_;  // one per matched field
 };
 
 }  // namespace tocsin

@@ -28,7 +28,7 @@ namespace tocsin {
 
 struct PipelineConfig {
   std::size_t queue_capacity = 65536;  // events waiting; lossy inputs drop beyond it
-  std::size_t batch_max = 4096;        // events folded into one transaction at most
+  std::size_t batch_max = 16384;       // events folded into one transaction at most
   std::int64_t tick_ms = 1000;         // how often the correlator's timers are run
 };
 

@@ -74,7 +74,7 @@ const Section& pipeline_section() {
       "Bounded queue in front of the correlator. Acknowledged inputs (TCP, HTTP, SMTP, MQTT) push back when it "
       "is busy; UDP inputs drop and count beyond `queue_capacity`.",
       {{"queue_capacity", Type::integer, "65536", "Events that may wait for the correlator."},
-       {"batch_max", Type::integer, "4096", "Most events committed in one transaction (group commit)."}}};
+       {"batch_max", Type::integer, "16384", "Most events committed in one transaction (group commit)."}}};
   return s;
 }
 

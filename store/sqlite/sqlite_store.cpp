@@ -376,6 +376,8 @@ std::string prepare_parent_directory(const std::string& path) {
 // unindexed column and of the indexed ones whose stored value differs. The
 // stored values are read inside the commit's transaction: nothing is assumed
 // from earlier commits, which holds across restarts and failed commits.
+// Ids grow, so most new rows lie above the table's largest id, read once per
+// transaction: those are inserted without looking for a stored row.
 class SqliteStore::RowWriter {
  public:
   // `columns` in bind order, the id first; `compared` the indexed columns, in
@@ -399,6 +401,16 @@ class SqliteStore::RowWriter {
     std::string insert = "INSERT INTO " + table_ + " (" + std::string{columns} + ") VALUES (";
     for (std::size_t c = 0; c < columns_.size(); ++c) insert += (c > 0 ? ", ?" : "?") + std::to_string(c + 1);
     insert_ = &db_.cached(insert + ")");
+    max_id_ = &db_.cached("SELECT ifnull(max(id), 0) FROM " + table_);
+  }
+
+  // At the start of each transaction: no row above the largest id is stored.
+  void begin() {
+    Statement& stmt = *max_id_;
+    stmt.step();
+    stored_max_ = stmt.column_int64(0);
+    stmt.reset();
+    inserted_above_.clear();
   }
 
   // The statement that writes row `id`, still to be bound (every column) and
@@ -406,6 +418,7 @@ class SqliteStore::RowWriter {
   // row's values and returns a bit per column that differs.
   template <typename Changed>
   Statement& statement(std::int64_t id, Changed changed) {
+    if (first_above_stored_max(id)) return *insert_;
     Statement& stored = *select_;
     stored.bind(1, id);
     const bool exists = stored.step();
@@ -415,6 +428,20 @@ class SqliteStore::RowWriter {
   }
 
  private:
+  // Ids above the stored maximum are new, given in any order and possibly
+  // twice in one ChangeSet: true the first time, when the row is not stored.
+  // They are dense (the correlator counts them out), so a bitmap records them;
+  // one far above falls back to looking for the row.
+  bool first_above_stored_max(std::int64_t id) {
+    constexpr std::int64_t most_tracked = std::int64_t{1} << 22;
+    if (id <= stored_max_ || id - stored_max_ > most_tracked) return false;
+    const auto bit = static_cast<std::size_t>(id - stored_max_ - 1);
+    if (bit >= inserted_above_.size()) inserted_above_.resize(bit + 1);
+    if (inserted_above_[bit]) return false;
+    inserted_above_[bit] = true;
+    return true;
+  }
+
   Statement& update(std::uint32_t changed) {
     Statement*& stmt = updates_[changed];
     if (stmt == nullptr) {
@@ -435,6 +462,9 @@ class SqliteStore::RowWriter {
   std::vector<int> bit_;  // per column: its bit in a comparison, or -1
   Statement* select_ = nullptr;
   Statement* insert_ = nullptr;
+  Statement* max_id_ = nullptr;
+  std::int64_t stored_max_ = 0;        // no stored row had a larger id when the transaction began
+  std::vector<bool> inserted_above_;  // by id - stored_max_ - 1: inserted in this transaction
   std::vector<Statement*> updates_;  // by the bits of the changed columns, prepared when first needed
 };
 
@@ -479,6 +509,8 @@ void SqliteStore::commit(const ChangeSet& changes) {
   if (changes.empty()) return;
   if (checkpointer_) checkpointer_->before_transaction();
   Transaction transaction(db_, Transaction::Mode::immediate);
+  incident_writer_->begin();
+  alert_writer_->begin();
   // Parents before children, for the foreign keys.
   for (const auto& incident : changes.incidents) upsert(incident);
   for (const auto& alert : changes.alerts) upsert(alert);

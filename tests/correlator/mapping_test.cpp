@@ -90,6 +90,58 @@ TEST(Mapping, FirstMatchingRuleWinsAndNoMatchLeavesFieldsUntouched) {
   EXPECT_EQ(other.size(), 1u);
 }
 
+TEST(Mapping, RuleMatchesOnlyWhenEveryFieldMatchesAndTheEarliestSuchRuleWins) {
+  RuleSpec nxos_down;
+  nxos_down.name = "nxos-down";
+  nxos_down.match = {{"app_name", R"(ETHPORT-\d-IF_DOWN_)"}, {"message", R"(^Interface (?P<interface>\S+) is down)"}};
+  nxos_down.event = "interface_down";
+  nxos_down.severity = "major";
+  RuleSpec any_down;
+  any_down.name = "any-down";
+  any_down.match = {{"message", "(?i)IS DOWN"}};
+  any_down.event = "something_down";
+  any_down.severity = "minor";
+  RuleSet rules = compile({nxos_down, any_down});
+
+  Fields both;
+  both.add("app_name", "ETHPORT-5-IF_DOWN_LINK_FAILURE");
+  both.add("message", "Interface Ethernet1/7 is down (Link failure)");
+  Event e;
+  ASSERT_TRUE(rules.apply(both, e));
+  EXPECT_EQ(e.rule, "nxos-down");
+  ASSERT_NE(e.attribute("interface"), nullptr);
+  EXPECT_EQ(*e.attribute("interface"), "Ethernet1/7");
+
+  Fields message_only;
+  message_only.add("app_name", "kernel");
+  message_only.add("message", "Interface Ethernet1/7 is down (Link failure)");
+  Event other;
+  ASSERT_TRUE(rules.apply(message_only, other));
+  EXPECT_EQ(other.rule, "any-down");
+  EXPECT_EQ(other.attribute("interface"), nullptr);
+}
+
+TEST(Mapping, PatternMayReadWhatAnEarlierPatternOfItsRuleCaptured) {
+  RuleSpec r;
+  r.name = "nested";
+  r.match = {{"message", R"(state (?P<state>\w+))"}, {"state", "^down$"}};
+  r.event = "down";
+  r.severity = "major";
+  RuleSet rules = compile({r});
+  Fields f;
+  f.add("message", "link state down");
+  Event e;
+  ASSERT_TRUE(rules.apply(f, e));
+  EXPECT_EQ(e.rule, "nested");
+
+  Fields up;
+  up.add("message", "link state up");
+  up.add("state", "down");  // the capture, added later, is what the rule reads
+  Event none;
+  EXPECT_FALSE(rules.apply(up, none));
+  EXPECT_EQ(up.size(), 2u);
+}
+
 TEST(Mapping, MissingFieldDoesNotMatch) {
   RuleSet rules = compile({link_down_rule()});
   Fields f;

@@ -429,6 +429,40 @@ TEST_F(SqliteStoreTest, FailedCommitKeepsNothingOfTheBatchAndThrows) {
   EXPECT_EQ(store_.max_ids().incident, 3);
 }
 
+TEST_F(SqliteStoreTest, ARetriedCommitWritesTheNewRowsItsFailedAttemptRolledBack) {
+  ChangeSet batch = sample_batch(2);
+  batch.events.push_back(sample_event(2000, 2));  // the same event twice: the first attempt fails
+  EXPECT_THROW(store_.commit(batch), std::runtime_error);
+  batch.events.pop_back();
+  store_.commit(batch);
+
+  ASSERT_TRUE(store_.incident(2));
+  EXPECT_EQ(fields(store_.incident(2)->incident), fields(sample_incident(2)));
+  EXPECT_EQ(ids_of(store_.alerts({.incident_id = 2})), (std::vector<std::int64_t>{2}));
+}
+
+TEST_F(SqliteStoreTest, NewRowsBelowTheLargestStoredIdAreInsertedAndLaterOnesUpdated) {
+  store_.commit(sample_batch(5));
+  ChangeSet late = sample_batch(3);
+  Incident resolved = sample_incident(3);
+  resolved.state = IncidentState::resolved;
+  late.incidents.push_back(resolved);
+  store_.commit(late);
+  ChangeSet next = sample_batch(8);
+  next.incidents.push_back(sample_incident(6));  // new ones in any order
+  next.incidents.push_back(sample_incident(7));
+  Incident assigned = sample_incident(6);
+  assigned.assignee = "carol";
+  next.incidents.push_back(assigned);
+  store_.commit(next);
+
+  EXPECT_EQ(ids_of(store_.incidents({})), (std::vector<std::int64_t>{8, 7, 6, 5, 3}));
+  EXPECT_EQ(fields(store_.incident(3)->incident), fields(resolved));
+  EXPECT_EQ(ids_of(store_.incidents({.state = IncidentState::resolved})), (std::vector<std::int64_t>{3}));
+  EXPECT_EQ(fields(store_.incident(6)->incident), fields(assigned));
+  EXPECT_EQ(ids_of(store_.incidents({.assignee = "carol"})), (std::vector<std::int64_t>{6}));
+}
+
 TEST_F(SqliteStoreTest, EventOfAnUnknownAlertIsRefusedByForeignKeys) {
   ChangeSet c;
   c.events.push_back(sample_event(1, 77));
@@ -537,6 +571,32 @@ TEST_F(SqliteStoreFilterTest, AlertFiltersCombineAndRespectTheLimit) {
   EXPECT_EQ(ids_of(store_.alerts({.state = AlertState::resolved, .resource = "edge-rtr2"})),
             (std::vector<std::int64_t>{6, 4}));
   EXPECT_EQ(ids_of(store_.alerts({.limit = 2})), (std::vector<std::int64_t>{6, 5}));
+}
+
+TEST_F(SqliteStoreTest, ALargeBatchKeepsEveryFieldOfEachEventAndTimelineEntryInOrder) {
+  ChangeSet c = sample_batch(1, 41);
+  c.timeline.clear();
+  for (int k = 0; k < 37; ++k) {
+    EventRecord& r = c.events[static_cast<std::size_t>(k)];
+    r.event.summary = "event " + std::to_string(k);
+    r.event.attributes.emplace_back("k", std::to_string(k));
+    r.event.fingerprint_keys.push_back(std::string(static_cast<std::size_t>(k), 'x'));
+    c.timeline.push_back(sample_timeline(1, t0 + k, "step " + std::to_string(k)));
+  }
+  store_.commit(c);
+
+  auto stored = store_.events_of_alert(1, 100);
+  ASSERT_EQ(stored.size(), c.events.size());
+  std::reverse(stored.begin(), stored.end());
+  for (std::size_t k = 0; k < stored.size(); ++k) EXPECT_EQ(fields(stored[k]), fields(c.events[k])) << k;
+  auto detail = store_.incident(1);
+  ASSERT_TRUE(detail);
+  ASSERT_EQ(detail->timeline.size(), c.timeline.size());
+  for (std::size_t k = 0; k < c.timeline.size(); ++k) {
+    EXPECT_EQ(detail->timeline[k].action, c.timeline[k].action);
+    EXPECT_EQ(detail->timeline[k].at_ms, c.timeline[k].at_ms);
+    if (k > 0) EXPECT_GT(detail->timeline[k].id, detail->timeline[k - 1].id);
+  }
 }
 
 TEST_F(SqliteStoreTest, EventsOfAlertAreTheLatestFirstUpToTheLimit) {
