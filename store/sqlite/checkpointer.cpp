@@ -72,6 +72,7 @@ void Checkpointer::attach(sqlite::Database& writer) {
   writer.exec("PRAGMA wal_autocheckpoint = 0");
   sqlite3_wal_hook(writer.handle(), &Checkpointer::on_wal_commit, this);
   writer_ = &writer;
+  pages_written(writer);  // from here on, per commit
 }
 
 Checkpointer::Counts Checkpointer::counts() const {
@@ -84,13 +85,31 @@ int Checkpointer::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
   return SQLITE_OK;
 }
 
+int Checkpointer::pages_written(sqlite::Database& writer) {
+  int written = 0;
+  int highwater = 0;
+  sqlite3_db_status(writer.handle(), SQLITE_DBSTATUS_CACHE_WRITE, &written, &highwater, 1);
+  return written;
+}
+
 void Checkpointer::wal_committed(int pages) {
+  // `pages` is the WAL's size in frames after the commit, and the commit
+  // wrote `written` pages to it. The WAL started over (after a complete
+  // checkpoint, by anyone) if it holds no more than that: appended to, it
+  // would also hold the frames before. Comparing with what was checkpointed
+  // misses a restart whenever the new batch is as large as the last
+  // checkpoint. A page written twice within one transaction takes one frame,
+  // so a transaction larger than the page cache may look like a restart: at
+  // worst one early, cheap PASSIVE checkpoint.
+  const bool restarted = pages <= pages_written(*writer_);
   writer_pages_ = pages;
   bool wake = false;
   {
     std::lock_guard lock(mutex_);
-    // Smaller than what was checkpointed: the WAL started over.
-    if (pages < backfilled_) backfilled_ = 0;
+    if (restarted || pages < backfilled_) {
+      backfilled_ = 0;
+      ++restarts_;
+    }
     wal_pages_ = pages;
     committed_ = true;
     wake = due();
@@ -140,19 +159,20 @@ void Checkpointer::wake_up(std::unique_lock<std::mutex>& lock) {
   if (!(committed_ && due()) && clock_.monotonic_ms() < quiet_until_ms_) return;
   if (committed_) {
     const int pages = wal_pages_;
+    const std::uint64_t restarts = restarts_;
     committed_ = false;
     const std::int64_t now = clock_.monotonic_ms();
     const bool truncate = pages >= options_.truncate_pages && now >= next_truncate_ms_;
     if (truncate) next_truncate_ms_ = now + options_.truncate_interval.count();
     lock.unlock();
-    checkpoint(truncate);
+    checkpoint(truncate, restarts);
     lock.lock();
   }
   // The quiet time starts over once the checkpoint is done.
   quiet_until_ms_ = clock_.monotonic_ms() + options_.idle_interval.count();
 }
 
-void Checkpointer::checkpoint(bool truncate) {
+void Checkpointer::checkpoint(bool truncate, std::uint64_t restarts) {
   int wal_frames = 0;
   int copied = 0;
   const int rc = sqlite3_wal_checkpoint_v2(db_.handle(), nullptr,
@@ -160,7 +180,10 @@ void Checkpointer::checkpoint(bool truncate) {
                                            &wal_frames, &copied);
   const int primary = rc & 0xff;
   std::lock_guard lock(mutex_);
-  if (rc == SQLITE_OK || primary == SQLITE_BUSY) backfilled_ = std::max(backfilled_, copied);
+  // A restart reported meanwhile: the frames counted are those of the WAL
+  // before it (or already of the new one, then the next checkpoint comes a
+  // little early), none of the WAL the writer now appends to.
+  if ((rc == SQLITE_OK || primary == SQLITE_BUSY) && restarts == restarts_) backfilled_ = std::max(backfilled_, copied);
   if (rc == SQLITE_OK) {
     ++(truncate ? counts_.truncate : counts_.passive);
     inc(truncate ? truncate_counter_ : passive_counter_);

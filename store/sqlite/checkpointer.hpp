@@ -91,11 +91,12 @@ class Checkpointer {
 
  private:
   static int on_wal_commit(void* self, struct sqlite3* db, const char* schema, int pages);
+  static int pages_written(sqlite::Database& writer);  // since the previous call
   void wal_committed(int pages);
   void run();
   bool due() const;  // with mutex_ held
   void wake_up(std::unique_lock<std::mutex>& lock);
-  void checkpoint(bool truncate);
+  void checkpoint(bool truncate, std::uint64_t restarts);
 
   const CheckpointOptions options_;
   const Clock& clock_;
@@ -112,6 +113,7 @@ class Checkpointer {
   int wal_pages_ = 0;       // size of the WAL at the writer's latest commit
   int backfilled_ = 0;      // frames of it in the database file after the latest checkpoint
   bool committed_ = false;  // a commit since the last checkpoint
+  std::uint64_t restarts_ = 0;  // of the WAL, seen at the writer's commits
   // Monotonic milliseconds: the end of the quiet time after the latest
   // wake-up, and the earliest next TRUNCATE.
   std::int64_t quiet_until_ms_ = 0;

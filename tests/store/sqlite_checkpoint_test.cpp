@@ -117,6 +117,35 @@ TEST(SqliteCheckpoint, WalStaysNearThePassiveThresholdWhenTheCheckpointerKeepsUp
   EXPECT_EQ(store.max_ids().event, 60 * 1000 + 199);
 }
 
+// After a complete checkpoint the writer's next commit starts the WAL over
+// from its first frame; a batch as large as the WAL was then must still be
+// seen as a batch past the threshold, not as a WAL that did not grow.
+TEST(SqliteCheckpoint, EveryBatchPastTheThresholdIsCheckpointedAtOnceWhenTheWalStartsOver) {
+  TempDir dir;
+  const std::string path = dir.file("tocsin.db");
+  FakeClock clock;
+  SqliteOptions options = stepped(16, 1 << 20, clock);
+  // No checkpoint by the quiet time: only the size makes one due.
+  options.checkpoint.idle_interval = std::chrono::hours(1);
+  SqliteStore store(path, options);
+  Checkpointer& checkpointer = *store.checkpointer();
+  std::uintmax_t largest = 0;
+  store.commit(batch(1));
+  const std::uintmax_t one_batch = wal_size(path);
+  checkpointer.step();
+  EXPECT_EQ(checkpointer.counts().passive, 1u);
+  for (std::int64_t b = 2; b <= 10; ++b) {
+    store.commit(batch(b));
+    largest = std::max(largest, wal_size(path));
+    clock.advance_ms(1);
+    checkpointer.step();
+    ASSERT_EQ(checkpointer.counts().passive, static_cast<std::uint64_t>(b)) << "batch " << b;
+  }
+  // Each batch is written from the WAL's start: the file never grows past one batch.
+  EXPECT_EQ(largest, one_batch);
+  EXPECT_EQ(checkpointer.counts().busy + checkpointer.counts().truncate + checkpointer.counts().errors, 0u);
+}
+
 TEST(SqliteCheckpoint, AQuietWalIsCheckpointedOnceAfterTheQuietTime) {
   TempDir dir;
   FakeClock clock;
