@@ -196,6 +196,16 @@ void Checkpointer::checkpoint(bool truncate, std::uint64_t restarts) {
     inc(error_counter_);
     store_log()->error("{}: WAL checkpoint failed: {}", db_.path(), sqlite3_errmsg(db_.handle()));
   }
+  checkpointed_.notify_all();
+}
+
+Checkpointer::Counts Checkpointer::wait_for_checkpoints(std::uint64_t checkpoints,
+                                                        std::chrono::milliseconds bound) const {
+  std::unique_lock lock(mutex_);
+  checkpointed_.wait_for(lock, bound, [&] {
+    return counts_.passive + counts_.truncate + counts_.busy + counts_.errors >= checkpoints;
+  });
+  return counts_;
 }
 
 }  // namespace tocsin

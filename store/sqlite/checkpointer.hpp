@@ -88,6 +88,9 @@ class Checkpointer {
   void step();
 
   Counts counts() const;
+  // Blocks until `checkpoints` checkpoints (passive, truncate, busy or failed)
+  // have run, or `bound` passes; then the counts.
+  Counts wait_for_checkpoints(std::uint64_t checkpoints, std::chrono::milliseconds bound) const;
 
  private:
   static int on_wal_commit(void* self, struct sqlite3* db, const char* schema, int pages);
@@ -109,6 +112,7 @@ class Checkpointer {
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;
+  mutable std::condition_variable checkpointed_;
   bool stopping_ = false;
   int wal_pages_ = 0;       // size of the WAL at the writer's latest commit
   int backfilled_ = 0;      // frames of it in the database file after the latest checkpoint

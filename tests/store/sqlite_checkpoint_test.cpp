@@ -7,29 +7,18 @@
 
 #include <chrono>
 #include <filesystem>
-#include <thread>
 
 #include "correlator/clock.hpp"
 #include "store/sqlite/sqlite.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace tocsin {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "tocsin-checkpoint-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using test::TempDir;
 
 // About 100 KiB of WAL: 200 events of 400 bytes, their alert and incident.
 ChangeSet batch(std::int64_t b) {
@@ -271,18 +260,17 @@ TEST(SqliteCheckpoint, AReaderOnAnOldSnapshotDelaysTheCheckpointWhichFinishesOnc
   EXPECT_EQ(reader.query_int64("SELECT count(*) FROM events"), 12 * 200);
 }
 
-// The one test of the thread itself, so it waits for it, up to 20 s: with
-// the system clock, as the daemon runs it, a commit is checkpointed after the
-// quiet time without anyone taking the checkpointer's wake-ups.
+// The one test of the thread itself, so it waits for it (woken by the
+// checkpoint, up to 20 s): with the system clock, as the daemon runs it, a
+// commit is checkpointed after the quiet time without anyone taking the
+// checkpointer's wake-ups.
 TEST(SqliteCheckpoint, TheThreadCheckpointsOnItsOwn) {
   TempDir dir;
   SqliteStore store(dir.file("tocsin.db"), background(1 << 20, 1 << 20));
   store.commit(batch(1));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (store.checkpointer()->counts().passive == 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  EXPECT_EQ(store.checkpointer()->counts().passive, 1u);
-  EXPECT_EQ(store.checkpointer()->counts().errors, 0u);
+  const Checkpointer::Counts counts = store.checkpointer()->wait_for_checkpoints(1, std::chrono::seconds(20));
+  EXPECT_EQ(counts.passive, 1u);
+  EXPECT_EQ(counts.errors, 0u);
 }
 
 TEST(SqliteCheckpoint, WithoutTheOptionTheStoreHasNoCheckpointerAndAMemoryDatabaseNeither) {
