@@ -11,26 +11,15 @@
 #include <filesystem>
 
 #include "store/sqlite/sqlite_store.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace tocsin {
 namespace {
 
-namespace fs = std::filesystem;
 namespace json = boost::json;
 using testing::HasSubstr;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "tocsin-catalog-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using test::TempDir;
 
 std::shared_ptr<const cmdb::Cmdb> yaml_cmdb(const std::string& text) {
   cmdb::CmdbDraft d;

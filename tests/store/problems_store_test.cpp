@@ -9,28 +9,17 @@
 
 #include "store/sqlite/sqlite.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace tocsin {
 namespace {
 
-namespace fs = std::filesystem;
 using testing::HasSubstr;
 
 constexpr std::int64_t t0 = 1'700'000'000'000;
 constexpr std::int64_t day = 86'400'000;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "tocsin-problems-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using test::TempDir;
 
 Incident incident(std::int64_t id, std::string ci, std::int64_t opened, IncidentState state = IncidentState::open) {
   Incident i;

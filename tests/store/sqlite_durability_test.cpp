@@ -15,11 +15,10 @@
 #include <optional>
 
 #include "store/sqlite/sqlite_store.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace tocsin {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr int events_per_batch = 200;
 constexpr std::int64_t max_batches_per_child = 100'000;
@@ -117,18 +116,7 @@ Crash run_and_kill(const std::string& path, const SqliteOptions& options, std::i
 }
 
 // Removed however the test ends, failed assertions included.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "tocsin-crash-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using test::TempDir;
 
 bool batch_is_complete(SqliteStore& store, std::int64_t b) {
   auto detail = store.incident(b);

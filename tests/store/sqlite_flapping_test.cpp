@@ -9,24 +9,12 @@
 
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace tocsin {
 namespace {
 
-namespace fs = std::filesystem;
-
-class Dir {
- public:
-  Dir() {
-    std::string pattern = (fs::temp_directory_path() / "tocsin-flapping-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~Dir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using test::TempDir;
 
 std::span<const sqlite::Migration> steps_before_flapping() {
   auto all = sqlite::schema_migrations();
@@ -36,7 +24,7 @@ std::span<const sqlite::Migration> steps_before_flapping() {
 }
 
 TEST(SqliteFlapping, TheSchemaStepKeepsAlertsAndTheEventsThatReferToThem) {
-  Dir dir;
+  TempDir dir;
   const std::string path = dir.file("tocsin.db");
   {
     sqlite::Database db(path);
@@ -72,7 +60,7 @@ TEST(SqliteFlapping, TheSchemaStepKeepsAlertsAndTheEventsThatReferToThem) {
 }
 
 TEST(SqliteFlapping, AFlappingAlertIsStoredAndRestoredWithTheFiringOnes) {
-  Dir dir;
+  TempDir dir;
   SqliteStore store(dir.file("tocsin.db"));
   ChangeSet c;
   Incident i;

@@ -17,6 +17,7 @@
 
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite.hpp"
+#include "tests/support/temp_dir.hpp"
 
 // Filters are written with designated initializers naming only the fields a
 // case sets; GCC would warn about the others although they have defaults.
@@ -25,22 +26,9 @@
 namespace tocsin {
 namespace {
 
-namespace fs = std::filesystem;
-
 constexpr std::int64_t t0 = 1'700'000'000'000;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "tocsin-store-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using test::TempDir;
 
 // ---- sample records, every field set to something other than its default ---------------
 

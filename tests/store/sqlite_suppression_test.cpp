@@ -10,24 +10,12 @@
 #include "correlator/suppression/suppression.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace tocsin {
 namespace {
 
-namespace fs = std::filesystem;
-
-class Dir {
- public:
-  Dir() {
-    std::string pattern = (fs::temp_directory_path() / "tocsin-suppression-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~Dir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
-};
+using test::TempDir;
 
 suppression::Silence silence(std::int64_t id, std::int64_t end_ms) {
   suppression::Silence s;
@@ -59,7 +47,7 @@ suppression::MaintenanceWindow window(std::string id) {
 }
 
 TEST(SqliteSuppression, SilencesAndWindowsSurviveAReopen) {
-  Dir dir;
+  TempDir dir;
   const std::string path = dir.file("tocsin.db");
   {
     SqliteStore store(path);
@@ -106,7 +94,7 @@ TEST(SqliteSuppression, SilencesAndWindowsSurviveAReopen) {
 }
 
 TEST(SqliteSuppression, SuppressedAlertIsRestoredAndListedByWhatSuppressesIt) {
-  Dir dir;
+  TempDir dir;
   SqliteStore store(dir.file("tocsin.db"));
   Alert a;
   a.id = 1;
@@ -146,7 +134,7 @@ TEST(SqliteSuppression, SuppressedAlertIsRestoredAndListedByWhatSuppressesIt) {
 }
 
 TEST(SqliteSuppression, TheSchemaStepIsTheLatest) {
-  Dir dir;
+  TempDir dir;
   SqliteStore store(dir.file("tocsin.db"));
   auto steps = sqlite::schema_migrations();
   ASSERT_EQ(static_cast<int>(steps.size()), sqlite::latest_schema_version());
