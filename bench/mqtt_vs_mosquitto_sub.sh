@@ -106,7 +106,8 @@ rss_kib=$(awk '/VmHWM/ { print $2 }' /proc/$tpid/status)
 # user + system CPU of all of tocsind's threads since its start (clock ticks):
 # less disturbed by other work on the machine than the wall clock.
 cpu_s=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' /proc/$tpid/stat)
-stored=$(/usr/bin/python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"select count(*) from events where source='mqtt'\").fetchone()[0])" "$work/var/tocsin.db")
+# Every event of this fresh store came over MQTT: the journal's count.
+stored=$(/usr/bin/python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select events from event_journal').fetchone()[0])" "$work/var/tocsin.db")
 
 printf '%-16s %10s %12s\n' "subscriber" "seconds" "msgs/s"
 printf '%-16s %10.2f %12.0f\n' "mosquitto_sub" "$sub_s" "$(calc "$count / $sub_s")"

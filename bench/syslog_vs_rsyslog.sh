@@ -268,7 +268,7 @@ metric() {
 
 scrape() { curl -fsS --max-time 5 "http://127.0.0.1:$1/metrics" >"$2"; }
 
-event_rows() { sqlite3 -cmd '.timeout 5000' "$1" 'select count(*) from events'; }
+event_rows() { sqlite3 -cmd '.timeout 5000' "$1" 'select events from event_journal'; }
 
 # What the stability wait watches: events accepted and commits; "busy" while
 # events are queued or (with the sqlite3 CLI) accepted but not yet committed.

@@ -64,7 +64,7 @@ const Section& store_section() {
       "store",
       "The durable store. `sqlite` is embedded and needs no service.",
       {{"backend", Type::choice, "sqlite", "Store implementation.", {"sqlite"}},
-       {"path", Type::path, "./var/tocsin.db", "SQLite database file; its directory is created if missing."}}};
+       {"path", Type::path, "./var/tocsin.db", "SQLite database file; its directory is created if missing. The event journal is kept beside it, in the directory `<path>-events`."}}};
   return s;
 }
 

@@ -8,7 +8,7 @@ set -euo pipefail
 
 build=(
   build-essential cmake ninja-build pkg-config
-  libboost1.81-all-dev libspdlog-dev libyaml-cpp-dev libsqlite3-dev libssl-dev
+  libboost1.81-all-dev libspdlog-dev libyaml-cpp-dev libsqlite3-dev zlib1g-dev libssl-dev
   libcurl4-openssl-dev libre2-dev libsystemd-dev
   libgtest-dev libgmock-dev libbenchmark-dev libgmime-3.0-dev libsnmp-dev
   libmosquitto-dev libhowardhinnant-date-dev

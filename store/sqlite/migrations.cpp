@@ -359,7 +359,24 @@ constexpr std::string_view drop_prefix_index = R"sql(
 DROP INDEX incidents_by_opened;
 )sql";
 
-constexpr std::array<Migration, 12> steps{{
+// Events move to the append-only event journal beside the database
+// (store/sqlite/event_journal.hpp): this row records how far it is committed;
+// each alert's row holds the reference of its latest event. The rows of the
+// events table are moved by the store when it opens (SqliteStore), which then
+// drops the table.
+constexpr std::string_view event_journal = R"sql(
+ALTER TABLE alerts ADD COLUMN last_event_ref INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE event_journal (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  segment INTEGER NOT NULL,
+  end_offset INTEGER NOT NULL,
+  last_event_id INTEGER NOT NULL,
+  events INTEGER NOT NULL
+);
+INSERT INTO event_journal (id, segment, end_offset, last_event_id, events) VALUES (1, 1, 0, 0, 0);
+)sql";
+
+constexpr std::array<Migration, 13> steps{{
 
     {"events, alerts, incidents, timeline and the notification outbox", initial_schema},
     {"CMDB enrichment and topology of alerts and incidents, CMDB gaps, cancelled notifications",
@@ -374,6 +391,7 @@ constexpr std::array<Migration, 12> steps{{
     {"on-call people and groups managed through the API, and their history", oncall_people},
     {"time of an incident's latest reopen", incident_reopened_at},
     {"drop the incident index that another one covers", drop_prefix_index},
+    {"events in the append-only event journal", event_journal},
 }};
 
 // Returns false when another connection applied the step first (it may have

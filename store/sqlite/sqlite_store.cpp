@@ -28,13 +28,16 @@ using sqlite::Transaction;
 
 // ---- byte encoding of string lists -------------------------------------------------
 
-void put_string(std::string& out, std::string_view s) {
-  std::uint64_t n = s.size();
+void put_varint(std::string& out, std::uint64_t n) {
   while (n >= 0x80) {
     out.push_back(static_cast<char>((n & 0x7f) | 0x80));
     n >>= 7;
   }
   out.push_back(static_cast<char>(n));
+}
+
+void put_string(std::string& out, std::string_view s) {
+  put_varint(out, s.size());
   out.append(s);
 }
 
@@ -43,18 +46,24 @@ class StringReader {
   explicit StringReader(std::string_view in) : in_(in) {}
   bool done() const { return pos_ == in_.size(); }
 
-  std::string next() {
-    std::uint64_t size = 0;
+  std::string next() { return std::string{view()}; }
+
+  std::string_view view() {
+    const std::uint64_t size = varint();
+    if (size > in_.size() - pos_) corrupt();
+    std::string_view s = in_.substr(pos_, size);
+    pos_ += size;
+    return s;
+  }
+
+  std::uint64_t varint() {
+    std::uint64_t n = 0;
     for (int shift = 0;; shift += 7) {
       if (pos_ == in_.size() || shift > 63) corrupt();
       auto byte = static_cast<unsigned char>(in_[pos_++]);
-      size |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
-      if (!(byte & 0x80)) break;
+      n |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+      if (!(byte & 0x80)) return n;
     }
-    if (size > in_.size() - pos_) corrupt();
-    std::string s{in_.substr(pos_, size)};
-    pos_ += size;
-    return s;
   }
 
  private:
@@ -237,6 +246,76 @@ EventRecord read_event(const Statement& stmt) {
   return r;
 }
 
+// ---- event records of the journal ------------------------------------------------------
+//
+// An event's record body: its id, its alert's id (0: none), the reference of
+// the alert's previous event in the journal (0: none; the alerts row holds the
+// latest, so an alert's events are a chain from the newest back), the receive
+// time as varints (the time zigzag-encoded), then as strings source,
+// source_address, name, alert_key, kind, severity, resource, summary, rule,
+// fingerprint, the attributes and the fingerprint keys (each a string list as
+// above) and the raw bytes.
+
+std::uint64_t zigzag(std::int64_t v) {
+  return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+}
+std::int64_t unzigzag(std::uint64_t v) {
+  return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
+}
+
+void encode_event(std::string& out, std::string& scratch, const EventRecord& r, std::int64_t previous) {
+  const Event& e = r.event;
+  put_varint(out, static_cast<std::uint64_t>(r.id));
+  put_varint(out, static_cast<std::uint64_t>(r.alert_id));
+  put_varint(out, static_cast<std::uint64_t>(previous));
+  put_varint(out, zigzag(e.received_at_ms));
+  for (std::string_view field : {std::string_view{e.source}, std::string_view{e.source_address},
+                                 std::string_view{e.name}, std::string_view{e.alert_key}, to_string(e.kind),
+                                 to_string(e.severity), std::string_view{e.resource}, std::string_view{e.summary},
+                                 std::string_view{e.rule}, std::string_view{r.fingerprint}})
+    put_string(out, field);
+  put_string(out, encode_into(scratch, e.attributes));
+  put_string(out, encode_into(scratch, e.fingerprint_keys));
+  put_string(out, e.raw);
+}
+
+struct JournalEvent {
+  EventRecord record;
+  std::int64_t previous = 0;
+};
+
+JournalEvent decode_event(std::string_view body) {
+  StringReader in(body);
+  JournalEvent j;
+  EventRecord& r = j.record;
+  Event& e = r.event;
+  r.id = static_cast<std::int64_t>(in.varint());
+  r.alert_id = static_cast<std::int64_t>(in.varint());
+  j.previous = static_cast<std::int64_t>(in.varint());
+  e.received_at_ms = unzigzag(in.varint());
+  e.source = in.next();
+  e.source_address = in.next();
+  e.name = in.next();
+  e.alert_key = in.next();
+  e.kind = decode_name(parse_event_kind, in.next());
+  e.severity = decode_name(parse_severity, in.next());
+  e.resource = in.next();
+  e.summary = in.next();
+  e.rule = in.next();
+  r.fingerprint = in.next();
+  e.attributes = decode_attributes(in.view());
+  e.fingerprint_keys = decode_strings(in.view());
+  e.raw = in.next();
+  return j;
+}
+
+// The source of a record, read without decoding the rest.
+std::string_view source_of(std::string_view body) {
+  StringReader in(body);
+  for (int i = 0; i < 4; ++i) in.varint();
+  return in.view();
+}
+
 constexpr std::string_view timeline_columns = "id, incident_id, at_ms, actor, action, text";
 
 TimelineEntry read_timeline(const Statement& stmt) {
@@ -416,6 +495,14 @@ class SqliteStore::RowWriter {
   // The statement that writes row `id`, still to be bound (every column) and
   // run. `changed(stored)` compares the stored `compared` columns with the
   // row's values and returns a bit per column that differs.
+  // Whether row `id` was inserted in this transaction above the largest
+  // stored id (so it is known to be new without reading it).
+  bool inserted_new(std::int64_t id) const {
+    if (id <= stored_max_) return false;
+    const auto bit = static_cast<std::size_t>(id - stored_max_ - 1);
+    return bit < inserted_above_.size() && inserted_above_[bit];
+  }
+
   template <typename Changed>
   Statement& statement(std::int64_t id, Changed changed) {
     if (first_above_stored_max(id)) return *insert_;
@@ -468,7 +555,10 @@ class SqliteStore::RowWriter {
   std::vector<Statement*> updates_;  // by the bits of the changed columns, prepared when first needed
 };
 
-SqliteStore::SqliteStore(const std::string& path, SqliteOptions options) : db_(prepare_parent_directory(path)) {
+SqliteStore::SqliteStore(const std::string& path, SqliteOptions options)
+    : db_(prepare_parent_directory(path)),
+      journal_(std::make_unique<sqlite::EventJournal>(path.empty() || path == ":memory:" ? "" : path + "-events")),
+      segment_bytes_(std::max<std::uint64_t>(options.journal_segment_bytes, 1)) {
   configure(options);
   sqlite::migrate(db_);
   // Listed in the order of the comparisons in upsert().
@@ -483,9 +573,51 @@ SqliteStore::SqliteStore(const std::string& path, SqliteOptions options) : db_(p
     checkpointer_ = std::make_unique<Checkpointer>(db_.path(), options.checkpoint, options.stats);
     checkpointer_->attach(db_);
   }
+  move_event_table_to_journal();
 }
 
 SqliteStore::~SqliteStore() = default;
+
+// A store written before the journal kept its events in a table: they move to
+// the journal, in id order and chained per alert, in one transaction, and the
+// table goes.
+void SqliteStore::move_event_table_to_journal() {
+  static const std::string exists = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'";
+  if (db_.query_int64(exists) == 0) return;
+  Transaction transaction(db_, Transaction::Mode::immediate);
+  if (db_.query_int64(exists) == 0) return;  // another connection moved them first
+  JournalState state = journal_state();
+  heads_.clear();
+  auto flush = [&] {
+    journal_->write(state.position, records_);
+    state.position.offset += records_.size();
+    records_.clear();
+  };
+  records_.clear();
+  for (Statement select(db_.handle(), select_from(event_columns, "events") + " ORDER BY id"); select.step();) {
+    EventRecord r = read_event(select);
+    std::int64_t previous = 0;
+    const std::int64_t reference =
+        sqlite::JournalPosition{state.position.segment, state.position.offset + records_.size()}.reference();
+    if (r.alert_id != 0) {
+      auto [head, added] = heads_.try_emplace(r.alert_id, EventHead{});
+      if (!added) previous = head->second.reference;
+      head->second.reference = reference;
+    }
+    body_.clear();
+    encode_event(body_, encoded_[0], r, previous);
+    sqlite::EventJournal::frame(records_, body_);
+    state.last_event_id = std::max(state.last_event_id, r.id);
+    ++state.events;
+    if (records_.size() >= (16u << 20)) flush();
+  }
+  if (!records_.empty()) flush();
+  write_event_heads();
+  heads_.clear();
+  set_journal_state(state);
+  db_.exec("DROP TABLE events");
+  transaction.commit();
+}
 
 void SqliteStore::configure(const SqliteOptions& options) {
   db_.set_busy_timeout(options.busy_timeout_ms);
@@ -511,12 +643,20 @@ void SqliteStore::commit(const ChangeSet& changes) {
   Transaction transaction(db_, Transaction::Mode::immediate);
   incident_writer_->begin();
   alert_writer_->begin();
+  records_.clear();
+  heads_.clear();
   // Parents before children, for the foreign keys.
   for (const auto& incident : changes.incidents) upsert(incident);
   for (const auto& alert : changes.alerts) upsert(alert);
   for (const auto& repeat : changes.incident_repeats) update(repeat);
+  JournalState journal;
+  sqlite::JournalPosition records_at;
+  if (!changes.events.empty()) {
+    journal = journal_state();
+    records_at = append_events(changes.events, journal);
+  }
   for (const auto& repeat : changes.alert_repeats) update(repeat);
-  for (const auto& event : changes.events) insert(event);
+  write_event_heads();
   for (const auto& entry : changes.timeline) insert(entry);
   for (const auto& notification : changes.notifications) insert(notification);
   for (const auto& gap : changes.cmdb_gaps) upsert(gap);
@@ -524,7 +664,124 @@ void SqliteStore::commit(const ChangeSet& changes) {
   for (const auto& silence : changes.silences) upsert(silence);
   for (const auto& window : changes.maintenance) insert(window);
   for (const auto& [id, at_ms] : changes.removed_maintenance) remove_window(id, at_ms);
-  transaction.commit();
+  if (!records_.empty()) {
+    // The records are durable before the transaction that makes them part of
+    // the store commits; if it does not, they lie past the committed end and
+    // the next commit writes over them.
+    journal_->write(records_at, records_);
+    set_journal_state(journal);
+  }
+  try {
+    transaction.commit();
+  } catch (...) {
+    forget_event_heads();
+    throw;
+  }
+  if (!changes.events.empty()) keep_event_heads(journal);
+}
+
+// ---- the event journal -----------------------------------------------------------------
+
+SqliteStore::JournalState SqliteStore::journal_state() {
+  Statement& stmt = db_.cached("SELECT segment, end_offset, last_event_id, events FROM event_journal WHERE id = 1");
+  JournalState state;
+  if (!stmt.step()) {
+    stmt.reset();
+    throw std::runtime_error(db_.path() + ": the event journal's row is missing");
+  }
+  state.position.segment = static_cast<std::uint32_t>(stmt.column_int64(0));
+  state.position.offset = static_cast<std::uint64_t>(stmt.column_int64(1));
+  state.last_event_id = stmt.column_int64(2);
+  state.events = stmt.column_int64(3);
+  stmt.reset();
+  return state;
+}
+
+void SqliteStore::set_journal_state(const JournalState& state) {
+  Statement& stmt =
+      db_.cached("UPDATE event_journal SET segment = ?, end_offset = ?, last_event_id = ?, events = ? WHERE id = 1");
+  stmt.bind_all(static_cast<std::int64_t>(state.position.segment), static_cast<std::int64_t>(state.position.offset),
+                state.last_event_id, state.events);
+  stmt.run();
+}
+
+// Frames `events` into records_ and advances `state` past them. Returns
+// where they go: `state.position`, or the start of a new segment when the
+// current one is full. The alert of each event gets the event as its latest.
+sqlite::JournalPosition SqliteStore::append_events(const std::vector<EventRecord>& events, JournalState& state) {
+  if (!(state == cached_state_)) head_cache_.clear();
+  if (state.position.offset >= segment_bytes_) {
+    // Bytes past the committed end (a failed commit's) go, so that every
+    // segment but the newest ends where its last record does.
+    journal_->truncate(state.position);
+    state.position = {state.position.segment + 1, 0};
+  }
+  const std::uint64_t start = state.position.offset;
+  for (const EventRecord& r : events) {
+    // Ids only grow, as the correlator counts them out: one at or below the
+    // latest stored is a second copy of an event.
+    if (r.id <= state.last_event_id) {
+      throw std::runtime_error(db_.path() + ": event " + std::to_string(r.id) + " is not above the latest stored (" +
+                               std::to_string(state.last_event_id) + ")");
+    }
+    const std::int64_t reference = sqlite::JournalPosition{state.position.segment, start + records_.size()}.reference();
+    std::int64_t previous = 0;
+    if (r.alert_id != 0) {
+      auto [head, added] = heads_.try_emplace(r.alert_id, EventHead{});
+      previous = added ? stored_head(r.alert_id) : head->second.reference;
+      head->second = {reference, false};
+    }
+    body_.clear();
+    encode_event(body_, encoded_[0], r, previous);
+    sqlite::EventJournal::frame(records_, body_);
+    state.last_event_id = r.id;
+  }
+  const sqlite::JournalPosition at = state.position;
+  state.position.offset = start + records_.size();
+  state.events += static_cast<std::int64_t>(events.size());
+  return at;
+}
+
+// The latest event of an alert before this commit: from the heads of earlier
+// commits of this connection while no other connection appended, else from the
+// alert's row, which must exist (as the foreign key of an event row did).
+std::int64_t SqliteStore::stored_head(std::int64_t alert_id) {
+  if (auto it = head_cache_.find(alert_id); it != head_cache_.end()) return it->second;
+  if (alert_writer_->inserted_new(alert_id)) return 0;
+  Statement& stmt = db_.cached("SELECT last_event_ref FROM alerts WHERE id = ?");
+  stmt.bind(1, alert_id);
+  const bool found = stmt.step();
+  const std::int64_t head = found ? stmt.column_int64(0) : 0;
+  stmt.reset();
+  if (!found) {
+    throw std::runtime_error(db_.path() + ": FOREIGN KEY constraint failed: event of unknown alert " +
+                             std::to_string(alert_id));
+  }
+  return head;
+}
+
+// Heads the repeats did not write.
+void SqliteStore::write_event_heads() {
+  for (auto& [alert_id, head] : heads_) {
+    if (head.written) continue;
+    Statement& stmt = db_.cached("UPDATE alerts SET last_event_ref = ? WHERE id = ?");
+    stmt.bind_all(head.reference, alert_id);
+    stmt.run();
+  }
+}
+
+void SqliteStore::keep_event_heads(const JournalState& state) {
+  // Bounded: an alert that falls out is read from its row the next time.
+  if (head_cache_.size() > (std::size_t{1} << 20)) head_cache_.clear();
+  for (const auto& [alert_id, head] : heads_) head_cache_[alert_id] = head.reference;
+  heads_.clear();
+  cached_state_ = state;
+}
+
+void SqliteStore::forget_event_heads() {
+  heads_.clear();
+  head_cache_.clear();
+  cached_state_ = {};
 }
 
 void SqliteStore::upsert(const Incident& i) {
@@ -564,22 +821,18 @@ void SqliteStore::update(const IncidentRepeat& r) {
 }
 
 void SqliteStore::update(const AlertRepeat& r) {
-  Statement& stmt = db_.cached("UPDATE alerts SET count = ?, last_seen_ms = ?, severity = ? WHERE id = ?");
-  stmt.bind_all(r.count, r.last_seen_ms, to_string(r.severity), r.id);
-  stmt.run();
-}
-
-void SqliteStore::insert(const EventRecord& r) {
+  auto head = heads_.find(r.id);
+  if (head == heads_.end()) {
+    Statement& stmt = db_.cached("UPDATE alerts SET count = ?, last_seen_ms = ?, severity = ? WHERE id = ?");
+    stmt.bind_all(r.count, r.last_seen_ms, to_string(r.severity), r.id);
+    stmt.run();
+    return;
+  }
   Statement& stmt = db_.cached(
-      "INSERT INTO events (id, received_at_ms, source, source_address, name, alert_key, kind, severity, "
-      "resource, summary, rule, fingerprint, alert_id, attributes, fingerprint_keys, raw) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  const Event& e = r.event;
-  stmt.bind_all(r.id, e.received_at_ms, e.source, e.source_address, e.name, e.alert_key, to_string(e.kind),
-                to_string(e.severity), e.resource, e.summary, e.rule, r.fingerprint, reference(r.alert_id),
-                Blob{encode_into(encoded_[0], e.attributes)}, Blob{encode_into(encoded_[1], e.fingerprint_keys)},
-                Blob{e.raw});
+      "UPDATE alerts SET count = ?, last_seen_ms = ?, severity = ?, last_event_ref = ? WHERE id = ?");
+  stmt.bind_all(r.count, r.last_seen_ms, to_string(r.severity), head->second.reference, r.id);
   stmt.run();
+  head->second.written = true;
 }
 
 void SqliteStore::insert(const TimelineEntry& t) {
@@ -718,7 +971,7 @@ std::vector<suppression::MaintenanceWindow> SqliteStore::maintenance_windows() {
 
 IdState SqliteStore::max_ids() {
   Statement& stmt = db_.cached(
-      "SELECT (SELECT ifnull(max(id), 0) FROM events), (SELECT ifnull(max(id), 0) FROM alerts), "
+      "SELECT (SELECT last_event_id FROM event_journal WHERE id = 1), (SELECT ifnull(max(id), 0) FROM alerts), "
       "(SELECT ifnull(max(id), 0) FROM incidents), (SELECT ifnull(max(id), 0) FROM silences), "
       "(SELECT ifnull(max(id), 0) FROM maintenance_windows)");
   auto rows = collect(stmt, [](const Statement& s) {
@@ -794,21 +1047,45 @@ std::vector<Alert> SqliteStore::alerts(const AlertFilter& filter) {
 }
 
 std::vector<EventRecord> SqliteStore::events_of_alert(std::int64_t alert_id, std::int64_t limit) {
-  FilteredQuery query(event_columns, "events");
-  query.where("alert_id = ?", alert_id);
-  return collect(query.prepare(db_, limit), read_event);
+  Statement& stmt = db_.cached("SELECT last_event_ref FROM alerts WHERE id = ?");
+  stmt.bind(1, alert_id);
+  std::int64_t reference = stmt.step() ? stmt.column_int64(0) : 0;
+  stmt.reset();
+  std::vector<EventRecord> events;
+  while (reference != 0 && static_cast<std::int64_t>(events.size()) < limit) {
+    JournalEvent event = decode_event(journal_->read(reference));
+    events.push_back(std::move(event.record));
+    reference = event.previous;
+  }
+  return events;
 }
 
+// The newest segments back to the oldest, each read forward; every segment
+// but the newest ends with its last record (see append_events).
 std::vector<std::string> SqliteStore::recent_attribute_values(const std::string& source, const std::string& key,
                                                              std::int64_t limit) {
-  Statement& stmt = db_.cached("SELECT attributes FROM events WHERE source = ? ORDER BY id DESC LIMIT ?");
-  stmt.bind_all(source, limit);
+  const JournalState state = journal_state();
   std::vector<std::string> values;
-  while (stmt.step()) {
-    for (auto& [k, v] : decode_attributes(stmt.column_blob(0)))
-      if (k == key) values.push_back(std::move(v));
+  std::int64_t events = 0;
+  std::vector<std::string> bodies;
+  for (std::uint32_t segment = state.position.segment; segment >= 1 && events < limit; --segment) {
+    std::uint64_t end = state.position.offset;
+    if (segment != state.position.segment) {
+      auto size = journal_->size(segment);
+      if (!size) break;  // removed
+      end = *size;
+    }
+    // Matching records of the segment, oldest first, then taken newest first.
+    bodies.clear();
+    journal_->scan(segment, end, [&](std::int64_t, std::string_view body) {
+      if (source_of(body) == source) bodies.emplace_back(body);
+    });
+    for (auto it = bodies.rbegin(); it != bodies.rend() && events < limit; ++it, ++events) {
+      for (auto& [k, v] : decode_event(*it).record.event.attributes)
+        if (k == key) values.push_back(std::move(v));
+    }
+    if (segment == 1) break;
   }
-  stmt.reset();
   return values;
 }
 

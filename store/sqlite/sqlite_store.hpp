@@ -1,5 +1,6 @@
 #pragma once
-// The embedded Store: one SQLite file in WAL mode. Each instance is one
+// The embedded Store: one SQLite file in WAL mode and, beside it, the
+// append-only event journal (event_journal.hpp, README.md). Each instance is one
 // connection for one thread; the correlator thread commits, the API thread
 // reads and the outbox worker claims and marks notifications, each through its
 // own instance on the same file. commit() returns only once the batch is
@@ -11,7 +12,10 @@
 #include <string>
 #include <vector>
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include "store/sqlite/checkpointer.hpp"
+#include "store/sqlite/event_journal.hpp"
 #include "store/sqlite/sqlite.hpp"
 #include "store/store.hpp"
 
@@ -27,6 +31,9 @@ struct SqliteOptions {
   // pipeline's). Others keep SQLite's auto-checkpoint.
   bool background_checkpoint = false;
   CheckpointOptions checkpoint;
+  // The event journal moves on to a new segment file once the current one
+  // holds this much.
+  std::uint64_t journal_segment_bytes = 64ull << 20;
   StatsRegistry* stats = nullptr;  // the checkpointer's counters, if given
 };
 
@@ -107,7 +114,24 @@ class SqliteStore final : public Store {
   void upsert(const Alert& alert);
   void update(const IncidentRepeat& repeat);
   void update(const AlertRepeat& repeat);
-  void insert(const EventRecord& record);
+  struct JournalState {
+    sqlite::JournalPosition position;
+    std::int64_t last_event_id = 0;
+    std::int64_t events = 0;
+    friend bool operator==(const JournalState&, const JournalState&) = default;
+  };
+  struct EventHead {
+    std::int64_t reference = 0;  // of the alert's latest event
+    bool written = false;        // to the alert's row in this commit
+  };
+  JournalState journal_state();
+  void set_journal_state(const JournalState& state);
+  sqlite::JournalPosition append_events(const std::vector<EventRecord>& events, JournalState& state);
+  std::int64_t stored_head(std::int64_t alert_id);
+  void write_event_heads();
+  void keep_event_heads(const JournalState& state);
+  void forget_event_heads();
+  void move_event_table_to_journal();
   void insert(const TimelineEntry& entry);
   void insert(const Notification& notification);
   void upsert(const CmdbGap& gap);
@@ -123,6 +147,15 @@ class SqliteStore final : public Store {
   std::string encoded_[2];
   std::unique_ptr<RowWriter> incident_writer_;
   std::unique_ptr<RowWriter> alert_writer_;
+  std::unique_ptr<sqlite::EventJournal> journal_;
+  std::uint64_t segment_bytes_;
+  std::string records_;  // framed records of the commit
+  std::string body_;     // the record being encoded
+  // Per alert, its latest event: as this commit leaves it, and as this
+  // connection's earlier commits left it while the journal stood at cached_state_.
+  boost::unordered_flat_map<std::int64_t, EventHead> heads_;
+  boost::unordered_flat_map<std::int64_t, std::int64_t> head_cache_;
+  JournalState cached_state_{{0, 0}, 0, 0};
   // Declared after db_: stops, and detaches from it, first.
   std::unique_ptr<Checkpointer> checkpointer_;
 };

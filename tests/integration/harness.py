@@ -10,6 +10,8 @@ import json
 import os
 import signal
 import socket
+import sqlite3
+import struct
 import subprocess
 import time
 import urllib.error
@@ -35,6 +37,56 @@ def free_port(kind=socket.SOCK_STREAM):
                 continue
             return port
     raise RuntimeError("no free port")
+
+
+def stored_events(db_path):
+    """The events the store committed, oldest first, read from its event journal
+    (store/sqlite/README.md): as dicts of id, alert_id, source and raw (bytes)."""
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=10)
+    try:
+        segment, end_offset = db.execute("SELECT segment, end_offset FROM event_journal WHERE id = 1").fetchone()
+    finally:
+        db.close()
+    events = []
+    for number in range(1, segment + 1):
+        name = os.path.join(f"{db_path}-events", f"{number:08d}.log")
+        if not os.path.exists(name):
+            continue
+        with open(name, "rb") as f:
+            data = f.read() if number < segment else f.read(end_offset)
+        pos = 0
+        while pos < len(data):
+            size, _crc = struct.unpack_from("<II", data, pos)
+            events.append(_journal_event(data[pos + 8:pos + 8 + size]))
+            pos += 8 + size
+    return events
+
+
+def _journal_event(body):
+    pos = 0
+
+    def varint():
+        nonlocal pos
+        n, shift = 0, 0
+        while True:
+            b = body[pos]
+            pos += 1
+            n |= (b & 0x7F) << shift
+            if not b & 0x80:
+                return n
+            shift += 7
+
+    def string():
+        nonlocal pos
+        n = varint()
+        pos += n
+        return body[pos - n:pos]
+
+    event_id, alert_id, _previous, _received = varint(), varint(), varint(), varint()
+    source = string().decode()
+    for _ in range(11):  # source_address … fingerprint, attributes, fingerprint keys
+        string()
+    return {"id": event_id, "alert_id": alert_id, "source": source, "raw": string()}
 
 
 def wait_until(predicate, timeout=20.0, interval=0.05, what="condition"):

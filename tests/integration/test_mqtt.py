@@ -4,13 +4,12 @@ down arrive when it returns; kill -9 during 10,000 QoS 1 messages loses none
 and stores none twice; no broker → one warning, then quiet retries."""
 
 import os
-import sqlite3
 import subprocess
 import time
 
 import pytest
 
-from harness import MosquittoBroker, Tocsind, mqtt_yaml, wait_until
+from harness import MosquittoBroker, Tocsind, mqtt_yaml, stored_events, wait_until
 
 
 @pytest.fixture
@@ -31,11 +30,7 @@ def start_daemon(tmp_path, broker, **kw):
 
 
 def mqtt_events(daemon):
-    db = sqlite3.connect(f"file:{daemon.workdir}/var/tocsin.db?mode=ro", uri=True, timeout=10)
-    try:
-        return db.execute("SELECT raw FROM events WHERE source = 'mqtt'").fetchall()
-    finally:
-        db.close()
+    return [(e["raw"],) for e in stored_events(f"{daemon.workdir}/var/tocsin.db") if e["source"] == "mqtt"]
 
 
 @pytest.mark.parametrize("protocol", ["3.1.1", "5"])

@@ -432,6 +432,7 @@ TEST_F(SqliteStoreTest, ARetriedCommitWritesTheNewRowsItsFailedAttemptRolledBack
 TEST_F(SqliteStoreTest, NewRowsBelowTheLargestStoredIdAreInsertedAndLaterOnesUpdated) {
   store_.commit(sample_batch(5));
   ChangeSet late = sample_batch(3);
+  late.events.clear();  // event ids only grow (EventIdsOnlyGrow…)
   Incident resolved = sample_incident(3);
   resolved.state = IncidentState::resolved;
   late.incidents.push_back(resolved);
@@ -464,10 +465,26 @@ TEST_F(SqliteStoreTest, MaxIdsAreZeroOnAnEmptyStoreThenTheHighestInUse) {
   IdState empty = store_.max_ids();
   EXPECT_EQ(std::tie(empty.event, empty.alert, empty.incident), std::make_tuple(0, 0, 0));
   store_.commit(sample_batch(3, 2));
-  store_.commit(sample_batch(2, 1));
+  ChangeSet late = sample_batch(2, 1);
+  late.events[0].id = 3002;
+  store_.commit(late);
 
   IdState ids = store_.max_ids();
-  EXPECT_EQ(std::tie(ids.event, ids.alert, ids.incident), std::make_tuple(3001, 3, 3));
+  EXPECT_EQ(std::tie(ids.event, ids.alert, ids.incident), std::make_tuple(3002, 3, 3));
+}
+
+// The correlator counts event ids out in order: an event at or below the
+// latest stored one is a second copy, refused with its whole batch.
+TEST_F(SqliteStoreTest, EventIdsOnlyGrowAndABatchWithAnOlderOneIsRefusedWhole) {
+  store_.commit(sample_batch(3, 2));
+  ChangeSet late = sample_batch(2, 1);
+  EXPECT_THROW(store_.commit(late), std::runtime_error);
+  EXPECT_FALSE(store_.incident(2));
+  EXPECT_TRUE(store_.events_of_alert(2, 10).empty());
+  late.events[0].id = 3002;
+  store_.commit(late);
+  EXPECT_EQ(ids_of(store_.events_of_alert(2, 10)), (std::vector<std::int64_t>{3002}));
+  EXPECT_EQ(ids_of(store_.events_of_alert(3, 10)), (std::vector<std::int64_t>{3001, 3000}));
 }
 
 TEST_F(SqliteStoreTest, FiringAlertsAndUnresolvedIncidentsAreWhatTheCorrelatorReloads) {

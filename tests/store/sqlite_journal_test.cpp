@@ -1,0 +1,190 @@
+// The embedded store's event journal: events chained per alert across
+// segment files, what lies past the committed end, corruption, and the move of
+// an older store's events table into the journal.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "store/sqlite/migrations.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace tocsin {
+namespace {
+
+using test::TempDir;
+
+std::vector<std::int64_t> ids_of(const std::vector<EventRecord>& events) {
+  std::vector<std::int64_t> ids;
+  for (const auto& e : events) ids.push_back(e.id);
+  return ids;
+}
+
+Alert alert(std::int64_t id) {
+  Alert a;
+  a.id = id;
+  a.fingerprint = "fp-" + std::to_string(id);
+  return a;
+}
+
+EventRecord event(std::int64_t id, std::int64_t alert_id) {
+  EventRecord r;
+  r.id = id;
+  r.alert_id = alert_id;
+  r.event.source = "mqtt";
+  r.event.attributes = {{"mqtt_message_id", "m-" + std::to_string(id)}};
+  r.event.raw = std::string(100, 'x');
+  return r;
+}
+
+std::vector<std::filesystem::path> segments(const std::string& db) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(db + "-events")) files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// 20 batches of 4 events, two alerts, in segments of 1 KiB (two batches each):
+// the chains and the latest-events scan cross from segment to segment.
+TEST(SqliteJournal, EventsOfAnAlertAndTheLatestOfASourceAreFoundAcrossSegmentsAfterAReopen) {
+  TempDir dir;
+  const std::string path = dir.file("tocsin.db");
+  SqliteOptions options;
+  options.journal_segment_bytes = 1024;
+  {
+    SqliteStore store(path, options);
+    std::int64_t id = 0;
+    for (int b = 0; b < 20; ++b) {
+      ChangeSet c;
+      if (b == 0) c.alerts = {alert(1), alert(2)};
+      else c.alert_repeats = {{1, b, b, Severity::major}};
+      for (int k = 0; k < 4; ++k) c.events.push_back(event(++id, k % 2 + 1));
+      store.commit(c);
+    }
+  }
+  EXPECT_GE(segments(path).size(), 5u);
+  SqliteStore store(path, options);
+  std::vector<std::int64_t> odd, even;
+  for (std::int64_t id = 79; id >= 1; id -= 2) odd.push_back(id);
+  for (std::int64_t id = 80; id >= 2; id -= 2) even.push_back(id);
+  EXPECT_EQ(ids_of(store.events_of_alert(1, 100)), odd);
+  EXPECT_EQ(ids_of(store.events_of_alert(2, 100)), even);
+  EXPECT_EQ(ids_of(store.events_of_alert(2, 3)), (std::vector<std::int64_t>{80, 78, 76}));
+  auto recent = store.recent_attribute_values("mqtt", "mqtt_message_id", 15);
+  ASSERT_EQ(recent.size(), 15u);
+  EXPECT_EQ(recent.front(), "m-80");
+  EXPECT_EQ(recent.back(), "m-66");
+  EXPECT_EQ(store.max_ids().event, 80);
+  EXPECT_EQ(store.alerts({}).size(), 2u);
+}
+
+// A commit that failed (or a crash) after its records were written leaves
+// bytes past the committed end: never read, written over by the next commit
+// and cut off before the journal moves to a new segment.
+TEST(SqliteJournal, BytesPastTheCommittedEndAreWrittenOverAndCutWhenTheJournalMovesOn) {
+  TempDir dir;
+  const std::string path = dir.file("tocsin.db");
+  SqliteOptions options;
+  options.journal_segment_bytes = 1024;
+  SqliteStore store(path, options);
+  ChangeSet first;
+  first.alerts = {alert(1)};
+  first.events = {event(1, 1)};
+  store.commit(first);
+  const auto committed = std::filesystem::file_size(segments(path).at(0));
+  {
+    std::ofstream tail(segments(path).at(0), std::ios::app | std::ios::binary);
+    tail << std::string(5000, '\xee');
+  }
+  std::int64_t id = 1;
+  while (segments(path).size() < 3) {
+    ChangeSet c;
+    c.events = {event(++id, 1)};
+    store.commit(c);
+  }
+  auto events = store.events_of_alert(1, 1000);
+  ASSERT_EQ(events.size(), static_cast<std::size_t>(id));
+  EXPECT_EQ(events.back().event.raw, std::string(100, 'x'));
+  // The first segment ends with its last record, no longer with the garbage.
+  const auto first_size = std::filesystem::file_size(segments(path).at(0));
+  EXPECT_GT(first_size, committed);
+  EXPECT_LT(first_size, 1024u + 200u);
+  EXPECT_EQ(store.recent_attribute_values("mqtt", "mqtt_message_id", 1000).size(), static_cast<std::size_t>(id));
+}
+
+TEST(SqliteJournal, ACorruptRecordIsReportedWithItsFileAndOffset) {
+  TempDir dir;
+  const std::string path = dir.file("tocsin.db");
+  SqliteStore store(path);
+  ChangeSet c;
+  c.alerts = {alert(1)};
+  c.events = {event(1, 1), event(2, 1)};
+  store.commit(c);
+  {
+    std::fstream f(segments(path).at(0), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(20);
+    f.put('\x01');
+  }
+  try {
+    store.events_of_alert(1, 10);
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("CRC mismatch"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("00000001.log:0"), std::string::npos) << e.what();
+  }
+}
+
+std::span<const sqlite::Migration> steps_before_the_journal() {
+  auto all = sqlite::schema_migrations();
+  auto it = std::find_if(all.begin(), all.end(), [](const sqlite::Migration& m) {
+    return m.description == "events in the append-only event journal";
+  });
+  return all.first(static_cast<std::size_t>(it - all.begin()));
+}
+
+// A store written before the journal: its events move to the journal on the
+// first open, chained per alert, and the table goes; later events continue
+// the chains.
+TEST(SqliteJournal, AnOlderStoresEventTableMovesToTheJournalAndItsChainsContinue) {
+  TempDir dir;
+  const std::string path = dir.file("tocsin.db");
+  {
+    sqlite::Database db(path);
+    ASSERT_GT(sqlite::migrate(db, steps_before_the_journal()), 0);
+    db.exec(
+        "INSERT INTO alerts (id, fingerprint, name, resource, severity, state, summary, attributes, first_seen_ms, "
+        "last_seen_ms, resolved_at_ms, count, incident_id) VALUES (1, 'fp1', 'n', 'sw1', 'major', 'firing', 's', "
+        "x'', 5, 6, 0, 3, NULL), (2, 'fp2', 'n', 'sw2', 'major', 'firing', 's', x'', 5, 6, 0, 2, NULL)");
+    for (int id = 1; id <= 5; ++id) {
+      // attributes: key "mqtt_message_id", value "m-<id>" as length-prefixed strings
+      db.exec("INSERT INTO events VALUES (" + std::to_string(id) + ", " + std::to_string(100 + id) +
+              ", 'mqtt', '127.0.0.1', 'n', 'n', 'problem', 'major', 'sw', 's', 'r', 'fp', " +
+              std::to_string(id % 2 ? 1 : 2) + ", x'0f6d7174745f6d6573736167655f696403' || CAST('m-" +
+              std::to_string(id) + "' AS BLOB), x'', CAST('raw " + std::to_string(id) + "' AS BLOB))");
+    }
+  }
+  SqliteStore store(path);
+  EXPECT_EQ(ids_of(store.events_of_alert(1, 10)), (std::vector<std::int64_t>{5, 3, 1}));
+  EXPECT_EQ(ids_of(store.events_of_alert(2, 10)), (std::vector<std::int64_t>{4, 2}));
+  auto events = store.events_of_alert(1, 1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].event.raw, "raw 5");
+  EXPECT_EQ(events[0].event.received_at_ms, 105);
+  EXPECT_EQ(store.recent_attribute_values("mqtt", "mqtt_message_id", 2), (std::vector<std::string>{"m-5", "m-4"}));
+  EXPECT_EQ(store.max_ids().event, 5);
+  {
+    sqlite::Database db(path);
+    EXPECT_EQ(db.query_int64("SELECT count(*) FROM sqlite_master WHERE name = 'events'"), 0);
+    EXPECT_EQ(db.query_int64("SELECT events FROM event_journal"), 5);
+  }
+  ChangeSet c;
+  c.alert_repeats = {{1, 4, 7, Severity::major}};
+  c.events = {event(6, 1)};
+  store.commit(c);
+  EXPECT_EQ(ids_of(store.events_of_alert(1, 10)), (std::vector<std::int64_t>{6, 5, 3, 1}));
+}
+
+}  // namespace
+}  // namespace tocsin
