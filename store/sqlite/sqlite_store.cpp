@@ -187,7 +187,7 @@ constexpr std::string_view alert_columns =
 constexpr std::string_view alert_write_columns =
     "id, fingerprint, name, resource, severity, state, summary, attributes, first_seen_ms, last_seen_ms, "
     "resolved_at_ms, count, incident_id, ci, ci_name, group_name, criticality, services, location, runbook, "
-    "symptom, suppressed_by, source";
+    "symptom, suppressed_by, source, last_event_ref";
 
 Alert read_alert(const Statement& stmt) {
   RowReader row(stmt);
@@ -462,10 +462,13 @@ class SqliteStore::RowWriter {
   // `columns` in bind order, the id first; `compared` the indexed columns, in
   // the order the caller's comparison lists them. The last column is never
   // compared, so every statement has the same parameters (?1 to ?N).
+  // `kept_when_null`: a column (the last) that a NULL leaves as stored (0
+  // when inserted).
   RowWriter(sqlite::Database& db, std::string_view table, std::string_view columns,
-            std::vector<std::string_view> compared)
-      : db_(db), table_(table), columns_(split_columns(columns)), bit_(columns_.size(), -1),
+            std::vector<std::string_view> compared, std::string_view kept_when_null = {})
+      : db_(db), table_(table), columns_(split_columns(columns)), kept_(kept_when_null), bit_(columns_.size(), -1),
         updates_(std::size_t{1} << compared.size(), nullptr) {
+    assert(kept_.empty() || kept_ == columns_.back());
     for (std::size_t b = 0; b < compared.size(); ++b) {
       auto it = std::find(columns_.begin(), columns_.end(), compared[b]);
       assert(it != columns_.end() && it != columns_.begin() && it + 1 != columns_.end());
@@ -478,7 +481,11 @@ class SqliteStore::RowWriter {
     }
     select_ = &db_.cached(select + " FROM " + table_ + " WHERE id = ?1");
     std::string insert = "INSERT INTO " + table_ + " (" + std::string{columns} + ") VALUES (";
-    for (std::size_t c = 0; c < columns_.size(); ++c) insert += (c > 0 ? ", ?" : "?") + std::to_string(c + 1);
+    for (std::size_t c = 0; c < columns_.size(); ++c) {
+      const std::string param = "?" + std::to_string(c + 1);
+      if (c > 0) insert += ", ";
+      insert += columns_[c] == kept_ ? "ifnull(" + param + ", 0)" : param;
+    }
     insert_ = &db_.cached(insert + ")");
     max_id_ = &db_.cached("SELECT ifnull(max(id), 0) FROM " + table_);
   }
@@ -495,13 +502,8 @@ class SqliteStore::RowWriter {
   // The statement that writes row `id`, still to be bound (every column) and
   // run. `changed(stored)` compares the stored `compared` columns with the
   // row's values and returns a bit per column that differs.
-  // Whether row `id` was inserted in this transaction above the largest
-  // stored id (so it is known to be new without reading it).
-  bool inserted_new(std::int64_t id) const {
-    if (id <= stored_max_) return false;
-    const auto bit = static_cast<std::size_t>(id - stored_max_ - 1);
-    return bit < inserted_above_.size() && inserted_above_[bit];
-  }
+  // No stored row had a larger id when the transaction began.
+  std::int64_t stored_max() const { return stored_max_; }
 
   template <typename Changed>
   Statement& statement(std::int64_t id, Changed changed) {
@@ -536,7 +538,8 @@ class SqliteStore::RowWriter {
       for (std::size_t c = 1; c < columns_.size(); ++c) {
         if (bit_[c] >= 0 && !(changed >> bit_[c] & 1u)) continue;
         if (sql.back() != ' ') sql += ", ";
-        sql += std::string{columns_[c]} + " = ?" + std::to_string(c + 1);
+        const std::string column{columns_[c]}, param = "?" + std::to_string(c + 1);
+        sql += column + " = " + (columns_[c] == kept_ ? "ifnull(" + param + ", " + column + ")" : param);
       }
       stmt = &db_.cached(sql + " WHERE id = ?1");
     }
@@ -546,6 +549,7 @@ class SqliteStore::RowWriter {
   sqlite::Database& db_;
   const std::string table_;
   const std::vector<std::string_view> columns_;
+  const std::string_view kept_;
   std::vector<int> bit_;  // per column: its bit in a comparison, or -1
   Statement* select_ = nullptr;
   Statement* insert_ = nullptr;
@@ -568,7 +572,8 @@ SqliteStore::SqliteStore(const std::string& path, SqliteOptions options)
                                     "resolved_at_ms", "merged_into"});
   alert_writer_ = std::make_unique<RowWriter>(
       db_, "alerts", alert_write_columns,
-      std::vector<std::string_view>{"fingerprint", "resource", "state", "incident_id", "suppressed_by"});
+      std::vector<std::string_view>{"fingerprint", "resource", "state", "incident_id", "suppressed_by"},
+      "last_event_ref");
   if (options.background_checkpoint && db_.query_text("PRAGMA journal_mode") == "wal") {
     checkpointer_ = std::make_unique<Checkpointer>(db_.path(), options.checkpoint, options.stats);
     checkpointer_->attach(db_);
@@ -645,16 +650,19 @@ void SqliteStore::commit(const ChangeSet& changes) {
   alert_writer_->begin();
   records_.clear();
   heads_.clear();
+  JournalState journal;
+  // The events' records are written and made durable while the rows are:
+  // the two waits for the disk overlap.
+  JournalWrite write;
+  if (!changes.events.empty()) {
+    journal = journal_state();
+    const sqlite::JournalPosition at = append_events(changes, journal);
+    write.start(*journal_, at, records_);
+  }
   // Parents before children, for the foreign keys.
   for (const auto& incident : changes.incidents) upsert(incident);
   for (const auto& alert : changes.alerts) upsert(alert);
   for (const auto& repeat : changes.incident_repeats) update(repeat);
-  JournalState journal;
-  sqlite::JournalPosition records_at;
-  if (!changes.events.empty()) {
-    journal = journal_state();
-    records_at = append_events(changes.events, journal);
-  }
   for (const auto& repeat : changes.alert_repeats) update(repeat);
   write_event_heads();
   for (const auto& entry : changes.timeline) insert(entry);
@@ -664,11 +672,11 @@ void SqliteStore::commit(const ChangeSet& changes) {
   for (const auto& silence : changes.silences) upsert(silence);
   for (const auto& window : changes.maintenance) insert(window);
   for (const auto& [id, at_ms] : changes.removed_maintenance) remove_window(id, at_ms);
-  if (!records_.empty()) {
+  if (!changes.events.empty()) {
     // The records are durable before the transaction that makes them part of
     // the store commits; if it does not, they lie past the committed end and
     // the next commit writes over them.
-    journal_->write(records_at, records_);
+    write.finish();
     set_journal_state(journal);
   }
   try {
@@ -708,7 +716,10 @@ void SqliteStore::set_journal_state(const JournalState& state) {
 // Frames `events` into records_ and advances `state` past them. Returns
 // where they go: `state.position`, or the start of a new segment when the
 // current one is full. The alert of each event gets the event as its latest.
-sqlite::JournalPosition SqliteStore::append_events(const std::vector<EventRecord>& events, JournalState& state) {
+sqlite::JournalPosition SqliteStore::append_events(const ChangeSet& changes, JournalState& state) {
+  const std::vector<EventRecord>& events = changes.events;
+  new_alerts_.clear();
+  for (const Alert& a : changes.alerts) new_alerts_.insert(a.id);
   if (!(state == cached_state_)) head_cache_.clear();
   if (state.position.offset >= segment_bytes_) {
     // Bytes past the committed end (a failed commit's) go, so that every
@@ -744,23 +755,44 @@ sqlite::JournalPosition SqliteStore::append_events(const std::vector<EventRecord
 
 // The latest event of an alert before this commit: from the heads of earlier
 // commits of this connection while no other connection appended, else from the
-// alert's row, which must exist (as the foreign key of an event row did).
+// alert's row. An alert with no row must be written in this commit (as the
+// foreign key of an event row required); it has no event yet.
 std::int64_t SqliteStore::stored_head(std::int64_t alert_id) {
   if (auto it = head_cache_.find(alert_id); it != head_cache_.end()) return it->second;
-  if (alert_writer_->inserted_new(alert_id)) return 0;
-  Statement& stmt = db_.cached("SELECT last_event_ref FROM alerts WHERE id = ?");
-  stmt.bind(1, alert_id);
-  const bool found = stmt.step();
-  const std::int64_t head = found ? stmt.column_int64(0) : 0;
-  stmt.reset();
-  if (!found) {
+  bool found = false;
+  std::int64_t head = 0;
+  if (alert_id <= alert_writer_->stored_max()) {
+    Statement& stmt = db_.cached("SELECT last_event_ref FROM alerts WHERE id = ?");
+    stmt.bind(1, alert_id);
+    found = stmt.step();
+    head = found ? stmt.column_int64(0) : 0;
+    stmt.reset();
+  }
+  if (!found && !new_alerts_.contains(alert_id)) {
     throw std::runtime_error(db_.path() + ": FOREIGN KEY constraint failed: event of unknown alert " +
                              std::to_string(alert_id));
   }
   return head;
 }
 
-// Heads the repeats did not write.
+// Writes `records` at `at` and makes them durable on a thread of its own.
+void SqliteStore::JournalWrite::start(sqlite::EventJournal& journal, sqlite::JournalPosition at,
+                                      const std::string& records) {
+  done_ = std::async(std::launch::async, [&journal, at, &records] { journal.write(at, records); });
+}
+
+// Waits for the write; rethrows its error.
+void SqliteStore::JournalWrite::finish() {
+  if (done_.valid()) done_.get();
+}
+
+// The buffer it writes must outlive it: an error elsewhere in the commit
+// waits for the write before unwinding.
+SqliteStore::JournalWrite::~JournalWrite() {
+  if (done_.valid()) done_.wait();
+}
+
+// Heads the alert rows and repeats did not write.
 void SqliteStore::write_event_heads() {
   for (auto& [alert_id, head] : heads_) {
     if (head.written) continue;
@@ -808,8 +840,17 @@ void SqliteStore::upsert(const Alert& a) {
                 Blob{encode_into(encoded_[0], a.attributes)}, a.first_seen_ms, a.last_seen_ms, a.resolved_at_ms,
                 a.count, reference(a.incident_id), a.ci, a.cmdb.name(), a.group, a.criticality,
                 Blob{encode_into(encoded_[1], a.cmdb.services())}, a.cmdb.location(),
-                a.cmdb.runbook(), a.symptom, a.suppressed_by, a.source);
+                a.cmdb.runbook(), a.symptom, a.suppressed_by, a.source, take_event_head(a.id));
   stmt.run();
+}
+
+// The reference of the alert's newest event in this commit, to be written
+// with its row; none (the stored one stays) when it has no event in it.
+std::optional<std::int64_t> SqliteStore::take_event_head(std::int64_t alert_id) {
+  auto head = heads_.find(alert_id);
+  if (head == heads_.end()) return std::nullopt;
+  head->second.written = true;
+  return head->second.reference;
 }
 
 // Repeats touch no indexed column, so SQLite rewrites one row and no index.
@@ -821,18 +862,11 @@ void SqliteStore::update(const IncidentRepeat& r) {
 }
 
 void SqliteStore::update(const AlertRepeat& r) {
-  auto head = heads_.find(r.id);
-  if (head == heads_.end()) {
-    Statement& stmt = db_.cached("UPDATE alerts SET count = ?, last_seen_ms = ?, severity = ? WHERE id = ?");
-    stmt.bind_all(r.count, r.last_seen_ms, to_string(r.severity), r.id);
-    stmt.run();
-    return;
-  }
   Statement& stmt = db_.cached(
-      "UPDATE alerts SET count = ?, last_seen_ms = ?, severity = ?, last_event_ref = ? WHERE id = ?");
-  stmt.bind_all(r.count, r.last_seen_ms, to_string(r.severity), head->second.reference, r.id);
+      "UPDATE alerts SET count = ?, last_seen_ms = ?, severity = ?, last_event_ref = ifnull(?, last_event_ref) "
+      "WHERE id = ?");
+  stmt.bind_all(r.count, r.last_seen_ms, to_string(r.severity), take_event_head(r.id), r.id);
   stmt.run();
-  head->second.written = true;
 }
 
 void SqliteStore::insert(const TimelineEntry& t) {

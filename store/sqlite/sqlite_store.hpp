@@ -7,12 +7,14 @@
 // fsynced (synchronous=FULL), so inputs may be acknowledged after it.
 
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 
 #include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/event_journal.hpp"
@@ -124,9 +126,22 @@ class SqliteStore final : public Store {
     std::int64_t reference = 0;  // of the alert's latest event
     bool written = false;        // to the alert's row in this commit
   };
+  class JournalWrite {
+   public:
+    JournalWrite() = default;
+    JournalWrite(const JournalWrite&) = delete;
+    JournalWrite& operator=(const JournalWrite&) = delete;
+    ~JournalWrite();
+    void start(sqlite::EventJournal& journal, sqlite::JournalPosition at, const std::string& records);
+    void finish();
+
+   private:
+    std::future<void> done_;
+  };
   JournalState journal_state();
   void set_journal_state(const JournalState& state);
-  sqlite::JournalPosition append_events(const std::vector<EventRecord>& events, JournalState& state);
+  sqlite::JournalPosition append_events(const ChangeSet& changes, JournalState& state);
+  std::optional<std::int64_t> take_event_head(std::int64_t alert_id);
   std::int64_t stored_head(std::int64_t alert_id);
   void write_event_heads();
   void keep_event_heads(const JournalState& state);
@@ -155,6 +170,7 @@ class SqliteStore final : public Store {
   // connection's earlier commits left it while the journal stood at cached_state_.
   boost::unordered_flat_map<std::int64_t, EventHead> heads_;
   boost::unordered_flat_map<std::int64_t, std::int64_t> head_cache_;
+  boost::unordered_flat_set<std::int64_t> new_alerts_;  // ids of the alert rows in the commit
   JournalState cached_state_{{0, 0}, 0, 0};
   // Declared after db_: stops, and detaches from it, first.
   std::unique_ptr<Checkpointer> checkpointer_;
