@@ -81,6 +81,9 @@ void Daemon::start() {
   // off the writer thread.
   SqliteOptions writer_options;
   writer_options.background_checkpoint = true;
+  // Under load, repeat counters are journaled and reach their rows (what the
+  // API shows) within a second; the pipeline flushes them on its tick.
+  writer_options.repeat_flush_ms = s.repeat_flush_ms;
   writer_options.stats = &stats_;
   pipeline_ = std::make_unique<Pipeline>(s.pipeline, std::make_unique<SqliteStore>(store_path, writer_options),
                                          std::move(correlator), clock_, stats_);

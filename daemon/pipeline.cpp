@@ -233,11 +233,13 @@ void Pipeline::process(std::deque<Item>& items, bool tick) {
     correlator_.on_tick(now, changes);
     close_due_incidents(acted, now, changes);
   }
+  const bool flush = tick;
   correlator_.flush(changes);
   firing_alerts_ = correlator_.firing_alert_count();
   suppressed_alerts_ = correlator_.suppressed_alert_count();
   bool paged = !changes.notifications.empty();
   if (!changes.empty()) commit_with_retry(changes);
+  if (flush) flush_deferred();
   for (auto& item : items)
     if (auto* b = std::get_if<Batch>(&item); b && b->durable) b->durable();
   for (auto& [done, result] : replies)
@@ -260,6 +262,16 @@ void Pipeline::close_due_incidents(const std::unordered_set<std::int64_t>& acted
     if (closed > 0) logger()->info("auto-close: {} resolved incident(s) closed", closed);
   } catch (const std::exception& e) {
     logger()->warn("auto-close: cannot read the due incidents, next tick retries: {}", e.what());
+  }
+}
+
+// Repeat counters the store deferred under load reach their rows at least
+// once a tick. They are durable already: a failure here is retried at the next.
+void Pipeline::flush_deferred() {
+  try {
+    store_->flush();
+  } catch (const std::exception& e) {
+    logger()->warn("writing deferred repeat counters failed, next tick retries: {}", e.what());
   }
 }
 

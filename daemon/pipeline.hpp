@@ -79,6 +79,7 @@ class Pipeline final : public EventSink, public ActionSink {
   void run();
   void process(std::deque<Item>& items, bool tick);
   void commit_with_retry(ChangeSet& changes);
+  void flush_deferred();
   void close_due_incidents(const std::unordered_set<std::int64_t>& acted, std::int64_t now, ChangeSet& changes);
 
   PipelineConfig config_;

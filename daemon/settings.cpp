@@ -64,7 +64,11 @@ const Section& store_section() {
       "store",
       "The durable store. `sqlite` is embedded and needs no service.",
       {{"backend", Type::choice, "sqlite", "Store implementation.", {"sqlite"}},
-       {"path", Type::path, "./var/tocsin.db", "SQLite database file; its directory is created if missing. The event journal is kept beside it, in the directory `<path>-events`."}}};
+       {"path", Type::path, "./var/tocsin.db", "SQLite database file; its directory is created if missing. The event journal is kept beside it, in the directory `<path>-events`."},
+       {"repeat_flush_ms", Type::integer, "1000",
+        "Under load (commits of 256 events or more), how long the repeat counters of alerts and incidents "
+        "(count, last seen, event count) may wait, journaled, before they reach the rows the API reads; 0 "
+        "writes them with every commit."}}};
   return s;
 }
 
@@ -424,6 +428,7 @@ std::optional<Settings> load_settings(const std::string& path, config::Errors& e
   auto store = root.map("store", store_section());
   store.choice("backend");
   s.store_path = store.string("path");
+  s.repeat_flush_ms = store.integer("repeat_flush_ms", 0, 60'000);
   auto pipeline = root.map("pipeline", pipeline_section());
   s.pipeline.queue_capacity = static_cast<std::size_t>(pipeline.integer("queue_capacity", 1, 100'000'000));
   s.pipeline.batch_max = static_cast<std::size_t>(pipeline.integer("batch_max", 1, 1'000'000));

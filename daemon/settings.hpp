@@ -28,6 +28,7 @@ struct Settings {
   std::string file;
   std::string log_level = "info";
   std::string store_path = "./var/tocsin.db";
+  std::int64_t repeat_flush_ms = 1000;
   PipelineConfig pipeline;
   api::HttpServerConfig api;
   std::vector<syslog::UdpListenerConfig> syslog_udp;

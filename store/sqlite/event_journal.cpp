@@ -158,13 +158,13 @@ std::string EventJournal::read(std::int64_t reference) {
   return body;
 }
 
-void EventJournal::scan(std::uint32_t segment, std::uint64_t end,
+void EventJournal::scan(std::uint32_t segment, std::uint64_t from, std::uint64_t end,
                         const std::function<void(std::int64_t, std::string_view)>& visit) {
-  if (end == 0) return;
+  if (from >= end) return;
   const int f = fd(segment, false);
   constexpr std::uint64_t chunk_size = 4u << 20;
   std::string chunk;
-  std::uint64_t chunk_at = 0;  // offset of chunk[0]
+  std::uint64_t chunk_at = from;  // offset of chunk[0]
   // The bytes [offset, offset + size) of the segment, read in large chunks.
   auto bytes = [&](std::uint64_t offset, std::uint64_t size) -> const char* {
     if (offset + size > end) {
@@ -178,7 +178,7 @@ void EventJournal::scan(std::uint32_t segment, std::uint64_t end,
     }
     return chunk.data() + (offset - chunk_at);
   };
-  for (std::uint64_t offset = 0; offset < end;) {
+  for (std::uint64_t offset = from; offset < end;) {
     const std::uint32_t size = load_u32(bytes(offset, header_size));
     if (size > largest_record) {
       throw std::runtime_error("event journal: corrupt record length at " + file_name(segment) + ":" +

@@ -73,9 +73,9 @@ class EventJournal {
   // The size of a segment's file; none when it does not exist.
   std::optional<std::uint64_t> size(std::uint32_t segment);
 
-  // Calls `visit(reference, body)` for each record of `segment` from offset 0
-  // up to `end` (exclusive), in order.
-  void scan(std::uint32_t segment, std::uint64_t end,
+  // Calls `visit(reference, body)` for each record of `segment` from offset
+  // `from` (a record's start) up to `end` (exclusive), in order.
+  void scan(std::uint32_t segment, std::uint64_t from, std::uint64_t end,
             const std::function<void(std::int64_t, std::string_view)>& visit);
 
  private:

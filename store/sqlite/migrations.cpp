@@ -376,7 +376,16 @@ CREATE TABLE event_journal (
 INSERT INTO event_journal (id, segment, end_offset, last_event_id, events) VALUES (1, 1, 0, 0, 0);
 )sql";
 
-constexpr std::array<Migration, 13> steps{{
+// Deferred repeats (SqliteStore, README.md): each row written whole or
+// repeated records the journal position of its commit; repeats journaled from
+// repeats_from on may still be missing from their rows.
+constexpr std::string_view deferred_repeats = R"sql(
+ALTER TABLE alerts ADD COLUMN written_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN written_seq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE event_journal ADD COLUMN repeats_from INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<Migration, 14> steps{{
 
     {"events, alerts, incidents, timeline and the notification outbox", initial_schema},
     {"CMDB enrichment and topology of alerts and incidents, CMDB gaps, cancelled notifications",
@@ -392,6 +401,7 @@ constexpr std::array<Migration, 13> steps{{
     {"time of an incident's latest reopen", incident_reopened_at},
     {"drop the incident index that another one covers", drop_prefix_index},
     {"events in the append-only event journal", event_journal},
+    {"repeat counters journaled and written later under load", deferred_repeats},
 }};
 
 // Returns false when another connection applied the step first (it may have

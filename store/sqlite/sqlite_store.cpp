@@ -126,6 +126,16 @@ std::optional<std::int64_t> reference(std::int64_t id) {
 
 // ---- row layouts: each column list matches its decoder ------------------------------
 
+// Written whole, incidents carry the sequence of their commit as well (see
+// "Deferred repeats" in README.md).
+constexpr std::string_view incident_write_columns =
+    "id, title, state, priority, severity, ci, service, group_name, assignee, alert_count, event_count, "
+    "opened_at_ms, acknowledged_at_ms, resolved_at_ms, closed_at_ms, sla_ack_due_ms, sla_resolve_due_ms, "
+    "sla_ack_breached, sla_resolve_breached, escalation_level, updated_at_ms, ci_name, criticality, services, "
+    "location, runbook, root_alert_id, symptom_count, merged_into, hold_until_ms, resolve_after_ms, "
+    "next_escalation_ms, resolution_code, previous_group, priority_set_by, recurrence_count, reopened_at_ms, "
+    "written_seq";
+
 constexpr std::string_view incident_columns =
     "id, title, state, priority, severity, ci, service, group_name, assignee, alert_count, event_count, "
     "opened_at_ms, acknowledged_at_ms, resolved_at_ms, closed_at_ms, sla_ack_due_ms, sla_resolve_due_ms, "
@@ -187,7 +197,7 @@ constexpr std::string_view alert_columns =
 constexpr std::string_view alert_write_columns =
     "id, fingerprint, name, resource, severity, state, summary, attributes, first_seen_ms, last_seen_ms, "
     "resolved_at_ms, count, incident_id, ci, ci_name, group_name, criticality, services, location, runbook, "
-    "symptom, suppressed_by, source, last_event_ref";
+    "symptom, suppressed_by, source, written_seq, last_event_ref";
 
 Alert read_alert(const Statement& stmt) {
   RowReader row(stmt);
@@ -312,7 +322,8 @@ JournalEvent decode_event(std::string_view body) {
 // The source of a record, read without decoding the rest.
 std::string_view source_of(std::string_view body) {
   StringReader in(body);
-  for (int i = 0; i < 4; ++i) in.varint();
+  if (in.varint() == 0) return {};  // not an event (deferred repeats)
+  for (int i = 0; i < 3; ++i) in.varint();
   return in.view();
 }
 
@@ -562,12 +573,12 @@ class SqliteStore::RowWriter {
 SqliteStore::SqliteStore(const std::string& path, SqliteOptions options)
     : db_(prepare_parent_directory(path)),
       journal_(std::make_unique<sqlite::EventJournal>(path.empty() || path == ":memory:" ? "" : path + "-events")),
-      segment_bytes_(std::max<std::uint64_t>(options.journal_segment_bytes, 1)) {
+      segment_bytes_(std::max<std::uint64_t>(options.journal_segment_bytes, 1)), options_(options) {
   configure(options);
   sqlite::migrate(db_);
   // Listed in the order of the comparisons in upsert().
   incident_writer_ = std::make_unique<RowWriter>(
-      db_, "incidents", incident_columns,
+      db_, "incidents", incident_write_columns,
       std::vector<std::string_view>{"state", "priority", "ci", "group_name", "assignee", "opened_at_ms",
                                     "resolved_at_ms", "merged_into"});
   alert_writer_ = std::make_unique<RowWriter>(
@@ -579,9 +590,19 @@ SqliteStore::SqliteStore(const std::string& path, SqliteOptions options)
     checkpointer_->attach(db_);
   }
   move_event_table_to_journal();
+  recover_repeats();
 }
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() {
+  // A clean stop leaves the rows current; after a crash the next open does.
+  if (options_.flush_on_close) {
+    try {
+      flush();
+    } catch (const std::exception&) {
+      // The repeats are journaled: recover_repeats() writes them at the next open.
+    }
+  }
+}
 
 // A store written before the journal kept its events in a table: they move to
 // the journal, in id order and chained per alert, in one transaction, and the
@@ -650,48 +671,291 @@ void SqliteStore::commit(const ChangeSet& changes) {
   alert_writer_->begin();
   records_.clear();
   heads_.clear();
-  JournalState journal;
-  // The events' records are written and made durable while the rows are:
-  // the two waits for the disk overlap.
+  undo_.clear();
+  JournalState journal = journal_state();
+  const JournalState before = journal;
+  const bool defer = defer_repeats(changes);
+  // The events' records (and the deferred repeats') are written and made
+  // durable while the rows are: the two waits for the disk overlap.
   JournalWrite write;
-  if (!changes.events.empty()) {
-    journal = journal_state();
+  if (!changes.events.empty() || (defer && has_repeats(changes))) {
     const sqlite::JournalPosition at = append_events(changes, journal);
+    if (defer) append_repeats(changes);
+    journal.position.offset = at.offset + records_.size();
     write.start(*journal_, at, records_);
   }
-  // Parents before children, for the foreign keys.
-  for (const auto& incident : changes.incidents) upsert(incident);
-  for (const auto& alert : changes.alerts) upsert(alert);
-  for (const auto& repeat : changes.incident_repeats) update(repeat);
-  for (const auto& repeat : changes.alert_repeats) update(repeat);
-  write_event_heads();
-  for (const auto& entry : changes.timeline) insert(entry);
-  for (const auto& notification : changes.notifications) insert(notification);
-  for (const auto& gap : changes.cmdb_gaps) upsert(gap);
-  for (auto incident_id : changes.cancelled_pages) cancel_pending(incident_id);
-  for (const auto& silence : changes.silences) upsert(silence);
-  for (const auto& window : changes.maintenance) insert(window);
-  for (const auto& [id, at_ms] : changes.removed_maintenance) remove_window(id, at_ms);
-  if (!changes.events.empty()) {
+  // Every row written whole or repeated in this commit is up to date as of its end.
+  commit_seq_ = journal.position.reference();
+  try {
+    // Parents before children, for the foreign keys.
+    for (const auto& incident : changes.incidents) upsert(incident);
+    for (const auto& alert : changes.alerts) upsert(alert);
+    if (defer) {
+      keep_pending(changes);
+    } else {
+      write_pending();  // older than this commit's
+      for (const auto& repeat : changes.incident_repeats) update(repeat);
+      for (const auto& repeat : changes.alert_repeats) update(repeat);
+      journal.repeats_from = commit_seq_;
+    }
+    write_event_heads();
+    for (const auto& entry : changes.timeline) insert(entry);
+    for (const auto& notification : changes.notifications) insert(notification);
+    for (const auto& gap : changes.cmdb_gaps) upsert(gap);
+    for (auto incident_id : changes.cancelled_pages) cancel_pending(incident_id);
+    for (const auto& silence : changes.silences) upsert(silence);
+    for (const auto& window : changes.maintenance) insert(window);
+    for (const auto& [id, at_ms] : changes.removed_maintenance) remove_window(id, at_ms);
     // The records are durable before the transaction that makes them part of
     // the store commits; if it does not, they lie past the committed end and
     // the next commit writes over them.
     write.finish();
-    set_journal_state(journal);
-  }
-  try {
+    if (!(journal == before)) set_journal_state(journal);
     transaction.commit();
   } catch (...) {
     forget_event_heads();
+    undo_pending();
     throw;
   }
+  undo_.clear();
+  flushed_alerts_.clear();
+  flushed_incidents_.clear();
   if (!changes.events.empty()) keep_event_heads(journal);
+}
+
+// ---- deferred repeats ---------------------------------------------------------------------
+
+bool SqliteStore::has_repeats(const ChangeSet& changes) {
+  return !changes.alert_repeats.empty() || !changes.incident_repeats.empty();
+}
+
+// Under load (a large batch) repeats wait in memory, journaled, up to
+// repeat_flush_ms; a small batch, or the first one past that age, writes
+// them all.
+bool SqliteStore::defer_repeats(const ChangeSet& changes) {
+  if (options_.repeat_flush_ms <= 0 || changes.events.size() < options_.repeat_defer_min_events) return false;
+  if (!has_repeats(changes)) return false;
+  const bool pending = !pending_alerts_.empty() || !pending_incidents_.empty();
+  return !pending || monotonic_ms() - pending_since_ms_ < options_.repeat_flush_ms;
+}
+
+std::int64_t SqliteStore::monotonic_ms() const {
+  if (options_.clock) return options_.clock->monotonic_ms();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// The repeats of this commit as one record after its events: a first varint
+// of 0 (no event has id 0), kind 1, then the alerts' (id, count, last seen,
+// severity, newest event) and the incidents' (id, event count, severity,
+// updated at). Its end is the commit's sequence.
+void SqliteStore::append_repeats(const ChangeSet& changes) {
+  body_.clear();
+  put_varint(body_, 0);
+  put_varint(body_, 1);
+  put_varint(body_, changes.alert_repeats.size());
+  for (const AlertRepeat& r : changes.alert_repeats) {
+    put_varint(body_, static_cast<std::uint64_t>(r.id));
+    put_varint(body_, static_cast<std::uint64_t>(r.count));
+    put_varint(body_, zigzag(r.last_seen_ms));
+    put_string(body_, to_string(r.severity));
+    auto head = heads_.find(r.id);
+    std::int64_t reference = head != heads_.end() ? head->second.reference : 0;
+    if (reference == 0)
+      if (auto p = pending_alerts_.find(r.id); p != pending_alerts_.end()) reference = p->second.head;
+    put_varint(body_, static_cast<std::uint64_t>(reference));
+  }
+  put_varint(body_, changes.incident_repeats.size());
+  for (const IncidentRepeat& r : changes.incident_repeats) {
+    put_varint(body_, static_cast<std::uint64_t>(r.id));
+    put_varint(body_, static_cast<std::uint64_t>(r.event_count));
+    put_string(body_, to_string(r.severity));
+    put_varint(body_, zigzag(r.updated_at_ms));
+  }
+  sqlite::EventJournal::frame(records_, body_);
+}
+
+void SqliteStore::keep_pending(const ChangeSet& changes) {
+  if (pending_alerts_.empty() && pending_incidents_.empty()) {
+    undo_.since_ms = pending_since_ms_;
+    undo_.since_set = true;
+    pending_since_ms_ = monotonic_ms();
+  }
+  for (const AlertRepeat& r : changes.alert_repeats) {
+    PendingAlert p{r, 0};
+    if (auto head = heads_.find(r.id); head != heads_.end()) {
+      p.head = head->second.reference;
+      head->second.written = true;  // with the repeat, later
+    } else if (auto old = pending_alerts_.find(r.id); old != pending_alerts_.end()) {
+      p.head = old->second.head;
+    }
+    set_pending_alert(r.id, p);
+  }
+  for (const IncidentRepeat& r : changes.incident_repeats) set_pending_incident(r.id, r);
+}
+
+// Every pending repeat, written with this commit's sequence.
+void SqliteStore::write_pending() {
+  if (pending_alerts_.empty() && pending_incidents_.empty()) return;
+  for (const auto& [id, p] : pending_alerts_) {
+    auto head = heads_.find(id);
+    if (head != heads_.end()) {
+      // This commit's newest event of it is newer than the deferred one.
+      head->second.written = true;
+      update(p.repeat, head->second.reference);
+    } else {
+      update(p.repeat, p.head != 0 ? std::optional<std::int64_t>{p.head} : std::nullopt);
+    }
+  }
+  for (const auto& [id, r] : pending_incidents_) update(r);
+  flushed_alerts_ = std::move(pending_alerts_);
+  flushed_incidents_ = std::move(pending_incidents_);
+  pending_alerts_.clear();
+  pending_incidents_.clear();
+}
+
+void SqliteStore::flush() {
+  if (pending_alerts_.empty() && pending_incidents_.empty()) return;
+  Transaction transaction(db_, Transaction::Mode::immediate);
+  heads_.clear();
+  undo_.clear();
+  JournalState journal = journal_state();
+  commit_seq_ = journal.position.reference();
+  try {
+    write_pending();
+    journal.repeats_from = commit_seq_;
+    set_journal_state(journal);
+    transaction.commit();
+  } catch (...) {
+    undo_pending();
+    throw;
+  }
+  flushed_alerts_.clear();
+  flushed_incidents_.clear();
+}
+
+void SqliteStore::set_pending_alert(std::int64_t id, const PendingAlert& p) {
+  auto [it, added] = pending_alerts_.try_emplace(id, p);
+  undo_.alerts.emplace_back(id, added ? std::nullopt : std::optional<PendingAlert>{it->second});
+  it->second = p;
+}
+
+void SqliteStore::erase_pending_alert(std::int64_t id) {
+  auto it = pending_alerts_.find(id);
+  undo_.alerts.emplace_back(id, it->second);
+  pending_alerts_.erase(it);
+}
+
+void SqliteStore::set_pending_incident(std::int64_t id, const IncidentRepeat& r) {
+  auto [it, added] = pending_incidents_.try_emplace(id, r);
+  undo_.incidents.emplace_back(id, added ? std::nullopt : std::optional<IncidentRepeat>{it->second});
+  it->second = r;
+}
+
+void SqliteStore::erase_pending_incident(std::int64_t id) {
+  auto it = pending_incidents_.find(id);
+  undo_.incidents.emplace_back(id, it->second);
+  pending_incidents_.erase(it);
+}
+
+// A commit that failed leaves the pending repeats as they were before it.
+void SqliteStore::undo_pending() {
+  if (!flushed_alerts_.empty() || !flushed_incidents_.empty()) {
+    pending_alerts_ = std::move(flushed_alerts_);
+    pending_incidents_ = std::move(flushed_incidents_);
+    flushed_alerts_.clear();
+    flushed_incidents_.clear();
+  }
+  for (auto it = undo_.alerts.rbegin(); it != undo_.alerts.rend(); ++it) {
+    if (it->second) pending_alerts_[it->first] = *it->second;
+    else pending_alerts_.erase(it->first);
+  }
+  for (auto it = undo_.incidents.rbegin(); it != undo_.incidents.rend(); ++it) {
+    if (it->second) pending_incidents_[it->first] = *it->second;
+    else pending_incidents_.erase(it->first);
+  }
+  if (undo_.since_set) pending_since_ms_ = undo_.since_ms;
+  undo_.clear();
+}
+
+// At open: the repeats journaled after the last write of them (a crash, or a
+// writer still deferring) are written to their rows unless a row was written
+// whole since.
+void SqliteStore::recover_repeats() {
+  JournalState state = journal_state();
+  if (state.repeats_from >= state.position.reference()) return;
+  Transaction transaction(db_, Transaction::Mode::immediate);
+  state = journal_state();
+  const std::int64_t end = state.position.reference();
+  if (state.repeats_from >= end) return;
+  struct Latest {
+    AlertRepeat repeat;
+    std::int64_t head = 0;
+    std::int64_t seq = 0;
+  };
+  boost::unordered_flat_map<std::int64_t, Latest> alerts;
+  boost::unordered_flat_map<std::int64_t, std::pair<IncidentRepeat, std::int64_t>> incidents;
+  const sqlite::JournalPosition from = sqlite::JournalPosition::of(state.repeats_from);
+  for (std::uint32_t segment = std::max<std::uint32_t>(from.segment, 1); segment <= state.position.segment;
+       ++segment) {
+    std::uint64_t segment_end = state.position.offset;
+    if (segment != state.position.segment) {
+      auto size = journal_->size(segment);
+      if (!size) continue;
+      segment_end = *size;
+    }
+    const std::uint64_t start = segment == from.segment ? from.offset : 0;
+    journal_->scan(segment, start, segment_end, [&](std::int64_t reference, std::string_view body) {
+      StringReader in(body);
+      if (in.varint() != 0 || in.varint() != 1) return;
+      const std::int64_t seq = reference + static_cast<std::int64_t>(sqlite::EventJournal::header_size + body.size());
+      for (std::uint64_t n = in.varint(); n > 0; --n) {
+        Latest l;
+        l.repeat.id = static_cast<std::int64_t>(in.varint());
+        l.repeat.count = static_cast<std::int64_t>(in.varint());
+        l.repeat.last_seen_ms = unzigzag(in.varint());
+        l.repeat.severity = decode_name(parse_severity, in.next());
+        l.head = static_cast<std::int64_t>(in.varint());
+        l.seq = seq;
+        alerts[l.repeat.id] = l;
+      }
+      for (std::uint64_t n = in.varint(); n > 0; --n) {
+        IncidentRepeat r;
+        r.id = static_cast<std::int64_t>(in.varint());
+        r.event_count = static_cast<std::int64_t>(in.varint());
+        r.severity = decode_name(parse_severity, in.next());
+        r.updated_at_ms = unzigzag(in.varint());
+        incidents[r.id] = {r, seq};
+      }
+    });
+  }
+  for (const auto& [id, l] : alerts) {
+    Statement& stmt = db_.cached(
+        "UPDATE alerts SET count = ?, last_seen_ms = ?, severity = ?, last_event_ref = ifnull(?, last_event_ref), "
+        "written_seq = ? WHERE id = ? AND written_seq < ?");
+    stmt.bind_all(l.repeat.count, l.repeat.last_seen_ms, to_string(l.repeat.severity),
+                  l.head != 0 ? std::optional<std::int64_t>{l.head} : std::nullopt, l.seq, id, l.seq);
+    stmt.run();
+  }
+  for (const auto& [id, entry] : incidents) {
+    const auto& [r, seq] = entry;
+    Statement& stmt = db_.cached(
+        "UPDATE incidents SET event_count = ?, severity = ?, updated_at_ms = ?, written_seq = ? "
+        "WHERE id = ? AND written_seq < ?");
+    stmt.bind_all(r.event_count, to_string(r.severity), r.updated_at_ms, seq, id, seq);
+    stmt.run();
+  }
+  state.repeats_from = end;
+  set_journal_state(state);
+  transaction.commit();
 }
 
 // ---- the event journal -----------------------------------------------------------------
 
 SqliteStore::JournalState SqliteStore::journal_state() {
-  Statement& stmt = db_.cached("SELECT segment, end_offset, last_event_id, events FROM event_journal WHERE id = 1");
+  Statement& stmt =
+      db_.cached("SELECT segment, end_offset, last_event_id, events, repeats_from FROM event_journal WHERE id = 1");
   JournalState state;
   if (!stmt.step()) {
     stmt.reset();
@@ -701,15 +965,17 @@ SqliteStore::JournalState SqliteStore::journal_state() {
   state.position.offset = static_cast<std::uint64_t>(stmt.column_int64(1));
   state.last_event_id = stmt.column_int64(2);
   state.events = stmt.column_int64(3);
+  state.repeats_from = stmt.column_int64(4);
   stmt.reset();
   return state;
 }
 
 void SqliteStore::set_journal_state(const JournalState& state) {
-  Statement& stmt =
-      db_.cached("UPDATE event_journal SET segment = ?, end_offset = ?, last_event_id = ?, events = ? WHERE id = 1");
+  Statement& stmt = db_.cached(
+      "UPDATE event_journal SET segment = ?, end_offset = ?, last_event_id = ?, events = ?, repeats_from = ? "
+      "WHERE id = 1");
   stmt.bind_all(static_cast<std::int64_t>(state.position.segment), static_cast<std::int64_t>(state.position.offset),
-                state.last_event_id, state.events);
+                state.last_event_id, state.events, state.repeats_from);
   stmt.run();
 }
 
@@ -758,6 +1024,8 @@ sqlite::JournalPosition SqliteStore::append_events(const ChangeSet& changes, Jou
 // alert's row. An alert with no row must be written in this commit (as the
 // foreign key of an event row required); it has no event yet.
 std::int64_t SqliteStore::stored_head(std::int64_t alert_id) {
+  if (auto it = pending_alerts_.find(alert_id); it != pending_alerts_.end() && it->second.head != 0)
+    return it->second.head;
   if (auto it = head_cache_.find(alert_id); it != head_cache_.end()) return it->second;
   bool found = false;
   std::int64_t head = 0;
@@ -817,6 +1085,7 @@ void SqliteStore::forget_event_heads() {
 }
 
 void SqliteStore::upsert(const Incident& i) {
+  if (pending_incidents_.contains(i.id)) erase_pending_incident(i.id);
   Statement& stmt = incident_writer_->statement(i.id, [&](const Statement& stored) {
     return changed_columns(stored, to_string(i.state), i.priority, i.ci, i.group, i.assignee, i.opened_at_ms,
                            i.resolved_at_ms, i.merged_into);
@@ -828,11 +1097,16 @@ void SqliteStore::upsert(const Incident& i) {
                 Blob{encode_into(encoded_[0], i.cmdb.services())}, i.cmdb.location(), i.cmdb.runbook(),
                 i.root_alert_id, i.symptom_count, i.merged_into, i.hold_until_ms, i.resolve_after_ms,
                 i.next_escalation_ms, i.resolution_code, i.previous_group, i.priority_set_by, i.recurrence_count,
-                i.reopened_at_ms);
+                i.reopened_at_ms, commit_seq_);
   stmt.run();
 }
 
 void SqliteStore::upsert(const Alert& a) {
+  if (auto pending = pending_alerts_.find(a.id); pending != pending_alerts_.end()) {
+    // The row carries the newer counters; the deferred newest event goes with it.
+    if (pending->second.head != 0) heads_.try_emplace(a.id, EventHead{pending->second.head, false});
+    erase_pending_alert(a.id);
+  }
   Statement& stmt = alert_writer_->statement(a.id, [&](const Statement& stored) {
     return changed_columns(stored, a.fingerprint, a.resource, to_string(a.state), a.incident_id, a.suppressed_by);
   });
@@ -840,7 +1114,7 @@ void SqliteStore::upsert(const Alert& a) {
                 Blob{encode_into(encoded_[0], a.attributes)}, a.first_seen_ms, a.last_seen_ms, a.resolved_at_ms,
                 a.count, reference(a.incident_id), a.ci, a.cmdb.name(), a.group, a.criticality,
                 Blob{encode_into(encoded_[1], a.cmdb.services())}, a.cmdb.location(),
-                a.cmdb.runbook(), a.symptom, a.suppressed_by, a.source, take_event_head(a.id));
+                a.cmdb.runbook(), a.symptom, a.suppressed_by, a.source, commit_seq_, take_event_head(a.id));
   stmt.run();
 }
 
@@ -855,17 +1129,19 @@ std::optional<std::int64_t> SqliteStore::take_event_head(std::int64_t alert_id) 
 
 // Repeats touch no indexed column, so SQLite rewrites one row and no index.
 void SqliteStore::update(const IncidentRepeat& r) {
-  Statement& stmt =
-      db_.cached("UPDATE incidents SET event_count = ?, severity = ?, updated_at_ms = ? WHERE id = ?");
-  stmt.bind_all(r.event_count, to_string(r.severity), r.updated_at_ms, r.id);
+  Statement& stmt = db_.cached(
+      "UPDATE incidents SET event_count = ?, severity = ?, updated_at_ms = ?, written_seq = ? WHERE id = ?");
+  stmt.bind_all(r.event_count, to_string(r.severity), r.updated_at_ms, commit_seq_, r.id);
   stmt.run();
 }
 
-void SqliteStore::update(const AlertRepeat& r) {
+void SqliteStore::update(const AlertRepeat& r) { update(r, take_event_head(r.id)); }
+
+void SqliteStore::update(const AlertRepeat& r, std::optional<std::int64_t> head) {
   Statement& stmt = db_.cached(
-      "UPDATE alerts SET count = ?, last_seen_ms = ?, severity = ?, last_event_ref = ifnull(?, last_event_ref) "
-      "WHERE id = ?");
-  stmt.bind_all(r.count, r.last_seen_ms, to_string(r.severity), take_event_head(r.id), r.id);
+      "UPDATE alerts SET count = ?, last_seen_ms = ?, severity = ?, last_event_ref = ifnull(?, last_event_ref), "
+      "written_seq = ? WHERE id = ?");
+  stmt.bind_all(r.count, r.last_seen_ms, to_string(r.severity), head, commit_seq_, r.id);
   stmt.run();
 }
 
@@ -1111,7 +1387,7 @@ std::vector<std::string> SqliteStore::recent_attribute_values(const std::string&
     }
     // Matching records of the segment, oldest first, then taken newest first.
     bodies.clear();
-    journal_->scan(segment, end, [&](std::int64_t, std::string_view body) {
+    journal_->scan(segment, 0, end, [&](std::int64_t, std::string_view body) {
       if (source_of(body) == source) bodies.emplace_back(body);
     });
     for (auto it = bodies.rbegin(); it != bodies.rend() && events < limit; ++it, ++events) {

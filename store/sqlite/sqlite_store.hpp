@@ -36,6 +36,15 @@ struct SqliteOptions {
   // The event journal moves on to a new segment file once the current one
   // holds this much.
   std::uint64_t journal_segment_bytes = 64ull << 20;
+  // Deferred repeats (README.md): a commit of at least repeat_defer_min_events
+  // events journals its alerts' and incidents' repeat counters and keeps them
+  // in memory instead of updating their rows, for up to repeat_flush_ms; a
+  // smaller commit, the first one past that age, flush() and closing the
+  // store write them. 0: every commit writes its repeats.
+  std::int64_t repeat_flush_ms = 0;
+  std::size_t repeat_defer_min_events = 256;
+  const Clock* clock = nullptr;  // the age of deferred repeats; the system's monotonic clock when null
+  bool flush_on_close = true;    // false: closing leaves them to the next open (as a crash does)
   StatsRegistry* stats = nullptr;  // the checkpointer's counters, if given
 };
 
@@ -51,6 +60,8 @@ class SqliteStore final : public Store {
   // std::runtime_error is thrown. Timeline and notification ids are assigned
   // here; the ids the caller put in them are ignored.
   void commit(const ChangeSet& changes) override;
+  // Writes the deferred repeats (SqliteOptions::repeat_flush_ms).
+  void flush() override;
 
   IdState max_ids() override;
   std::vector<Alert> firing_alerts() override;
@@ -116,10 +127,12 @@ class SqliteStore final : public Store {
   void upsert(const Alert& alert);
   void update(const IncidentRepeat& repeat);
   void update(const AlertRepeat& repeat);
+  void update(const AlertRepeat& repeat, std::optional<std::int64_t> head);
   struct JournalState {
     sqlite::JournalPosition position;
     std::int64_t last_event_id = 0;
     std::int64_t events = 0;
+    std::int64_t repeats_from = 0;  // reference: repeats journaled before it are in their rows
     friend bool operator==(const JournalState&, const JournalState&) = default;
   };
   struct EventHead {
@@ -138,6 +151,34 @@ class SqliteStore final : public Store {
    private:
     std::future<void> done_;
   };
+  struct PendingAlert {
+    AlertRepeat repeat;
+    std::int64_t head = 0;  // the alert's newest event, 0: the stored one
+  };
+  // How the pending repeats were before the commit in progress.
+  struct Undo {
+    std::vector<std::pair<std::int64_t, std::optional<PendingAlert>>> alerts;
+    std::vector<std::pair<std::int64_t, std::optional<IncidentRepeat>>> incidents;
+    std::int64_t since_ms = 0;
+    bool since_set = false;
+    void clear() {
+      alerts.clear();
+      incidents.clear();
+      since_set = false;
+    }
+  };
+  static bool has_repeats(const ChangeSet& changes);
+  bool defer_repeats(const ChangeSet& changes);
+  std::int64_t monotonic_ms() const;
+  void append_repeats(const ChangeSet& changes);
+  void keep_pending(const ChangeSet& changes);
+  void write_pending();
+  void set_pending_alert(std::int64_t id, const PendingAlert& p);
+  void erase_pending_alert(std::int64_t id);
+  void set_pending_incident(std::int64_t id, const IncidentRepeat& r);
+  void erase_pending_incident(std::int64_t id);
+  void undo_pending();
+  void recover_repeats();
   JournalState journal_state();
   void set_journal_state(const JournalState& state);
   sqlite::JournalPosition append_events(const ChangeSet& changes, JournalState& state);
@@ -171,7 +212,15 @@ class SqliteStore final : public Store {
   boost::unordered_flat_map<std::int64_t, EventHead> heads_;
   boost::unordered_flat_map<std::int64_t, std::int64_t> head_cache_;
   boost::unordered_flat_set<std::int64_t> new_alerts_;  // ids of the alert rows in the commit
-  JournalState cached_state_{{0, 0}, 0, 0};
+  JournalState cached_state_{{0, 0}, 0, 0, 0};
+  SqliteOptions options_;
+  std::int64_t commit_seq_ = 0;  // the end of the commit in progress in the journal
+  boost::unordered_flat_map<std::int64_t, PendingAlert> pending_alerts_;
+  boost::unordered_flat_map<std::int64_t, IncidentRepeat> pending_incidents_;
+  boost::unordered_flat_map<std::int64_t, PendingAlert> flushed_alerts_;  // written by the commit in progress
+  boost::unordered_flat_map<std::int64_t, IncidentRepeat> flushed_incidents_;
+  std::int64_t pending_since_ms_ = 0;  // monotonic: when the oldest pending repeat was kept
+  Undo undo_;
   // Declared after db_: stops, and detaches from it, first.
   std::unique_ptr<Checkpointer> checkpointer_;
 };

@@ -57,7 +57,9 @@ def stored_events(db_path):
         pos = 0
         while pos < len(data):
             size, _crc = struct.unpack_from("<II", data, pos)
-            events.append(_journal_event(data[pos + 8:pos + 8 + size]))
+            body = data[pos + 8:pos + 8 + size]
+            if body[0] != 0:  # 0: deferred repeat counters, not an event
+                events.append(_journal_event(body))
             pos += 8 + size
     return events
 

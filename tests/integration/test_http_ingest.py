@@ -137,6 +137,32 @@ def test_200_means_the_events_survive_kill9(tmp_path):
         daemon.stop()
 
 
+def test_repeats_under_load_reach_the_api_and_survive_kill9(tmp_path):
+    # Batches of 300 events are commits under load: their repeat counters are
+    # journaled and written to the incidents a moment later (store.repeat_flush_ms).
+    daemon = Tocsind(str(tmp_path))
+    daemon.start()
+    try:
+        events = json.dumps([{"name": "probe_failed", "resource": f"host-{i}", "severity": "major"} for i in range(300)])
+        for _ in range(5):
+            assert post(daemon, "/api/v1/events", events) == (200, {"accepted": 300})
+        wait_until(lambda: sorted({i["event_count"] for i in daemon.incidents(limit=1000)}) == [5], timeout=10,
+                   what="every incident at 5 events")
+        assert len(daemon.incidents(limit=1000)) == 300
+        for _ in range(4):
+            assert post(daemon, "/api/v1/events", events) == (200, {"accepted": 300})
+        daemon.kill9()  # right after the replies: the last repeats are most likely only in the journal
+        daemon.start()
+        found = daemon.incidents(limit=1000)
+        assert len(found) == 300
+        assert sorted({i["event_count"] for i in found}) == [9]
+        status, body = daemon.request("GET", "/api/v1/alerts?limit=1000")
+        assert status == 200, body
+        assert sorted({a["count"] for a in body["alerts"]}) == [9]
+    finally:
+        daemon.stop()
+
+
 @pytest.fixture
 def with_alertmanager(tmp_path):
     if not os.access(Alertmanager.BINARY, os.X_OK) or shutil.which("prometheus-alertmanager") is None:

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "correlator/clock.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/sqlite_store.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -184,6 +185,141 @@ TEST(SqliteJournal, AnOlderStoresEventTableMovesToTheJournalAndItsChainsContinue
   c.events = {event(6, 1)};
   store.commit(c);
   EXPECT_EQ(ids_of(store.events_of_alert(1, 10)), (std::vector<std::int64_t>{6, 5, 3, 1}));
+}
+
+// ---- deferred repeats ------------------------------------------------------------------
+
+Incident incident(std::int64_t id) {
+  Incident i;
+  i.id = id;
+  i.title = "incident " + std::to_string(id);
+  return i;
+}
+
+SqliteOptions deferring(const FakeClock& clock) {
+  SqliteOptions options;
+  options.repeat_flush_ms = 1000;
+  options.repeat_defer_min_events = 2;
+  options.clock = &clock;
+  return options;
+}
+
+// A commit of `events` events of alert 1 (incident 1) repeating it to `count`.
+ChangeSet repeat(std::int64_t& next_event, std::int64_t count, int events = 2) {
+  ChangeSet c;
+  c.alert_repeats = {{1, count, count * 10, Severity::major}};
+  c.incident_repeats = {{1, count, Severity::major, count * 10}};
+  for (int k = 0; k < events; ++k) c.events.push_back(event(next_event++, 1));
+  return c;
+}
+
+ChangeSet opening(std::int64_t& next_event) {
+  ChangeSet c;
+  c.incidents = {incident(1)};
+  c.alerts = {alert(1)};
+  c.alerts[0].incident_id = 1;
+  c.alerts[0].count = 2;
+  c.events = {event(next_event++, 1), event(next_event++, 1)};
+  return c;
+}
+
+std::int64_t stored_count(SqliteStore& reader) { return reader.alerts({}).at(0).count; }
+std::int64_t stored_event_count(SqliteStore& reader) { return reader.incidents({}).at(0).event_count; }
+
+TEST(SqliteDeferredRepeats, UnderLoadRepeatsReachTheRowsAtTheAgeAtASmallCommitOrAtFlush) {
+  TempDir dir;
+  const std::string path = dir.file("tocsin.db");
+  FakeClock clock;
+  SqliteStore writer(path, deferring(clock));
+  std::int64_t next = 1;
+  writer.commit(opening(next));
+  SqliteStore reader(path);
+
+  writer.commit(repeat(next, 4));  // deferred
+  EXPECT_EQ(stored_count(reader), 2);
+  EXPECT_EQ(stored_event_count(reader), 0);
+  EXPECT_EQ(ids_of(reader.events_of_alert(1, 10)), (std::vector<std::int64_t>{2, 1}));
+  clock.advance_ms(999);
+  writer.commit(repeat(next, 6));  // still within the age
+  EXPECT_EQ(stored_count(reader), 2);
+  clock.advance_ms(1);
+  writer.commit(repeat(next, 8));  // the first past it writes all
+  EXPECT_EQ(stored_count(reader), 8);
+  EXPECT_EQ(stored_event_count(reader), 8);
+  EXPECT_EQ(reader.alerts({}).at(0).last_seen_ms, 80);
+  EXPECT_EQ(ids_of(reader.events_of_alert(1, 3)), (std::vector<std::int64_t>{8, 7, 6}));
+
+  writer.commit(repeat(next, 10));
+  EXPECT_EQ(stored_count(reader), 8);
+  writer.commit(repeat(next, 11, 1));  // a small commit: not under load
+  EXPECT_EQ(stored_count(reader), 11);
+  EXPECT_EQ(ids_of(reader.events_of_alert(1, 2)), (std::vector<std::int64_t>{11, 10}));
+
+  writer.commit(repeat(next, 13));
+  EXPECT_EQ(stored_count(reader), 11);
+  writer.flush();
+  EXPECT_EQ(stored_count(reader), 13);
+  EXPECT_EQ(stored_event_count(reader), 13);
+  EXPECT_EQ(ids_of(reader.events_of_alert(1, 1)), (std::vector<std::int64_t>{13}));
+}
+
+TEST(SqliteDeferredRepeats, AfterACrashTheJournaledRepeatsReachTheirRowsUnlessARowWasWrittenWholeSince) {
+  TempDir dir;
+  const std::string path = dir.file("tocsin.db");
+  FakeClock clock;
+  SqliteOptions options = deferring(clock);
+  options.flush_on_close = false;  // as kill -9 leaves it
+  std::int64_t next = 1;
+  {
+    SqliteStore writer(path, options);
+    ChangeSet second = opening(next);
+    second.incidents.push_back(incident(2));
+    second.alerts.push_back(alert(2));
+    second.alerts[1].incident_id = 2;
+    writer.commit(second);
+    ChangeSet c = repeat(next, 4);
+    c.alert_repeats.push_back({2, 7, 70, Severity::critical});
+    writer.commit(c);  // deferred: alert 1 to 4, alert 2 to 7
+    // Alert 2 written whole (resolved, count 9) after its journaled repeat.
+    ChangeSet whole = repeat(next, 5);
+    whole.alerts = {alert(2)};
+    whole.alerts[0].count = 9;
+    whole.alerts[0].state = AlertState::resolved;
+    whole.alerts[0].incident_id = 2;
+    writer.commit(whole);
+  }
+  SqliteStore reopened(path);
+  auto alerts = reopened.alerts({});
+  ASSERT_EQ(alerts.size(), 2u);
+  std::sort(alerts.begin(), alerts.end(), [](const Alert& a, const Alert& b) { return a.id < b.id; });
+  EXPECT_EQ(alerts[0].count, 5);
+  EXPECT_EQ(alerts[0].last_seen_ms, 50);
+  EXPECT_EQ(alerts[1].count, 9);
+  EXPECT_EQ(alerts[1].state, AlertState::resolved);
+  EXPECT_EQ(reopened.incident(1)->incident.event_count, 5);
+  EXPECT_EQ(ids_of(reopened.events_of_alert(1, 10)), (std::vector<std::int64_t>{6, 5, 4, 3, 2, 1}));
+  // Written once: a second open finds nothing left to write.
+  sqlite::Database db(path);
+  EXPECT_EQ(db.query_int64("SELECT repeats_from = (segment << 40) + end_offset FROM event_journal"), 1);
+}
+
+TEST(SqliteDeferredRepeats, AFailedCommitLeavesTheDeferredRepeatsAsTheyWere) {
+  TempDir dir;
+  const std::string path = dir.file("tocsin.db");
+  FakeClock clock;
+  SqliteStore writer(path, deferring(clock));
+  std::int64_t next = 1;
+  writer.commit(opening(next));
+  writer.commit(repeat(next, 4));  // deferred
+  ChangeSet broken = repeat(next, 6);
+  broken.events.push_back(event(1, 1));  // an id already stored: the commit fails
+  clock.advance_ms(2000);               // and it would have written the pending ones
+  EXPECT_THROW(writer.commit(broken), std::runtime_error);
+  SqliteStore reader(path);  // opening writes what the journal deferred (as after a crash)
+  EXPECT_EQ(stored_count(reader), 4);
+  writer.flush();
+  EXPECT_EQ(stored_count(reader), 4);
+  EXPECT_EQ(stored_event_count(reader), 4);
 }
 
 }  // namespace
