@@ -707,13 +707,9 @@ const std::string_view* MessageView::field(std::string_view name) const {
 }
 
 std::optional<RejectReason> parse(std::string_view bytes, const Limits& limits, MessageView& m) {
-  if (bytes.size() > limits.max_message) return RejectReason::too_long;
-  Sv s = trim_frame(bytes);
-  int pri = 13;  // RFC 3164 §4.3.3: a line without PRI is user.notice
-  if (take_pri(s, pri) == PriStatus::bad) return RejectReason::bad_pri;
-  if (s.empty()) return RejectReason::empty;
-  m.facility = pri / 8;
-  m.severity = pri % 8;
+  m.format = Format::rfc3164;
+  m.facility = 1;
+  m.severity = 5;
   m.timestamp = m.hostname = m.app_name = m.proc_id = m.msg_id = m.message = {};
   m.timestamp_ms = 0;
   m.structured_data.clear();
@@ -721,7 +717,14 @@ std::optional<RejectReason> parse(std::string_view bytes, const Limits& limits, 
   m.fields.clear();
   m.fields_truncated = false;
   m.text.clear();
+  if (bytes.size() > limits.max_message) return RejectReason::too_long;
   m.text.reserve(bytes.size() + 1);  // at most every byte of the line and one space
+  Sv s = trim_frame(bytes);
+  int pri = 13;  // RFC 3164 §4.3.3: a line without PRI is user.notice
+  if (take_pri(s, pri) == PriStatus::bad) return RejectReason::bad_pri;
+  if (s.empty()) return RejectReason::empty;
+  m.facility = pri / 8;
+  m.severity = pri % 8;
   switch (detect_shape(s)) {
     case Shape::bad_version: return RejectReason::bad_version;
     case Shape::rfc5424: return parse_5424(s.substr(2), m, limits);

@@ -128,7 +128,8 @@ struct MessageView {
   }
 };
 
-// Parses `bytes` into `out` (as parse() does); the reason when it is rejected.
+// Parses `bytes` into `out` (as parse() does); the reason when it is rejected,
+// and then `out` holds no part of an earlier line.
 std::optional<RejectReason> parse(std::string_view bytes, const Limits& limits, MessageView& out);
 
 }  // namespace tocsin::syslog
