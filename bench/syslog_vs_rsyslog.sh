@@ -111,11 +111,12 @@ udp_rcvbuf() {
   ss -Huamn "sport = :$1" | sed -n 's/.*rb\([0-9]*\).*/\1/p' | head -1
 }
 
-# CPU seconds (user + system) used so far by each thread of a process: "tid seconds" lines.
+# CPU seconds (user + system) used so far by each thread of a process: "tid seconds name" lines.
 thread_cpu() {
   local t
   for t in /proc/"$1"/task/*/stat; do
-    awk -v hz="$(getconf CLK_TCK)" '{ tid = $1; sub(/^.*\) /, ""); printf "%s %.2f\n", tid, ($12 + $13) / hz }' "$t"
+    awk -v hz="$(getconf CLK_TCK)" '{ tid = $1; name = $0; sub(/^[^(]*\(/, "", name); sub(/\).*$/, "", name)
+      gsub(/ /, "_", name); sub(/^.*\) /, ""); printf "%s %.2f %s\n", tid, ($12 + $13) / hz, name }' "$t"
   done
 }
 
@@ -125,6 +126,15 @@ cpu_used() {
   awk 'NR == FNR { before[$1] = $2; next }
        { d = $2 - before[$1]; total += d; if (d > busiest) busiest = d }
        END { printf "%.2f %.2f", total, busiest }' <(printf '%s\n' "$1") <(printf '%s\n' "$2")
+}
+
+# cpu_by_thread PID BEFORE AFTER: the CPU seconds spent in between by thread name
+# ("main" for the process's first thread), busiest first, on one line.
+cpu_by_thread() {
+  awk -v pid="$1" 'NR == FNR { before[$1] = $2; next }
+       { name = ($1 == pid) ? "main" : $3; d[name] += $2 - before[$1] }
+       END { for (n in d) if (d[n] >= 0.01) printf "%s %.2f\n", n, d[n] }' <(printf '%s\n' "$2") <(printf '%s\n' "$3") |
+    sort -k2,2nr | awk '{ printf "%s%s %s s", (NR > 1 ? ", " : ""), $1, $2 }'
 }
 
 # until SECONDS COMMAND...: retries COMMAND every 0.1 s.
@@ -310,15 +320,17 @@ run_tocsind() { # run number
   cpu0=$(thread_cpu "$pid")
   send_load "$port"
   wait_stable tocsind_progress "$api" "$dir/metrics.txt" "$dir/tocsin.db" || note="timeout"
-  local last cpu drops counters stored rows
+  local last cpu cpu1 drops counters stored rows
   last=$(newest_mtime "$dir/tocsin.db" "$dir/tocsin.db-wal")
-  cpu=$(cpu_used "$cpu0" "$(thread_cpu "$pid")")
+  cpu1=$(thread_cpu "$pid")
+  cpu=$(cpu_used "$cpu0" "$cpu1")
   drops=$(udp_drops "$port")
   scrape "$api" "$dir/metrics.txt"
   counters=$(tocsind_counters "$dir/metrics.txt")
   stored=$(metric "$dir/metrics.txt" tocsin_pipeline_events_accepted_total)
   stop_child "$pid"
   say "  tocsind counters: $counters"
+  say "  tocsind cpu by thread: $(cpu_by_thread "$pid" "$cpu0" "$cpu1")"
   if command -v sqlite3 >/dev/null; then
     rows=$(event_rows "$dir/tocsin.db")
     [ "$rows" = "$stored" ] || note="${note:+$note, }events rows $rows != accepted $stored"

@@ -51,6 +51,18 @@ Drained drain(boost::asio::ip::udp::socket& socket, DatagramBatch& batch, Delive
 // The sender as text; IPv4 senders on a dual-stack socket as plain IPv4.
 void peer_text(const sockaddr_storage& sa, std::array<char, INET6_ADDRSTRLEN>& out);
 
+// Same sender address, the port aside: peer_text() would give the same text.
+inline bool same_address(const sockaddr_storage& a, const sockaddr_storage& b) {
+  if (a.ss_family != b.ss_family) return false;
+  if (a.ss_family == AF_INET)
+    return reinterpret_cast<const sockaddr_in&>(a).sin_addr.s_addr ==
+           reinterpret_cast<const sockaddr_in&>(b).sin_addr.s_addr;
+  if (a.ss_family == AF_INET6)
+    return std::memcmp(&reinterpret_cast<const sockaddr_in6&>(a).sin6_addr,
+                       &reinterpret_cast<const sockaddr_in6&>(b).sin6_addr, sizeof(in6_addr)) == 0;
+  return false;
+}
+
 // Datagrams the kernel dropped on this socket because its buffer was full.
 double kernel_drops(int fd);
 

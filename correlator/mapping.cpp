@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstdint>
+#include <optional>
 
 namespace tocsin {
 
@@ -41,8 +42,7 @@ Template::Template(std::string_view text) {
   if (!literal.empty()) parts_.emplace_back(false, std::move(literal));
 }
 
-std::string Template::render(const Fields& fields) const {
-  std::string out;
+void Template::render_to(const Fields& fields, std::string& out) const {
   for (const auto& [is_field, text] : parts_) {
     if (!is_field) {
       out += text;
@@ -50,7 +50,15 @@ std::string Template::render(const Fields& fields) const {
       out += *v;
     }
   }
-  return out;
+}
+
+std::string Template::render(const Fields& fields) const {
+  if (parts_.size() == 1 && !parts_[0].first) return parts_[0].second;
+  // Built in a buffer kept per thread, then copied once at its final size.
+  thread_local std::string buffer;
+  buffer.clear();
+  render_to(fields, buffer);
+  return buffer;
 }
 
 std::vector<std::string> Template::references() const {
@@ -65,10 +73,12 @@ struct RuleSet::Rule {
     std::string field;
     std::unique_ptr<re2::RE2> re;
     std::vector<std::pair<int, std::string>> groups;  // capture index → name
+    int submatches = 0;  // capture slots a match fills: up to the last named group
   };
   std::string name;
   std::vector<Matcher> matchers;
   Template event, severity, resource, summary, clears;
+  std::optional<Severity> fixed_severity;  // when the severity template is a literal
   EventKind kind = EventKind::problem;
   std::vector<std::string> fingerprint;
   std::vector<std::pair<std::string, Template>> attributes;
@@ -116,7 +126,10 @@ RuleSet RuleSet::compile(const std::vector<RuleSpec>& specs, std::vector<std::st
         continue;
       }
       Rule::Matcher m{field, std::move(re), {}};
-      for (const auto& [group, index] : m.re->NamedCapturingGroups()) m.groups.emplace_back(index, group);
+      for (const auto& [group, index] : m.re->NamedCapturingGroups()) {
+        m.groups.emplace_back(index, group);
+        m.submatches = std::max(m.submatches, index + 1);
+      }
       rule->matchers.push_back(std::move(m));
     }
     auto kind = parse_event_kind(spec.kind.empty() ? "problem" : spec.kind);
@@ -132,7 +145,8 @@ RuleSet RuleSet::compile(const std::vector<RuleSpec>& specs, std::vector<std::st
     std::string severity =
         spec.severity.empty() ? (rule->kind == EventKind::clear ? "clear" : "{severity}") : spec.severity;
     rule->severity = Template(severity);
-    if (rule->severity.is_literal() && !parse_severity(severity)) {
+    if (rule->severity.is_literal()) rule->fixed_severity = parse_severity(severity);
+    if (rule->severity.is_literal() && !rule->fixed_severity) {
       errors.push_back(where + ": severity '" + severity +
                        "' is not one of clear, info, warning, minor, major, critical");
       ok = false;
@@ -148,7 +162,11 @@ RuleSet RuleSet::compile(const std::vector<RuleSpec>& specs, std::vector<std::st
     rule->fingerprint = spec.fingerprint;
     rule->options = spec.options;
     for (const auto& [name, text] : spec.attributes) rule->attributes.emplace_back(name, Template(text));
-    if (ok) set.rules_.push_back(std::move(rule));
+    if (!ok) continue;
+    std::size_t added = rule->attributes.size();
+    for (const auto& m : rule->matchers) added += m.groups.size();
+    set.max_attributes_added_ = std::max(set.max_attributes_added_, added);
+    set.rules_.push_back(std::move(rule));
   }
   set.build_prefilters();
   return set;
@@ -180,17 +198,31 @@ void RuleSet::build_prefilters() {
   for (auto& p : prefilters_) p.compiled = p.set->Compile();
 }
 
+namespace {
+// A rule's count in prefilter() carries this bit when a field's Set gave no
+// verdict: its patterns must then all be run, captures or not.
+constexpr std::uint32_t kUnverified = 1u << 31;
+}  // namespace
+
 void RuleSet::prefilter(const Fields& fields, std::vector<std::uint32_t>& matched) const {
   matched.assign(rules_.size(), 0);
   thread_local std::vector<int> hits;
   for (const auto& p : prefilters_) {
     const std::string_view* value = fields.get(p.field);
     if (!value) continue;
-    hits.clear();
+    const re2::StringPiece text(value->data(), value->size());
     re2::RE2::Set::ErrorInfo error{};
-    bool any = p.compiled && p.set->Match(re2::StringPiece(value->data(), value->size()), &hits, &error);
+    // Whether any pattern matches is a scan that stops at the first match and
+    // allocates nothing; which ones match is asked only when some does.
+    bool any = p.compiled && p.set->Match(text, nullptr, &error);
+    hits.clear();
+    if (any && p.rule_of.size() == 1) {
+      hits.push_back(0);
+    } else if (any) {
+      any = p.set->Match(text, &hits, &error);
+    }
     if (!p.compiled || (!any && error.kind != re2::RE2::Set::kNoError)) {
-      for (auto r : p.rule_of) ++matched[r];  // no verdict: let every pattern be tried
+      for (auto r : p.rule_of) matched[r] = (matched[r] + 1) | kUnverified;  // no verdict: try every pattern
       continue;
     }
     for (int i : hits) ++matched[p.rule_of[static_cast<std::size_t>(i)]];
@@ -204,17 +236,20 @@ bool RuleSet::apply(Fields& fields, Event& event) const {
   thread_local std::vector<re2::StringPiece> groups;
   for (std::size_t r = 0; r < rules_.size(); ++r) {
     const auto& rule = rules_[r];
-    if (rule->prefiltered && patterns_matched[r] < rule->matchers.size()) continue;
+    if (rule->prefiltered && (patterns_matched[r] & ~kUnverified) < rule->matchers.size()) continue;
+    // The Set's verdict is the pattern's own: one that captures nothing is not run again.
+    const bool verified = rule->prefiltered && !(patterns_matched[r] & kUnverified);
     bool matched = true;
     for (const auto& m : rule->matchers) {
+      if (verified && m.groups.empty()) continue;
       const std::string_view* value = fields.get(m.field);
       if (!value) {
         matched = false;
         break;
       }
-      groups.assign(static_cast<std::size_t>(m.re->NumberOfCapturingGroups()) + 1, {});
+      groups.assign(static_cast<std::size_t>(m.submatches), {});
       if (!m.re->Match(re2::StringPiece(value->data(), value->size()), 0, value->size(), re2::RE2::UNANCHORED,
-                       groups.data(), static_cast<int>(groups.size()))) {
+                       groups.data(), m.submatches)) {
         matched = false;
         break;
       }
@@ -231,12 +266,20 @@ bool RuleSet::apply(Fields& fields, Event& event) const {
     event.kind = rule->kind;
     event.name = rule->event.render(fields);
     event.alert_key = rule->kind == EventKind::clear ? rule->clears.render(fields) : event.name;
-    event.severity = parse_severity(rule->severity.render(fields)).value_or(Severity::warning);
+    if (rule->fixed_severity) {
+      event.severity = *rule->fixed_severity;
+    } else {
+      thread_local std::string severity;
+      severity.clear();
+      rule->severity.render_to(fields, severity);
+      event.severity = parse_severity(severity).value_or(Severity::warning);
+    }
     if (rule->kind == EventKind::clear) event.severity = Severity::clear;
     event.resource = rule->resource.render(fields);
     event.summary = rule->summary.render(fields);
     event.fingerprint_keys = rule->fingerprint;
     event.options = rule->options;
+    event.attributes.reserve(event.attributes.size() + (fields.size() - base) + rule->attributes.size());
     for (std::size_t i = base; i < fields.size(); ++i)
       event.attributes.emplace_back(std::string(fields.items()[i].first), std::string(fields.items()[i].second));
     for (const auto& [name, tmpl] : rule->attributes) event.attributes.emplace_back(name, tmpl.render(fields));

@@ -24,6 +24,7 @@ class Fields {
   const std::string_view* get(std::string_view name) const;
   const std::vector<std::pair<std::string_view, std::string_view>>& items() const { return items_; }
   void truncate(std::size_t n) { items_.resize(n); }
+  void clear() { items_.clear(); }
   std::size_t size() const { return items_.size(); }
 
  private:
@@ -51,6 +52,8 @@ class Template {
   Template() = default;
   explicit Template(std::string_view text);
   std::string render(const Fields& fields) const;
+  // Appends the rendered text to `out`.
+  void render_to(const Fields& fields, std::string& out) const;
   bool empty() const { return parts_.empty(); }
   bool is_literal() const { return parts_.size() == 1 && !parts_[0].first; }
   std::vector<std::string> references() const;
@@ -76,6 +79,9 @@ class RuleSet {
   // what the collector put in.
   bool apply(Fields& fields, Event& event) const;
   std::size_t size() const;
+  // The most attributes apply() adds to an event (captures and configured
+  // attributes of one rule), so that the caller can reserve room for them.
+  std::size_t max_attributes_added() const { return max_attributes_added_; }
 
  private:
   struct Rule;
@@ -86,6 +92,7 @@ class RuleSet {
 
   std::vector<std::unique_ptr<Rule>> rules_;
   std::vector<Prefilter> prefilters_;  // one per matched field
+  std::size_t max_attributes_added_ = 0;
 };
 
 }  // namespace tocsin

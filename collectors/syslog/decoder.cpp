@@ -36,8 +36,8 @@ Decoder::Decoder(const DecoderConfig& config, EventSink& sink, StatsRegistry& st
                                {{"reason", "unmatched_discard"}})),
       dropped_queue_(stats.counter("tocsin_syslog_dropped_total", "", {{"reason", "queue_full"}})) {
   for (auto r : all_reject_reasons)
-    stats.counter("tocsin_syslog_rejected_total", "Syslog messages rejected by the parser",
-                  {{"reason", std::string(to_string(r))}});
+    rejected_[static_cast<std::size_t>(r)] = &stats.counter(
+        "tocsin_syslog_rejected_total", "Syslog messages rejected by the parser", {{"reason", std::string(to_string(r))}});
   reconfigure(config);
 }
 
@@ -58,19 +58,39 @@ std::shared_ptr<const Decoder::Compiled> Decoder::current() const {
   return compiled_;
 }
 
-bool Decoder::decode(const FrameView& frame, Event& out) {
-  auto compiled = current();
+namespace {
+// What decoding a line needs besides its Event, kept per thread (the UDP
+// listener and the TCP connections run on the io_context's threads) so that
+// its buffers are reused from one line to the next.
+struct Scratch {
+  MessageView message;
+  tocsin::Fields fields;
+  std::string sd_names;  // "id.name" of each SD-PARAM, one after the other
+};
+
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
+}  // namespace
+
+bool Decoder::decode(const FrameView& frame, Event& out) { return decode(*current(), frame, clock_.wall_ms(), out); }
+
+bool Decoder::decode(const Compiled& compiled, const FrameView& frame, std::int64_t received_at_ms, Event& out) {
   received_.inc();
-  ParseResult parsed = parse(frame.data, compiled->limits);
-  if (!parsed.message) {
-    stats_.counter("tocsin_syslog_rejected_total", "", {{"reason", std::string(to_string(parsed.reason))}}).inc();
+  Scratch& s = scratch();
+  if (auto reason = parse(frame.data, compiled.limits, s.message)) {
+    rejected_[static_cast<std::size_t>(*reason)]->inc();
     return false;
   }
-  const Message& m = *parsed.message;
-  std::string_view host = m.hostname.empty() ? frame.peer : std::string_view(m.hostname);
+  const MessageView& m = s.message;
+  std::string_view host = m.hostname.empty() ? frame.peer : m.hostname;
   Severity severity = severity_of(m.severity);
+  const std::string_view facility = facility_name(m.facility);
+  const std::string_view syslog_severity = severity_names[static_cast<std::size_t>(m.severity & 7)];
 
-  tocsin::Fields fields;
+  tocsin::Fields& fields = s.fields;
+  fields.clear();
   fields.add("host", host);
   fields.add("hostname", m.hostname);
   fields.add("source_address", frame.peer);
@@ -78,52 +98,60 @@ bool Decoder::decode(const FrameView& frame, Event& out) {
   fields.add("proc_id", m.proc_id);
   fields.add("msg_id", m.msg_id);
   fields.add("message", m.message);
-  fields.add("facility", facility_name(m.facility));
-  fields.add("syslog_severity", severity_names[static_cast<std::size_t>(m.severity & 7)]);
+  fields.add("facility", facility);
+  fields.add("syslog_severity", syslog_severity);
   fields.add("severity", to_string(severity));
   for (const auto& [k, v] : m.fields) fields.add(k, v);
-  std::vector<std::string> sd_names;
+  std::size_t names_size = 0;
   for (const auto& element : m.structured_data)
-    for (const auto& p : element.params) sd_names.push_back(element.id + "." + p.name);
-  std::size_t i = 0;
-  for (const auto& element : m.structured_data)
-    for (const auto& p : element.params) fields.add(sd_names[i++], p.value);
+    for (const auto& p : m.params(element)) names_size += element.id.size() + 1 + p.name.size();
+  s.sd_names.clear();
+  s.sd_names.reserve(names_size);  // no reallocation below: the views into it stay valid
+  for (const auto& element : m.structured_data) {
+    for (const auto& p : m.params(element)) {
+      const std::size_t start = s.sd_names.size();
+      s.sd_names.append(element.id).append(".").append(p.name);
+      fields.add(std::string_view(s.sd_names).substr(start), p.value);
+    }
+  }
 
   out.source = "syslog";
-  out.source_address = std::string(frame.peer);
-  out.received_at_ms = clock_.wall_ms();
-  out.raw = std::string(frame.data);
+  out.source_address = frame.peer;
+  out.received_at_ms = received_at_ms;
+  out.raw = frame.data;
+  out.attributes.reserve(3 + m.fields.size() + compiled.rules.max_attributes_added());
   if (!m.app_name.empty()) out.attributes.emplace_back("app_name", m.app_name);
-  out.attributes.emplace_back("facility", std::string(facility_name(m.facility)));
-  out.attributes.emplace_back("syslog_severity", std::string(severity_names[static_cast<std::size_t>(m.severity & 7)]));
+  out.attributes.emplace_back("facility", facility);
+  out.attributes.emplace_back("syslog_severity", syslog_severity);
   for (const auto& [k, v] : m.fields) out.attributes.emplace_back(k, v);
 
-  if (compiled->rules.apply(fields, out)) {
+  if (compiled.rules.apply(fields, out)) {
     accepted_.inc();
     return true;
   }
   unmatched_.inc();
-  if (compiled->unmatched == Unmatched::discard) {
+  if (compiled.unmatched == Unmatched::discard) {
     discarded_.inc();
     return false;
   }
-  out.name = m.app_name.empty() ? "syslog" : m.app_name;
+  out.name = m.app_name.empty() ? std::string_view("syslog") : m.app_name;
   out.alert_key = out.name;
-  out.kind = compiled->unmatched == Unmatched::alert ? EventKind::problem : EventKind::info;
+  out.kind = compiled.unmatched == Unmatched::alert ? EventKind::problem : EventKind::info;
   out.severity = severity;
-  out.resource = std::string(host);
+  out.resource = host;
   out.summary = m.message;
   accepted_.inc();
   return true;
 }
 
+// One configuration and one receive time for the frames of one read.
 std::vector<Event> Decoder::decode_all(std::span<const FrameView> frames) {
+  const auto compiled = current();
+  const std::int64_t now = clock_.wall_ms();
   std::vector<Event> events;
   events.reserve(frames.size());
-  for (const auto& f : frames) {
-    Event e;
-    if (decode(f, e)) events.push_back(std::move(e));
-  }
+  for (const auto& f : frames)
+    if (!decode(*compiled, f, now, events.emplace_back())) events.pop_back();
   return events;
 }
 

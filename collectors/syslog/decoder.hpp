@@ -4,6 +4,9 @@
 // pipeline as Events. Runs on the transport's threads; the rules are swapped
 // whole on reload.
 
+#include <array>
+#include <cstdint>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -53,6 +56,7 @@ class Decoder final : public FrameHandler {
     Limits limits;
   };
   std::shared_ptr<const Compiled> current() const;
+  bool decode(const Compiled& compiled, const FrameView& frame, std::int64_t received_at_ms, Event& out);
   std::vector<Event> decode_all(std::span<const FrameView> frames);
 
   EventSink& sink_;
@@ -66,6 +70,7 @@ class Decoder final : public FrameHandler {
   Counter& unmatched_;
   Counter& discarded_;
   Counter& dropped_queue_;
+  std::array<Counter*, std::size(all_reject_reasons)> rejected_{};  // by RejectReason
 };
 
 }  // namespace tocsin::syslog

@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 
+#include <cassert>
 #include <chrono>
 
 namespace tocsin::syslog {
@@ -76,12 +77,12 @@ Sv strip_bom(Sv s) {
   return s;
 }
 
-void add_field(Message& m, const Limits& limits, Sv key, Sv value) {
+void add_field(MessageView& m, const Limits& limits, Sv key, Sv value) {
   if (m.fields.size() >= limits.max_fields) {
     m.fields_truncated = true;
     return;
   }
-  m.fields.emplace_back(std::string(key), std::string(value));
+  m.fields.emplace_back(key, value);
 }
 
 // ---------------------------------------------------------------- time
@@ -256,7 +257,7 @@ bool all_printable(Sv s) {
   return true;
 }
 
-std::optional<RejectReason> take_header_field(Sv& s, std::size_t max_len, std::string& out) {
+std::optional<RejectReason> take_header_field(Sv& s, std::size_t max_len, Sv& out) {
   const auto space = s.find(' ');
   if (space == Sv::npos) return RejectReason::truncated;
   const Sv token = s.substr(0, space);
@@ -266,7 +267,7 @@ std::optional<RejectReason> take_header_field(Sv& s, std::size_t max_len, std::s
   return std::nullopt;
 }
 
-std::optional<RejectReason> take_5424_timestamp(Sv& s, Message& m) {
+std::optional<RejectReason> take_5424_timestamp(Sv& s, MessageView& m) {
   const auto space = s.find(' ');
   if (space == Sv::npos) return RejectReason::truncated;
   Sv token = s.substr(0, space);
@@ -281,49 +282,74 @@ std::optional<RejectReason> take_5424_timestamp(Sv& s, Message& m) {
 
 bool is_sd_name_char(char c) { return is_printable(c) && c != '=' && c != ']' && c != '"'; }
 
-bool take_sd_name(Sv& s, std::string& out) {
+bool take_sd_name(Sv& s, Sv& out) {
   Sv name = take_while(s, is_sd_name_char, 32);
   out = name;
   return !name.empty();
 }
 
-// §6.3.3: only \" \\ \] are escapes; any other backslash is kept as sent.
-bool take_param_value(Sv& s, std::string& out) {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c == '"') {
-      s.remove_prefix(i + 1);
-      return true;
-    }
-    if (c == '\\' && i + 1 < s.size() && (s[i + 1] == '"' || s[i + 1] == '\\' || s[i + 1] == ']')) ++i;
-    out += s[i];
-  }
-  return false;
+// Appends to the text a parse builds; parse() reserved room for it, so the
+// views already taken into it stay valid.
+Sv append_text(MessageView& m, Sv piece) {
+  assert(m.text.size() + piece.size() <= m.text.capacity());
+  const std::size_t start = m.text.size();
+  m.text.append(piece);
+  return Sv(m.text).substr(start);
 }
 
-bool take_sd_element(Sv& s, SdElement& element) {
+bool is_sd_escape(Sv s, std::size_t i) {
+  return s[i] == '\\' && i + 1 < s.size() && (s[i + 1] == '"' || s[i + 1] == '\\' || s[i + 1] == ']');
+}
+
+// §6.3.3: only \" \\ \] are escapes; any other backslash is kept as sent. A
+// value without escapes is a view of the bytes; one with them is unescaped
+// into the message's text.
+bool take_param_value(Sv& s, MessageView& m, Sv& out) {
+  std::size_t end = 0;
+  bool escaped = false;
+  for (; end < s.size() && s[end] != '"'; ++end) {
+    if (is_sd_escape(s, end)) {
+      escaped = true;
+      ++end;
+    }
+  }
+  if (end == s.size()) return false;
+  out = s.substr(0, end);
+  if (escaped) {
+    const std::size_t start = m.text.size();
+    for (std::size_t i = 0; i < end; ++i) append_text(m, out.substr(is_sd_escape(out, i) ? ++i : i, 1));
+    out = Sv(m.text).substr(start);
+  }
+  s.remove_prefix(end + 1);
+  return true;
+}
+
+bool take_sd_element(Sv& s, MessageView& m) {
+  SdElementView& element = m.structured_data.emplace_back();
+  element.first_param = m.sd_params.size();
   if (!eat(s, '[') || !take_sd_name(s, element.id)) return false;
   while (eat(s, ' ')) {
-    SdParam& param = element.params.emplace_back();
-    if (!take_sd_name(s, param.name) || !eat(s, '=') || !eat(s, '"') || !take_param_value(s, param.value))
+    SdParamView& param = m.sd_params.emplace_back();
+    ++element.param_count;
+    if (!take_sd_name(s, param.name) || !eat(s, '=') || !eat(s, '"') || !take_param_value(s, m, param.value))
       return false;
   }
   return eat(s, ']');
 }
 
-std::optional<RejectReason> take_structured_data(Sv& s, Message& m, const Limits& limits) {
+std::optional<RejectReason> take_structured_data(Sv& s, MessageView& m, const Limits& limits) {
   if (s.empty()) return RejectReason::truncated;
   if (eat(s, '-')) return std::nullopt;
   if (s[0] != '[') return RejectReason::bad_structured_data;
   while (!s.empty() && s[0] == '[') {
     if (m.structured_data.size() >= limits.max_sd_elements) return RejectReason::too_many_sd_elements;
-    if (!take_sd_element(s, m.structured_data.emplace_back())) return RejectReason::bad_structured_data;
+    if (!take_sd_element(s, m)) return RejectReason::bad_structured_data;
   }
   return std::nullopt;
 }
 
 // Junos with "structured-data" puts its event tag in MSGID.
-void add_junos_fields(Message& m, const Limits& limits) {
+void add_junos_fields(MessageView& m, const Limits& limits) {
   for (const auto& element : m.structured_data) {
     if (element.id.starts_with("junos@2636") && !m.msg_id.empty()) {
       add_field(m, limits, "junos_tag", m.msg_id);
@@ -332,7 +358,7 @@ void add_junos_fields(Message& m, const Limits& limits) {
   }
 }
 
-std::optional<RejectReason> parse_5424(Sv s, Message& m, const Limits& limits) {
+std::optional<RejectReason> parse_5424(Sv s, MessageView& m, const Limits& limits) {
   m.format = Format::rfc5424;
   if (auto r = take_5424_timestamp(s, m)) return r;
   if (auto r = take_header_field(s, 255, m.hostname)) return r;
@@ -374,7 +400,7 @@ Sv take_sequence(Sv& s) {
   return digits;
 }
 
-void set_timestamp(Message& m, const Stamp& stamp, const Limits& limits) {
+void set_timestamp(MessageView& m, const Stamp& stamp, const Limits& limits) {
   m.timestamp = stamp.text;
   m.timestamp_ms = epoch_ms_if_known(stamp.civil);
   if (stamp.sync_flag != 0) add_field(m, limits, "cisco_clock", stamp.sync_flag == '*' ? "unsynced" : "sync_lost");
@@ -388,7 +414,7 @@ bool is_node_name(Sv s) {
 
 // Cisco "logging origin-id" ("router1: Mar  1 ...") and IOS-XR node names
 // ("RP/0/RSP0/CPU0:Mar  1 ...") come before the timestamp, glued by a colon.
-void take_name_before_timestamp(Sv& s, Message& m, const Limits& limits) {
+void take_name_before_timestamp(Sv& s, MessageView& m, const Limits& limits) {
   const Sv word = s.substr(0, s.find(' '));
   const auto colon = word.find(':');
   if (colon == Sv::npos || colon == 0) return;
@@ -412,7 +438,7 @@ void take_name_before_timestamp(Sv& s, Message& m, const Limits& limits) {
 // looks like a TAG ("su:", "sshd[1]:", "%LINK-3-UPDOWN:", "app:msg"). IPv6
 // hostnames are recognized before the colon rule. "router1: %SYS-..." (Cisco)
 // and "asa01 : %ASA-..." are hostnames because a vendor tag follows.
-void take_hostname(Sv& s, Message& m) {
+void take_hostname(Sv& s, MessageView& m) {
   const auto space = s.find(' ');
   if (!m.hostname.empty() || space == Sv::npos) return;
   const Sv word = s.substr(0, space);
@@ -432,7 +458,7 @@ void take_hostname(Sv& s, Message& m) {
 }
 
 // A relay's BSD header in front of the Cisco line: "router1 45: *Mar 1 18:46:11: %LINEPROTO-...".
-void take_cisco_body_prefix(Sv& s, Message& m, const Limits& limits) {
+void take_cisco_body_prefix(Sv& s, MessageView& m, const Limits& limits) {
   Sv t = s;
   const Sv seq = take_sequence(t);
   if (seq.empty()) return;
@@ -448,7 +474,7 @@ void take_cisco_body_prefix(Sv& s, Message& m, const Limits& limits) {
 // ---------------------------------------------------------------- RFC 3164 tags
 
 // "%FACILITY[-SUBFACILITY]-SEVERITY-MNEMONIC:" (IOS, IOS-XE, NX-OS, ASA; IOS-XR puts " :").
-bool take_cisco_tag(Sv& s, Message& m, const Limits& limits, bool sets_app_name) {
+bool take_cisco_tag(Sv& s, MessageView& m, const Limits& limits, bool sets_app_name) {
   Sv t = s.substr(1);
   const Sv tag = t.substr(0, t.find_first_of(" :"));
   t.remove_prefix(tag.size());
@@ -473,7 +499,7 @@ bool is_vrp_name_char(char c) { return is_alnum(c) || c == '_'; }
 
 // Huawei VRP / H3C Comware "%%01IFNET/4/LINK_STATE(l)[0]:". The "(l)" type
 // and "[0]" counter are left out of app_name so that it is stable per event type.
-bool take_vrp_tag(Sv& s, Message& m, const Limits& limits) {
+bool take_vrp_tag(Sv& s, MessageView& m, const Limits& limits) {
   Sv t = s.substr(2);
   if (take_digits(t, 2) < 0) return false;
   const Sv module = take_while(t, is_vrp_name_char);
@@ -499,7 +525,7 @@ bool is_tag_char(char c) { return is_alnum(c) || c == '-' || c == '_' || c == '.
 
 // "prog:", "prog[pid]:", "prog[pid]" and "prog:msg". A word that ends in a
 // space is not a tag: "Use the BFG!" (RFC 3164 §5.4) is all MSG.
-bool take_program_tag(Sv& s, Message& m) {
+bool take_program_tag(Sv& s, MessageView& m) {
   Sv t = s;
   const Sv name = take_while(t, is_tag_char, 65);
   if (name.empty() || name.size() > 64 || t.empty()) return false;
@@ -523,7 +549,7 @@ bool take_program_tag(Sv& s, Message& m) {
 bool is_junos_tag_char(char c) { return is_upper(c) || is_digit(c) || c == '_'; }
 
 // Junos starts its text with an event tag: "mib2d[1234]: SNMP_TRAP_LINK_DOWN: ...".
-void take_junos_tag(Sv& s, Message& m, const Limits& limits) {
+void take_junos_tag(Sv& s, MessageView& m, const Limits& limits) {
   Sv t = s;
   const Sv tag = take_while(t, is_junos_tag_char);
   if (tag.size() < 3 || !is_upper(tag[0]) || tag.find('_') == Sv::npos || !eat(t, ':')) return;
@@ -532,7 +558,7 @@ void take_junos_tag(Sv& s, Message& m, const Limits& limits) {
   s = t;
 }
 
-void take_tag(Sv& s, Message& m, const Limits& limits) {
+void take_tag(Sv& s, MessageView& m, const Limits& limits) {
   if (s.starts_with("%%") && take_vrp_tag(s, m, limits)) return;
   if (s.starts_with('%') && take_cisco_tag(s, m, limits, true)) return;
   if (!take_program_tag(s, m)) return;
@@ -552,7 +578,7 @@ bool starts_with_key(Sv s) {
   return !key.empty() && s.starts_with('=');
 }
 
-void take_key_values(Sv s, Message& m, const Limits& limits) {
+void take_key_values(Sv s, MessageView& m, const Limits& limits) {
   while (!s.empty()) {
     skip_spaces(s);
     const Sv key = take_while(s, is_key_char);
@@ -572,7 +598,7 @@ void take_key_values(Sv s, Message& m, const Limits& limits) {
 
 // FortiOS 6.2+ "eventtime" is in ns (µs or s on some builds); older builds
 // only give local date and time, with "tz" on most of them.
-std::int64_t fortigate_epoch_ms(const Message& m) {
+std::int64_t fortigate_epoch_ms(const MessageView& m) {
   if (const auto* eventtime = m.field("eventtime"); eventtime && !eventtime->empty()) {
     const auto digits = eventtime->size();
     if (digits > 19) return 0;
@@ -592,15 +618,17 @@ std::int64_t fortigate_epoch_ms(const Message& m) {
   return epoch_ms(c);
 }
 
-void add_fortigate_header(Message& m) {
+void add_fortigate_header(MessageView& m) {
   const auto *devname = m.field("devname"), *date = m.field("date"), *clock = m.field("time");
   if (m.hostname.empty() && devname) m.hostname = *devname;
   if (!m.timestamp.empty() || !date || !clock) return;
-  m.timestamp = *date + " " + *clock;
+  const Sv date_text = append_text(m, *date);
+  append_text(m, " ");
+  m.timestamp = Sv(date_text.data(), date_text.size() + 1 + append_text(m, *clock).size());
   m.timestamp_ms = fortigate_epoch_ms(m);
 }
 
-void parse_3164(Sv s, Message& m, const Limits& limits) {
+void parse_3164(Sv s, MessageView& m, const Limits& limits) {
   m.format = Format::rfc3164;
   s = strip_bom(s);
   eat(s, ": ");  // NX-OS and some IOS builds send "<187>: 2024 Mar ..."
@@ -672,22 +700,62 @@ const std::string* Message::field(std::string_view name) const {
   return nullptr;
 }
 
-ParseResult parse(std::string_view bytes, const Limits& limits) {
-  if (bytes.size() > limits.max_message) return reject(RejectReason::too_long);
+const std::string_view* MessageView::field(std::string_view name) const {
+  for (const auto& [key, value] : fields)
+    if (key == name) return &value;
+  return nullptr;
+}
+
+std::optional<RejectReason> parse(std::string_view bytes, const Limits& limits, MessageView& m) {
+  m.format = Format::rfc3164;
+  m.facility = 1;
+  m.severity = 5;
+  m.timestamp = m.hostname = m.app_name = m.proc_id = m.msg_id = m.message = {};
+  m.timestamp_ms = 0;
+  m.structured_data.clear();
+  m.sd_params.clear();
+  m.fields.clear();
+  m.fields_truncated = false;
+  m.text.clear();
+  if (bytes.size() > limits.max_message) return RejectReason::too_long;
+  m.text.reserve(bytes.size() + 1);  // at most every byte of the line and one space
   Sv s = trim_frame(bytes);
   int pri = 13;  // RFC 3164 §4.3.3: a line without PRI is user.notice
-  if (take_pri(s, pri) == PriStatus::bad) return reject(RejectReason::bad_pri);
-  if (s.empty()) return reject(RejectReason::empty);
-  Message m;
+  if (take_pri(s, pri) == PriStatus::bad) return RejectReason::bad_pri;
+  if (s.empty()) return RejectReason::empty;
   m.facility = pri / 8;
   m.severity = pri % 8;
   switch (detect_shape(s)) {
-    case Shape::bad_version: return reject(RejectReason::bad_version);
-    case Shape::rfc5424:
-      if (auto reason = parse_5424(s.substr(2), m, limits)) return reject(*reason);
-      break;
-    case Shape::rfc3164: parse_3164(s, m, limits); break;
+    case Shape::bad_version: return RejectReason::bad_version;
+    case Shape::rfc5424: return parse_5424(s.substr(2), m, limits);
+    case Shape::rfc3164: parse_3164(s, m, limits); return std::nullopt;
   }
+  return std::nullopt;
+}
+
+ParseResult parse(std::string_view bytes, const Limits& limits) {
+  thread_local MessageView v;
+  if (auto reason = parse(bytes, limits, v)) return reject(*reason);
+  Message m;
+  m.format = v.format;
+  m.facility = v.facility;
+  m.severity = v.severity;
+  m.timestamp = v.timestamp;
+  m.timestamp_ms = v.timestamp_ms;
+  m.hostname = v.hostname;
+  m.app_name = v.app_name;
+  m.proc_id = v.proc_id;
+  m.msg_id = v.msg_id;
+  m.structured_data.reserve(v.structured_data.size());
+  for (const auto& element : v.structured_data) {
+    auto& out = m.structured_data.emplace_back();
+    out.id = element.id;
+    for (const auto& p : v.params(element)) out.params.push_back({std::string(p.name), std::string(p.value)});
+  }
+  m.message = v.message;
+  m.fields.reserve(v.fields.size());
+  for (const auto& [key, value] : v.fields) m.fields.emplace_back(key, value);
+  m.fields_truncated = v.fields_truncated;
   return {std::move(m), RejectReason::empty};
 }
 

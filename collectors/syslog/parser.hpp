@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -82,5 +83,53 @@ struct ParseResult {
 };
 
 ParseResult parse(std::string_view bytes, const Limits& limits = {});
+
+// The same message as views over the frame's bytes, for the data path: parsing
+// into one MessageView after another reuses its buffers, so a line costs no
+// heap allocation once they have grown. What the parser has to build (SD-PARAM
+// values without their escapes, a FortiGate "date time") lives in `text`.
+// The views are valid while the bytes live and until the next parse into the
+// same MessageView, which is neither copied nor moved.
+struct SdParamView {
+  std::string_view name;
+  std::string_view value;
+};
+
+struct SdElementView {
+  std::string_view id;
+  std::size_t first_param = 0;  // index in MessageView::sd_params
+  std::size_t param_count = 0;
+};
+
+struct MessageView {
+  MessageView() = default;
+  MessageView(const MessageView&) = delete;
+  MessageView& operator=(const MessageView&) = delete;
+
+  Format format = Format::rfc3164;
+  int facility = 1;
+  int severity = 5;
+  std::string_view timestamp;
+  std::int64_t timestamp_ms = 0;
+  std::string_view hostname;
+  std::string_view app_name;
+  std::string_view proc_id;
+  std::string_view msg_id;
+  std::vector<SdElementView> structured_data;
+  std::vector<SdParamView> sd_params;
+  std::string_view message;
+  std::vector<std::pair<std::string_view, std::string_view>> fields;
+  bool fields_truncated = false;
+  std::string text;
+
+  const std::string_view* field(std::string_view name) const;
+  std::span<const SdParamView> params(const SdElementView& element) const {
+    return std::span(sd_params).subspan(element.first_param, element.param_count);
+  }
+};
+
+// Parses `bytes` into `out` (as parse() does); the reason when it is rejected,
+// and then `out` holds no part of an earlier line.
+std::optional<RejectReason> parse(std::string_view bytes, const Limits& limits, MessageView& out);
 
 }  // namespace tocsin::syslog

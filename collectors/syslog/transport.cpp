@@ -161,13 +161,18 @@ struct UdpListener::State {
 
 void UdpListener::State::deliver(std::size_t count) {
   frames.clear();
+  std::size_t named = count;  // the datagram whose sender was formatted last
   for (std::size_t i = 0; i < count; ++i) {
     if (batch.truncated(i)) {
       too_long.inc();
       continue;
     }
-    tocsin::udp::peer_text(batch.peers[i], batch.peer_texts[i]);
-    frames.push_back({batch.payload(i), batch.peer_texts[i].data()});
+    // A sender's datagrams come in runs: its address is formatted once a run.
+    if (named == count || !tocsin::udp::same_address(batch.peers[i], batch.peers[named])) {
+      tocsin::udp::peer_text(batch.peers[i], batch.peer_texts[i]);
+      named = i;
+    }
+    frames.push_back({batch.payload(i), batch.peer_texts[named].data()});
   }
   if (frames.empty()) return;
   received.inc(frames.size());

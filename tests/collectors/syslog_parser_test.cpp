@@ -411,6 +411,41 @@ TEST(SyslogParser, Rfc5424ParamValueEscapesAreRemovedAndOtherBackslashesKept) {
   EXPECT_EQ(result.message->message, "msg");
 }
 
+TEST(SyslogParser, OneMessageViewParsesLineAfterLineAsIfEachWereTheFirst) {
+  const std::string escaped = R"(<13>1 - host app - - [x@1 a="say \"hi\"" b="plain"][y@2 c="[1\]"] msg)";
+  const std::string fortigate = "<189>date=2024-03-01 time=18:46:11 devname=\"FGT60F\" msg=\"login\"";
+  MessageView view;
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_EQ(parse(escaped, {}, view), std::nullopt);
+    EXPECT_EQ(view.format, Format::rfc5424);
+    EXPECT_EQ(view.hostname, "host");
+    ASSERT_EQ(view.structured_data.size(), 2u);
+    EXPECT_EQ(view.structured_data[1].id, "y@2");
+    const auto x = view.params(view.structured_data[0]);
+    ASSERT_EQ(x.size(), 2u);
+    EXPECT_EQ(x[0].value, "say \"hi\"");
+    EXPECT_EQ(x[1].value, "plain");
+    EXPECT_EQ(view.params(view.structured_data[1])[0].value, "[1]");
+    EXPECT_TRUE(view.fields.empty());
+    EXPECT_EQ(view.message, "msg");
+
+    ASSERT_EQ(parse(fortigate, {}, view), std::nullopt);
+    EXPECT_EQ(view.format, Format::rfc3164);
+    EXPECT_EQ(view.timestamp, "2024-03-01 18:46:11");
+    EXPECT_EQ(view.hostname, "FGT60F");
+    EXPECT_TRUE(view.structured_data.empty());
+    ASSERT_NE(view.field("msg"), nullptr);
+    EXPECT_EQ(*view.field("msg"), "login");
+
+    EXPECT_EQ(parse("<13>1 2024-03-01T10:00:00Z host app", {}, view), RejectReason::truncated);
+    ASSERT_EQ(parse("<13>plain text", {}, view), std::nullopt);
+    EXPECT_EQ(view.timestamp, "");
+    EXPECT_EQ(view.hostname, "");
+    EXPECT_TRUE(view.fields.empty());
+    EXPECT_EQ(view.message, "plain text");
+  }
+}
+
 TEST(SyslogParser, Rfc5424NilValuesLeaveFieldsEmptyButTimestampShowsDash) {
   const auto result = parse("<13>1 - - - - - - just text");
   ASSERT_TRUE(result.message);
