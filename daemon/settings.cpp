@@ -1,6 +1,7 @@
 // Schema tables of every section and the loader that builds Settings from them.
 #include "daemon/settings.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -64,7 +65,10 @@ const Section& store_section() {
       "store",
       "The durable store. `sqlite` is embedded and needs no service.",
       {{"backend", Type::choice, "sqlite", "Store implementation.", {"sqlite"}},
-       {"path", Type::path, "./var/tocsin.db", "SQLite database file; its directory is created if missing."}}};
+       {"path", Type::path, "./var/tocsin.db", "SQLite database file; its directory is created if missing."},
+       {"cache_size", Type::size, "4MiB",
+        "SQLite page cache of each connection (the pipeline's writer, the API, the outbox). The operating "
+        "system caches the file as well; a larger cache holds more of a large database in the process."}}};
   return s;
 }
 
@@ -424,6 +428,7 @@ std::optional<Settings> load_settings(const std::string& path, config::Errors& e
   auto store = root.map("store", store_section());
   store.choice("backend");
   s.store_path = store.string("path");
+  s.store_cache_kib = static_cast<int>(std::clamp<std::uint64_t>(store.size("cache_size") / 1024, 64, 1U << 20));
   auto pipeline = root.map("pipeline", pipeline_section());
   s.pipeline.queue_capacity = static_cast<std::size_t>(pipeline.integer("queue_capacity", 1, 100'000'000));
   s.pipeline.batch_max = static_cast<std::size_t>(pipeline.integer("batch_max", 1, 1'000'000));
