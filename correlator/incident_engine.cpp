@@ -103,8 +103,8 @@ void Correlator::place_alert(FiringAlert& alert, const Enrichment& e, const Even
   page(incident, alert, now_ms, changes);
 }
 
-Correlator::OpenIncident& Correlator::open_incident(FiringAlert& alert, const Enrichment& e, const Event& event, std::int64_t now_ms,
-                                    ChangeSet& changes) {
+Correlator::OpenIncident& Correlator::open_incident(FiringAlert& alert, const Enrichment& e, const Event& event,
+                                                    std::int64_t now_ms, ChangeSet& changes) {
   Incident incident;
   incident.id = ++ids_.incident;
   incident.title = event.summary.empty() ? describe(alert) : event.summary;
