@@ -66,7 +66,7 @@ const Section& store_section() {
       "The durable store. `sqlite` is embedded and needs no service.",
       {{"backend", Type::choice, "sqlite", "Store implementation.", {"sqlite"}},
        {"path", Type::path, "./var/tocsin.db", "SQLite database file; its directory is created if missing."},
-       {"cache_size", Type::size, "4MiB",
+       {"cache_size", Type::size, "8MiB",
         "SQLite page cache of each connection (the pipeline's writer, the API, the outbox). The operating "
         "system caches the file as well; a larger cache holds more of a large database in the process."}}};
   return s;

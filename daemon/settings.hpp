@@ -28,7 +28,7 @@ struct Settings {
   std::string file;
   std::string log_level = "info";
   std::string store_path = "./var/tocsin.db";
-  int store_cache_kib = 4 * 1024;  // SQLite page cache per connection
+  int store_cache_kib = 8 * 1024;  // SQLite page cache per connection
   PipelineConfig pipeline;
   api::HttpServerConfig api;
   std::vector<syslog::UdpListenerConfig> syslog_udp;

@@ -16,12 +16,12 @@ std::optional<Settings> load(const test::TempDir& dir, const std::string& yaml, 
   return load_settings(path, errors);
 }
 
-TEST(StoreSettings, PageCacheIsFourMebibytesUnlessSet) {
+TEST(StoreSettings, PageCacheIsEightMebibytesUnlessSet) {
   test::TempDir dir;
   config::Errors errors;
   auto s = load(dir, "store:\n  path: " + dir.file("t.db") + "\n", errors);
   ASSERT_TRUE(s) << (errors.messages().empty() ? "" : errors.messages()[0]);
-  EXPECT_EQ(s->store_cache_kib, 4 * 1024);
+  EXPECT_EQ(s->store_cache_kib, 8 * 1024);
   s = load(dir, "store:\n  path: " + dir.file("t.db") + "\n  cache_size: 64MiB\n", errors);
   ASSERT_TRUE(s) << (errors.messages().empty() ? "" : errors.messages()[0]);
   EXPECT_EQ(s->store_cache_kib, 64 * 1024);
