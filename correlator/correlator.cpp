@@ -5,7 +5,6 @@
 #include "correlator/oncall/authority.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 #include "correlator/clock.hpp"
 #include "correlator/notify/page.hpp"
@@ -72,7 +71,7 @@ void Correlator::restore(const IdState& ids, std::vector<Alert> firing, std::vec
     const std::uint64_t key = firing_key(a.fingerprint);
     firing_.emplace(key, std::make_unique<FiringAlert>(std::move(a)));
   }
-  for (auto& i : unresolved) incidents_.emplace(i.id, std::move(i));
+  for (auto& i : unresolved) incidents_.emplace(i.id, OpenIncident(std::move(i)));
   rebase_ci_fields();
   rebuild_work();
   suppression_restore();
@@ -283,16 +282,7 @@ void Correlator::on_tick(std::int64_t now_ms, ChangeSet& changes) {
   sla_tick(now_ms, changes);
 }
 
-std::uint64_t Correlator::firing_key(std::string_view fp) {
-  // fingerprint() spells 16 lower-case hex digits; anything else (a stored
-  // fingerprint of another form) is hashed.
-  std::uint64_t key = 0;
-  if (fp.size() == 16) {
-    const auto [end, ec] = std::from_chars(fp.data(), fp.data() + fp.size(), key, 16);
-    if (ec == std::errc{} && end == fp.data() + fp.size()) return key;
-  }
-  return std::hash<std::string_view>{}(fp);
-}
+std::uint64_t Correlator::firing_key(std::string_view fp) { return fingerprint_key(fp); }
 
 void Correlator::erase_firing(FiringIt it) {
   dirty_alerts_.erase(it->second.get());

@@ -15,6 +15,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include "correlator/actions.hpp"
@@ -159,13 +160,23 @@ class Correlator {
     Incident* incident = nullptr;
   };
   struct IncidentWork {
-    std::vector<FiringAlert*> alerts;  // firing alerts of the incident (held by firing_)
+    // Firing alerts of the incident (held by firing_); most incidents have one,
+    // kept in place.
+    boost::container::small_vector<FiringAlert*, 1> alerts;
     int firing_roots = 0;        // of them, those that are not symptoms
     std::uint32_t ci_index = no_ci;
     std::string group_key;
   };
+  // An unresolved incident and the engine's state of it, in one node of
+  // incidents_ (one allocation and one lookup instead of two).
+  struct OpenIncident : Incident {
+    explicit OpenIncident(Incident incident) : Incident(std::move(incident)) {}
+    IncidentWork work;
+  };
+  // The work of an incident held in incidents_.
+  IncidentWork& work_of(std::int64_t id) { return incidents_.at(id).work; }
   void place_alert(FiringAlert& alert, const Enrichment& e, const Event& event, std::int64_t now_ms, ChangeSet& changes);
-  Incident& open_incident(FiringAlert& alert, const Enrichment& e, const Event& event, std::int64_t now_ms,
+  OpenIncident& open_incident(FiringAlert& alert, const Enrichment& e, const Event& event, std::int64_t now_ms,
                           ChangeSet& changes);
   void join(Incident& incident, FiringAlert& alert, bool symptom, std::int64_t now_ms, ChangeSet& changes);
   void adopt_held(Incident& root, std::uint32_t ci_index, std::int64_t now_ms, ChangeSet& changes);
@@ -180,7 +191,6 @@ class Correlator {
   void rebase_ci_fields();
   void run_engine_timers(std::int64_t now_ms, ChangeSet& changes);
 
-  std::unordered_map<std::int64_t, IncidentWork> work_;         // unresolved incident → its alerts
   std::unordered_map<std::uint32_t, std::int64_t> by_root_ci_;  // CI index → incident rooted there
   std::unordered_map<std::string, std::int64_t> by_group_key_;  // grouping key → incident
   std::set<std::pair<std::int64_t, std::int64_t>> held_;        // (hold until, incident)
@@ -272,7 +282,7 @@ class Correlator {
   // Removes a firing alert from the working set and from the sets of changed
   // ones. Other iterators stay valid: erase while iterating with erase_firing(it++).
   void erase_firing(FiringIt it);
-  std::unordered_map<std::int64_t, Incident> incidents_;    // id → unresolved incident
+  std::unordered_map<std::int64_t, OpenIncident> incidents_;  // id → unresolved incident and its work
   // Firing alerts changed since the last flush, by address (stable
   // until erased; erase_firing() takes them out of dirty_alerts_): no
   // fingerprint is copied per event.

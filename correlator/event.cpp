@@ -68,4 +68,13 @@ std::string fingerprint(const Event& e) {
   return std::string(hex, 16);
 }
 
+std::uint64_t fingerprint_key(std::string_view fp) {
+  std::uint64_t key = 0;
+  if (fp.size() == 16) {
+    const auto [end, ec] = std::from_chars(fp.data(), fp.data() + fp.size(), key, 16);
+    if (ec == std::errc{} && end == fp.data() + fp.size()) return key;
+  }
+  return std::hash<std::string_view>{}(fp);
+}
+
 }  // namespace tocsin

@@ -62,4 +62,9 @@ struct Event {
 // of the fingerprint attributes; stable across restarts and nodes.
 std::string fingerprint(const Event& e);
 
+// The 64-bit value a fingerprint stands for, to key working state by: the
+// 16 hex digits fingerprint() spells, read as a number (exact), or a hash of
+// any other form (a stored fingerprint of an older format).
+std::uint64_t fingerprint_key(std::string_view fingerprint);
+
 }  // namespace tocsin

@@ -80,8 +80,8 @@ void Correlator::place_alert(FiringAlert& alert, const Enrichment& e, const Even
       return;
     }
   }
-  Incident& incident = open_incident(alert, e, event, now_ms, changes);
-  IncidentWork& work = work_[incident.id];
+  OpenIncident& incident = open_incident(alert, e, event, now_ms, changes);
+  IncidentWork& work = incident.work;
   work.alerts.push_back(&alert);
   alert.incident = &incident;
   work.firing_roots = 1;
@@ -103,8 +103,8 @@ void Correlator::place_alert(FiringAlert& alert, const Enrichment& e, const Even
   page(incident, alert, now_ms, changes);
 }
 
-Incident& Correlator::open_incident(FiringAlert& alert, const Enrichment& e, const Event& event, std::int64_t now_ms,
-                                    ChangeSet& changes) {
+Correlator::OpenIncident& Correlator::open_incident(FiringAlert& alert, const Enrichment& e, const Event& event,
+                                                    std::int64_t now_ms, ChangeSet& changes) {
   Incident incident;
   incident.id = ++ids_.incident;
   incident.title = event.summary.empty() ? describe(alert) : event.summary;
@@ -138,7 +138,7 @@ Incident& Correlator::open_incident(FiringAlert& alert, const Enrichment& e, con
   assign_opened(incident, assign(config_.assignment, config_.default_group, e.ci, event).assignee, now_ms, changes);
   incidents_opened_.inc();
   dirty_incidents_.insert(incident.id);
-  return incidents_.emplace(incident.id, std::move(incident)).first->second;
+  return incidents_.emplace(incident.id, OpenIncident(std::move(incident))).first->second;
 }
 
 void Correlator::join(Incident& incident, FiringAlert& alert, bool symptom, std::int64_t now_ms, ChangeSet& changes) {
@@ -148,7 +148,7 @@ void Correlator::join(Incident& incident, FiringAlert& alert, bool symptom, std:
   incident.alert_count += 1;
   incident.event_count += alert.count;
   incident.updated_at_ms = now_ms;
-  IncidentWork& work = work_[incident.id];
+  IncidentWork& work = work_of(incident.id);
   work.alerts.push_back(&alert);
   if (symptom) {
     incident.symptom_count += 1;
@@ -175,18 +175,18 @@ void Correlator::adopt_held(Incident& root, std::uint32_t ci_index, std::int64_t
   if (held_.empty() || config_.cmdb->downstream(ci_index).empty()) return;
   std::vector<std::int64_t> adopt;
   for (const auto& [until, id] : held_) {
-    auto w = work_.find(id);
-    if (id == root.id || w == work_.end() || w->second.ci_index == no_ci) continue;
-    if (depends_on(*config_.cmdb, w->second.ci_index, ci_index)) adopt.push_back(id);
+    auto w = incidents_.find(id);
+    if (id == root.id || w == incidents_.end() || w->second.work.ci_index == no_ci) continue;
+    if (depends_on(*config_.cmdb, w->second.work.ci_index, ci_index)) adopt.push_back(id);
   }
   for (std::int64_t id : adopt)
     if (auto it = incidents_.find(id); it != incidents_.end()) merge(it->second, root, now_ms, changes);
 }
 
 void Correlator::merge(Incident& from, Incident& root, std::int64_t now_ms, ChangeSet& changes) {
-  std::vector<FiringAlert*> moved = std::move(work_[from.id].alerts);
-  work_[from.id].alerts.clear();
-  IncidentWork& into = work_[root.id];
+  auto moved = std::move(work_of(from.id).alerts);
+  work_of(from.id).alerts.clear();
+  IncidentWork& into = work_of(root.id);
   for (FiringAlert* a : moved) {
     a->incident_id = root.id;
     a->incident = &root;
@@ -220,8 +220,8 @@ void Correlator::merge(Incident& from, Incident& root, std::int64_t now_ms, Chan
 
 void Correlator::alert_cleared(Incident& incident, FiringAlert& alert, const Event& event, std::int64_t now_ms,
                                ChangeSet& changes) {
-  IncidentWork& work = work_[incident.id];
-  std::erase(work.alerts, &alert);
+  IncidentWork& work = work_of(incident.id);
+  work.alerts.erase(std::remove(work.alerts.begin(), work.alerts.end(), &alert), work.alerts.end());
   alert.incident = nullptr;
   if (alert.symptom) {
     dirty_incidents_.insert(incident.id);
@@ -253,8 +253,8 @@ void Correlator::finish_incident(Incident& incident, const std::string& why, std
                                  ChangeSet& changes) {
   std::int64_t id = incident.id;
   std::size_t symptoms = 0;
-  if (auto w = work_.find(id); w != work_.end()) {
-    for (Alert* a : w->second.alerts) {
+  if (auto w = incidents_.find(id); w != incidents_.end()) {
+    for (Alert* a : w->second.work.alerts) {
       a->state = AlertState::resolved;
       a->resolved_at_ms = now_ms;
       resolved_alerts_.push_back(*a);
@@ -273,28 +273,26 @@ void Correlator::finish_incident(Incident& incident, const std::string& why, std
 }
 
 void Correlator::forget_incident(std::int64_t id) {
-  auto w = work_.find(id);
-  if (w == work_.end()) return;
-  if (auto r = by_root_ci_.find(w->second.ci_index); r != by_root_ci_.end() && r->second == id) by_root_ci_.erase(r);
-  if (auto g = by_group_key_.find(w->second.group_key); g != by_group_key_.end() && g->second == id)
-    by_group_key_.erase(g);
-  if (auto i = incidents_.find(id); i != incidents_.end()) {
-    held_.erase({i->second.hold_until_ms, id});
-    resolve_due_.erase({i->second.resolve_after_ms, id});
-  }
-  work_.erase(w);
+  auto i = incidents_.find(id);
+  if (i == incidents_.end()) return;
+  IncidentWork& w = i->second.work;
+  if (auto r = by_root_ci_.find(w.ci_index); r != by_root_ci_.end() && r->second == id) by_root_ci_.erase(r);
+  if (auto g = by_group_key_.find(w.group_key); g != by_group_key_.end() && g->second == id) by_group_key_.erase(g);
+  held_.erase({i->second.hold_until_ms, id});
+  resolve_due_.erase({i->second.resolve_after_ms, id});
+  w = {};
 }
 
 // The engine's indexes from the alerts and incidents (start-up, CMDB reload).
 void Correlator::rebuild_work() {
-  work_.clear();
   by_root_ci_.clear();
   by_group_key_.clear();
   held_.clear();
   resolve_due_.clear();
   const cmdb::Cmdb* db = config_.cmdb.get();
   for (auto& [id, incident] : incidents_) {
-    IncidentWork& w = work_[id];
+    IncidentWork& w = incident.work;
+    w = {};
     if (const cmdb::Ci* ci = db ? db->find_id(incident.ci) : nullptr) {
       w.ci_index = db->index_of(*ci);
       by_root_ci_[w.ci_index] = id;
@@ -305,15 +303,16 @@ void Correlator::rebuild_work() {
   for (auto& [key, held] : firing_) {
     FiringAlert& alert = *held;
     alert.incident = nullptr;
-    auto w = work_.find(alert.incident_id);
-    if (w == work_.end()) continue;
-    w->second.alerts.push_back(&alert);
-    alert.incident = &incidents_.at(alert.incident_id);
+    auto it = incidents_.find(alert.incident_id);
+    if (it == incidents_.end()) continue;
+    IncidentWork& w = it->second.work;
+    w.alerts.push_back(&alert);
+    alert.incident = &it->second;
     if (alert.symptom) continue;
-    w->second.firing_roots += 1;
-    if (alert.id == incidents_.at(alert.incident_id).root_alert_id) {
-      w->second.group_key = group_key(config_.grouping, alert);
-      if (!w->second.group_key.empty()) by_group_key_[w->second.group_key] = alert.incident_id;
+    w.firing_roots += 1;
+    if (alert.id == it->second.root_alert_id) {
+      w.group_key = group_key(config_.grouping, alert);
+      if (!w.group_key.empty()) by_group_key_[w.group_key] = alert.incident_id;
     }
   }
 }

@@ -114,13 +114,12 @@ ActionResult Correlator::act_on_stored(const IncidentAction& action, std::int64_
       incident.updated_at_ms = now_ms;
       // Back in the working set without firing alerts: it stays open until a
       // person resolves it again.
-      IncidentWork& work = work_[incident.id];
+      OpenIncident& kept = incidents_.insert_or_assign(incident.id, OpenIncident(std::move(incident))).first->second;
       const cmdb::Cmdb* db = config_.cmdb.get();
-      if (const cmdb::Ci* ci = db ? db->find_id(incident.ci) : nullptr) {
-        work.ci_index = db->index_of(*ci);
-        by_root_ci_.try_emplace(work.ci_index, incident.id);
+      if (const cmdb::Ci* ci = db ? db->find_id(kept.ci) : nullptr) {
+        kept.work.ci_index = db->index_of(*ci);
+        by_root_ci_.try_emplace(kept.work.ci_index, kept.id);
       }
-      Incident& kept = incidents_.insert_or_assign(incident.id, std::move(incident)).first->second;
       dirty_incidents_.insert(kept.id);
       sla_on_reopen(kept, now_ms, changes);
       return done(kept);

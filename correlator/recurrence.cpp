@@ -6,7 +6,7 @@
 
 namespace tocsin {
 
-void RecurrenceCounter::prune_one(std::vector<std::int64_t>& times, std::int64_t now_ms) const {
+void RecurrenceCounter::prune_one(Times& times, std::int64_t now_ms) const {
   auto old = std::upper_bound(times.begin(), times.end(), now_ms - config_.window_ms);
   times.erase(times.begin(), old);
 }

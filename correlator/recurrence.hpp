@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 namespace tocsin {
 
 struct RecurrenceConfig {
@@ -36,12 +38,13 @@ class RecurrenceCounter {
   std::size_t tracked_cis() const { return by_ci_.size(); }
 
  private:
-  void prune_one(std::vector<std::int64_t>& times, std::int64_t now_ms) const;
+  // Opening times, ascending. Most CIs hold one, kept in place (a deque's
+  // first block alone would be 512 bytes per CI, a vector's a second block).
+  using Times = boost::container::small_vector<std::int64_t, 1>;
+  void prune_one(Times& times, std::int64_t now_ms) const;
 
   RecurrenceConfig config_;
-  // Opening times, ascending. A vector, not a deque: most CIs hold one or two
-  // and a deque's first block alone is 512 bytes per CI.
-  std::unordered_map<std::string, std::vector<std::int64_t>> by_ci_;
+  std::unordered_map<std::string, Times> by_ci_;
 };
 
 }  // namespace tocsin

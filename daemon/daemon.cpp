@@ -61,7 +61,9 @@ Daemon::~Daemon() {
 void Daemon::start() {
   const Settings& s = settings_;
   std::string store_path = s.store_path;
-  auto open_store = [store_path] { return std::make_unique<SqliteStore>(store_path); };
+  SqliteOptions store_options;
+  store_options.cache_kib = s.store_cache_kib;
+  auto open_store = [store_path, store_options] { return std::make_unique<SqliteStore>(store_path, store_options); };
 
   // The CMDB the correlator starts with: the files and the CIs changed
   // through the API on top.
@@ -79,7 +81,7 @@ void Daemon::start() {
   correlator.oncall = oncall_->current();
   // The pipeline's commits are the daemon's writes: their WAL is checkpointed
   // off the writer thread.
-  SqliteOptions writer_options;
+  SqliteOptions writer_options = store_options;
   writer_options.background_checkpoint = true;
   // Under load, repeat counters are journaled and reach their rows (what the
   // API shows) within a second; the pipeline flushes them on its tick.
@@ -240,7 +242,9 @@ void Daemon::reload() {
                     pipeline_->set_correlator_config(next->correlator);
                   });
   http_->set_tokens(next->api.tokens);
-  bool restart_needed = next->store_path != settings_.store_path || next->api.port != settings_.api.port ||
+  bool restart_needed = next->store_path != settings_.store_path ||
+                        next->store_cache_kib != settings_.store_cache_kib ||
+                        next->repeat_flush_ms != settings_.repeat_flush_ms || next->api.port != settings_.api.port ||
                         next->api.address != settings_.api.address ||
                         next->syslog_udp.size() != settings_.syslog_udp.size() ||
                         next->syslog_tcp.size() != settings_.syslog_tcp.size() ||

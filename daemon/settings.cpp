@@ -1,6 +1,7 @@
 // Schema tables of every section and the loader that builds Settings from them.
 #include "daemon/settings.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -68,7 +69,10 @@ const Section& store_section() {
        {"repeat_flush_ms", Type::integer, "1000",
         "Under load (commits of 256 events or more), how long the repeat counters of alerts and incidents "
         "(count, last seen, event count) may wait, journaled, before they reach the rows the API reads; 0 "
-        "writes them with every commit."}}};
+        "writes them with every commit."},
+       {"cache_size", Type::size, "8MiB",
+        "SQLite page cache of each connection (the pipeline's writer, the API, the outbox). The operating "
+        "system caches the file as well; a larger cache holds more of a large database in the process."}}};
   return s;
 }
 
@@ -429,6 +433,7 @@ std::optional<Settings> load_settings(const std::string& path, config::Errors& e
   store.choice("backend");
   s.store_path = store.string("path");
   s.repeat_flush_ms = store.integer("repeat_flush_ms", 0, 60'000);
+  s.store_cache_kib = static_cast<int>(std::clamp<std::uint64_t>(store.size("cache_size") / 1024, 64, 1U << 20));
   auto pipeline = root.map("pipeline", pipeline_section());
   s.pipeline.queue_capacity = static_cast<std::size_t>(pipeline.integer("queue_capacity", 1, 100'000'000));
   s.pipeline.batch_max = static_cast<std::size_t>(pipeline.integer("batch_max", 1, 1'000'000));

@@ -29,6 +29,7 @@ struct Settings {
   std::string log_level = "info";
   std::string store_path = "./var/tocsin.db";
   std::int64_t repeat_flush_ms = 1000;
+  int store_cache_kib = 8 * 1024;  // SQLite page cache per connection
   PipelineConfig pipeline;
   api::HttpServerConfig api;
   std::vector<syslog::UdpListenerConfig> syslog_udp;

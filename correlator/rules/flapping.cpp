@@ -14,11 +14,17 @@ FlappingConfig flapping_for(const FlappingConfig& defaults, const RuleOptions& o
   return c;
 }
 
+FlapDetector::Track& FlapDetector::track(const std::string& fingerprint, const FlappingConfig& settings) {
+  Track& t = tracks_[fingerprint_key(fingerprint)];
+  t.window_ms = settings.window_ms;
+  t.quiet_ms = settings.quiet_ms;
+  return t;
+}
+
 bool FlapDetector::change(const std::string& fingerprint, EventKind kind, const FlappingConfig& settings,
                           std::int64_t now_ms) {
   if (!settings.enabled || settings.changes < 2 || settings.window_ms <= 0) return false;
-  Track& t = tracks_[fingerprint];
-  t.settings = settings;
+  Track& t = track(fingerprint, settings);
   t.last = kind;
   t.last_change_ms = now_ms;
   drop_expired(t.changes_ms, now_ms, settings.window_ms);
@@ -26,43 +32,52 @@ bool FlapDetector::change(const std::string& fingerprint, EventKind kind, const 
   if (t.changes_ms.size() < settings.changes) return false;
   t.flapping = true;
   t.changes_ms.clear();
+  t.changes_ms.shrink_to_fit();
+  flapping_[fingerprint_key(fingerprint)] = fingerprint;
   return true;
 }
 
 bool FlapDetector::flapping(const std::string& fingerprint) const {
-  auto it = tracks_.find(fingerprint);
+  auto it = tracks_.find(fingerprint_key(fingerprint));
   return it != tracks_.end() && it->second.flapping;
 }
 
 void FlapDetector::event_while_flapping(const std::string& fingerprint, EventKind kind, std::int64_t now_ms) {
-  auto it = tracks_.find(fingerprint);
+  auto it = tracks_.find(fingerprint_key(fingerprint));
   if (it == tracks_.end() || kind == EventKind::info || kind == it->second.last) return;
   it->second.last = kind;
   it->second.last_change_ms = now_ms;
 }
 
 void FlapDetector::restore_flapping(const std::string& fingerprint, const FlappingConfig& settings) {
-  Track& t = tracks_[fingerprint];
-  t.settings = settings;
+  Track& t = track(fingerprint, settings);
   t.flapping = true;
   t.last = EventKind::problem;
   t.last_change_ms = 0;
+  flapping_[fingerprint_key(fingerprint)] = fingerprint;
+}
+
+void FlapDetector::forget(const std::string& fingerprint) {
+  tracks_.erase(fingerprint_key(fingerprint));
+  flapping_.erase(fingerprint_key(fingerprint));
 }
 
 std::vector<FlapDetector::Settled> FlapDetector::settle(std::int64_t now_ms) {
   std::vector<Settled> out;
-  for (auto it = tracks_.begin(); it != tracks_.end();) {
-    Track& t = it->second;
+  // Erasing from an open-addressing table while iterating: collect first.
+  std::vector<std::uint64_t> gone;
+  for (auto& [key, t] : tracks_) {
     if (t.last_change_ms == 0) t.last_change_ms = now_ms;  // restored: quiet from the first tick
-    if (t.flapping && now_ms - t.last_change_ms >= t.settings.quiet_ms) {
-      out.push_back({it->first, t.last == EventKind::clear});
-      it = tracks_.erase(it);
-    } else if (!t.flapping && now_ms - t.last_change_ms >= t.settings.window_ms) {
-      it = tracks_.erase(it);
-    } else {
-      ++it;
+    if (t.flapping && now_ms - t.last_change_ms >= t.quiet_ms) {
+      auto fp = flapping_.find(key);
+      out.push_back({fp != flapping_.end() ? std::move(fp->second) : std::string(), t.last == EventKind::clear});
+      if (fp != flapping_.end()) flapping_.erase(fp);
+      gone.push_back(key);
+    } else if (!t.flapping && now_ms - t.last_change_ms >= t.window_ms) {
+      gone.push_back(key);
     }
   }
+  for (auto key : gone) tracks_.erase(key);
   return out;
 }
 

@@ -10,6 +10,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include "correlator/event.hpp"
 #include "correlator/rules/rules_config.hpp"
 
@@ -46,18 +49,24 @@ class FlapDetector {
   std::vector<Settled> settle(std::int64_t now_ms);
 
   // The alert left the working set by other means (resolved by hand).
-  void forget(const std::string& fingerprint) { tracks_.erase(fingerprint); }
+  void forget(const std::string& fingerprint);
   std::size_t tracked() const { return tracks_.size(); }
 
  private:
+  // One per fingerprint that changed state within its window: every firing
+  // alert has one, so it is kept small. Keyed by fingerprint_key(); the
+  // fingerprint itself is kept only while it flaps (settle() returns it).
   struct Track {
-    std::vector<std::int64_t> changes_ms;  // state changes inside the window, oldest first
-    FlappingConfig settings;
+    boost::container::small_vector<std::int64_t, 1> changes_ms;  // state changes inside the window, oldest first
+    std::int64_t window_ms = 0;
+    std::int64_t quiet_ms = 0;
+    std::int64_t last_change_ms = 0;
     bool flapping = false;
     EventKind last = EventKind::clear;
-    std::int64_t last_change_ms = 0;
   };
-  std::unordered_map<std::string, Track> tracks_;
+  Track& track(const std::string& fingerprint, const FlappingConfig& settings);
+  boost::unordered_flat_map<std::uint64_t, Track> tracks_;
+  std::unordered_map<std::uint64_t, std::string> flapping_;  // key → fingerprint, while it flaps
 };
 
 }  // namespace tocsin::rules

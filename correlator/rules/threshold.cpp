@@ -3,12 +3,6 @@
 
 namespace tocsin::rules {
 
-void drop_expired(std::vector<std::int64_t>& at_ms, std::int64_t now_ms, std::int64_t window_ms) {
-  auto first_inside = at_ms.begin();
-  while (first_inside != at_ms.end() && now_ms - *first_inside >= window_ms) ++first_inside;
-  at_ms.erase(at_ms.begin(), first_inside);
-}
-
 bool ThresholdGate::hold(const std::string& fingerprint, const RuleOptions& options, std::int64_t now_ms) {
   if (options.threshold_count <= 1 || options.threshold_window_ms <= 0) return false;
   Seen& s = seen_[fingerprint];

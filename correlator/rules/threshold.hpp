@@ -13,8 +13,14 @@
 
 namespace tocsin::rules {
 
-// Removes the times that are `window_ms` or more before `now_ms` (oldest first).
-void drop_expired(std::vector<std::int64_t>& at_ms, std::int64_t now_ms, std::int64_t window_ms);
+// Removes the times that are `window_ms` or more before `now_ms` (oldest first),
+// from a vector of times.
+template <typename Times>
+void drop_expired(Times& at_ms, std::int64_t now_ms, std::int64_t window_ms) {
+  auto first_inside = at_ms.begin();
+  while (first_inside != at_ms.end() && now_ms - *first_inside >= window_ms) ++first_inside;
+  at_ms.erase(at_ms.begin(), first_inside);
+}
 
 class ThresholdGate {
  public:
