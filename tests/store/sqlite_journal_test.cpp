@@ -47,13 +47,18 @@ std::vector<std::filesystem::path> segments(const std::string& db) {
   return files;
 }
 
+SqliteOptions small_segments() {
+  SqliteOptions options;
+  options.journal_segment_bytes = 1024;
+  return options;
+}
+
 // 20 batches of 4 events, two alerts, in segments of 1 KiB (two batches each):
 // the chains and the latest-events scan cross from segment to segment.
 TEST(SqliteJournal, EventsOfAnAlertAndTheLatestOfASourceAreFoundAcrossSegmentsAfterAReopen) {
   TempDir dir;
   const std::string path = dir.file("tocsin.db");
-  SqliteOptions options;
-  options.journal_segment_bytes = 1024;
+  const SqliteOptions options = small_segments();
   {
     SqliteStore store(path, options);
     std::int64_t id = 0;
@@ -87,8 +92,7 @@ TEST(SqliteJournal, EventsOfAnAlertAndTheLatestOfASourceAreFoundAcrossSegmentsAf
 TEST(SqliteJournal, BytesPastTheCommittedEndAreWrittenOverAndCutWhenTheJournalMovesOn) {
   TempDir dir;
   const std::string path = dir.file("tocsin.db");
-  SqliteOptions options;
-  options.journal_segment_bytes = 1024;
+  const SqliteOptions options = small_segments();
   SqliteStore store(path, options);
   ChangeSet first;
   first.alerts = {alert(1)};
