@@ -33,6 +33,12 @@ class SystemClock final : public Clock {
   }
 };
 
+// The process's system clock, for code whose clock is optional.
+inline const Clock& system_clock() {
+  static const SystemClock clock;
+  return clock;
+}
+
 class FakeClock final : public Clock {
  public:
   explicit FakeClock(std::int64_t wall_ms = 1'700'000'000'000) : wall_(wall_ms), mono_(1'000'000) {}

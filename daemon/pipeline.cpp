@@ -233,13 +233,11 @@ void Pipeline::process(std::deque<Item>& items, bool tick) {
     correlator_.on_tick(now, changes);
     close_due_incidents(acted, now, changes);
   }
-  const bool flush = tick;
   correlator_.flush(changes);
   firing_alerts_ = correlator_.firing_alert_count();
   suppressed_alerts_ = correlator_.suppressed_alert_count();
   bool paged = !changes.notifications.empty();
   if (!changes.empty()) commit_with_retry(changes);
-  if (flush) flush_deferred();
   for (auto& item : items)
     if (auto* b = std::get_if<Batch>(&item); b && b->durable) b->durable();
   for (auto& [done, result] : replies)
@@ -247,6 +245,8 @@ void Pipeline::process(std::deque<Item>& items, bool tick) {
   for (auto& [done, result] : suppression_replies)
     if (done) done(std::move(result));
   if (paged && notify_) notify_();
+  // After the replies: they wait for their own commit only.
+  if (tick) flush_deferred();
 }
 
 // Resolved incidents live only in the store: the due ones are read by the

@@ -100,7 +100,7 @@ class Store {
   // Writes
   virtual void commit(const ChangeSet& changes) = 0;
   // Writes what commit() deferred (a store may keep repeat counters in memory
-  // under load, durable in its own way); called when the pipeline is idle.
+  // under load, durable in its own way); the pipeline calls it every tick.
   virtual void flush() {}
 
   // State the correlator reloads at start-up.

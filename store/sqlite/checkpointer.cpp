@@ -29,11 +29,6 @@ void inc(Counter* c) {
   if (c) c->inc();
 }
 
-const Clock& system_clock() {
-  static const SystemClock clock;
-  return clock;
-}
-
 }  // namespace
 
 Checkpointer::Checkpointer(const std::string& path, CheckpointOptions options, StatsRegistry* stats)

@@ -67,15 +67,17 @@ int EventJournal::fd(std::uint32_t segment, bool create) {
     const std::string name = file_name(segment);
     fd = ::open(name.c_str(), O_RDWR | O_CLOEXEC);
     if (fd < 0 && errno == ENOENT && create) {
-      if (::mkdir(directory_.c_str(), 0750) != 0 && errno != EEXIST) fail("event journal: mkdir " + directory_);
+      const bool made = ::mkdir(directory_.c_str(), 0750) == 0;
+      if (!made && errno != EEXIST) fail("event journal: mkdir " + directory_);
       fd = ::open(name.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
       if (fd >= 0) {
-        // The new file's name must survive a crash as well as its records.
+        // The new file's name (and a new directory's) must survive a crash as
+        // well as its records.
         sync_directory(directory_);
-        if (auto slash = directory_.find_last_of('/'); slash != std::string::npos)
-          sync_directory(slash == 0 ? "/" : directory_.substr(0, slash));
-        else
-          sync_directory(".");
+        if (made) {
+          const auto slash = directory_.find_last_of('/');
+          sync_directory(slash == std::string::npos ? "." : slash == 0 ? "/" : directory_.substr(0, slash));
+        }
       }
     }
     if (fd < 0) fail("event journal: open " + name);
@@ -139,22 +141,31 @@ void EventJournal::read_exactly(int f, std::uint32_t segment, std::uint64_t offs
   }
 }
 
+std::uint32_t EventJournal::body_size(const char* header, std::uint32_t segment, std::uint64_t offset) const {
+  const std::uint32_t size = load_u32(header);
+  if (size > largest_record) {
+    throw std::runtime_error("event journal: corrupt record length at " + file_name(segment) + ":" +
+                             std::to_string(offset));
+  }
+  return size;
+}
+
+void EventJournal::check_crc(const char* header, std::string_view body, std::uint32_t segment,
+                             std::uint64_t offset) const {
+  if (crc_of(body) != load_u32(header + 4)) {
+    throw std::runtime_error("event journal: CRC mismatch of the record at " + file_name(segment) + ":" +
+                             std::to_string(offset));
+  }
+}
+
 std::string EventJournal::read(std::int64_t reference) {
   const JournalPosition at = JournalPosition::of(reference);
   const int f = fd(at.segment, false);
   char header[header_size];
   read_exactly(f, at.segment, at.offset, header, header_size);
-  const std::uint32_t size = load_u32(header);
-  if (size > largest_record) {
-    throw std::runtime_error("event journal: corrupt record length at " + file_name(at.segment) + ":" +
-                             std::to_string(at.offset));
-  }
-  std::string body(size, '\0');
-  read_exactly(f, at.segment, at.offset + header_size, body.data(), size);
-  if (crc_of(body) != load_u32(header + 4)) {
-    throw std::runtime_error("event journal: CRC mismatch of the record at " + file_name(at.segment) + ":" +
-                             std::to_string(at.offset));
-  }
+  std::string body(body_size(header, at.segment, at.offset), '\0');
+  read_exactly(f, at.segment, at.offset + header_size, body.data(), body.size());
+  check_crc(header, body, at.segment, at.offset);
   return body;
 }
 
@@ -179,17 +190,10 @@ void EventJournal::scan(std::uint32_t segment, std::uint64_t from, std::uint64_t
     return chunk.data() + (offset - chunk_at);
   };
   for (std::uint64_t offset = from; offset < end;) {
-    const std::uint32_t size = load_u32(bytes(offset, header_size));
-    if (size > largest_record) {
-      throw std::runtime_error("event journal: corrupt record length at " + file_name(segment) + ":" +
-                               std::to_string(offset));
-    }
-    const std::uint32_t crc = load_u32(bytes(offset, header_size) + 4);
-    std::string_view body(bytes(offset, header_size + size) + header_size, size);
-    if (crc_of(body) != crc) {
-      throw std::runtime_error("event journal: CRC mismatch of the record at " + file_name(segment) + ":" +
-                               std::to_string(offset));
-    }
+    const std::uint32_t size = body_size(bytes(offset, header_size), segment, offset);
+    const char* record = bytes(offset, header_size + size);
+    const std::string_view body(record + header_size, size);
+    check_crc(record, body, segment, offset);
     visit(JournalPosition{segment, offset}.reference(), body);
     offset += header_size + size;
   }

@@ -81,6 +81,9 @@ class EventJournal {
  private:
   int fd(std::uint32_t segment, bool create);
   std::string file_name(std::uint32_t segment) const;
+  // The body's length from a record's header, refused when over the limit.
+  std::uint32_t body_size(const char* header, std::uint32_t segment, std::uint64_t offset) const;
+  void check_crc(const char* header, std::string_view body, std::uint32_t segment, std::uint64_t offset) const;
   void read_exactly(int fd, std::uint32_t segment, std::uint64_t offset, char* data, std::size_t size);
 
   std::string directory_;

@@ -573,7 +573,8 @@ class SqliteStore::RowWriter {
 SqliteStore::SqliteStore(const std::string& path, SqliteOptions options)
     : db_(prepare_parent_directory(path)),
       journal_(std::make_unique<sqlite::EventJournal>(path.empty() || path == ":memory:" ? "" : path + "-events")),
-      segment_bytes_(std::max<std::uint64_t>(options.journal_segment_bytes, 1)), options_(options) {
+      segment_bytes_(std::max<std::uint64_t>(options.journal_segment_bytes, 1)), options_(options),
+      clock_(options.clock ? *options.clock : system_clock()) {
   configure(options);
   sqlite::migrate(db_);
   // Listed in the order of the comparisons in upsert().
@@ -622,17 +623,7 @@ void SqliteStore::move_event_table_to_journal() {
   records_.clear();
   for (Statement select(db_.handle(), select_from(event_columns, "events") + " ORDER BY id"); select.step();) {
     EventRecord r = read_event(select);
-    std::int64_t previous = 0;
-    const std::int64_t reference =
-        sqlite::JournalPosition{state.position.segment, state.position.offset + records_.size()}.reference();
-    if (r.alert_id != 0) {
-      auto [head, added] = heads_.try_emplace(r.alert_id, EventHead{});
-      if (!added) previous = head->second.reference;
-      head->second.reference = reference;
-    }
-    body_.clear();
-    encode_event(body_, encoded_[0], r, previous);
-    sqlite::EventJournal::frame(records_, body_);
+    frame_event(r, state.position, [](std::int64_t) { return std::int64_t{0}; });
     state.last_event_id = std::max(state.last_event_id, r.id);
     ++state.events;
     if (records_.size() >= (16u << 20)) flush();
@@ -678,7 +669,7 @@ void SqliteStore::commit(const ChangeSet& changes) {
   // The events' records (and the deferred repeats') are written and made
   // durable while the rows are: the two waits for the disk overlap.
   JournalWrite write;
-  if (!changes.events.empty() || (defer && has_repeats(changes))) {
+  if (!changes.events.empty() || defer) {
     const sqlite::JournalPosition at = append_events(changes, journal);
     if (defer) append_repeats(changes);
     journal.position.offset = at.offset + records_.size();
@@ -725,25 +716,14 @@ void SqliteStore::commit(const ChangeSet& changes) {
 
 // ---- deferred repeats ---------------------------------------------------------------------
 
-bool SqliteStore::has_repeats(const ChangeSet& changes) {
-  return !changes.alert_repeats.empty() || !changes.incident_repeats.empty();
-}
-
 // Under load (a large batch) repeats wait in memory, journaled, up to
 // repeat_flush_ms; a small batch, or the first one past that age, writes
 // them all.
 bool SqliteStore::defer_repeats(const ChangeSet& changes) {
   if (options_.repeat_flush_ms <= 0 || changes.events.size() < options_.repeat_defer_min_events) return false;
-  if (!has_repeats(changes)) return false;
+  if (changes.alert_repeats.empty() && changes.incident_repeats.empty()) return false;
   const bool pending = !pending_alerts_.empty() || !pending_incidents_.empty();
-  return !pending || monotonic_ms() - pending_since_ms_ < options_.repeat_flush_ms;
-}
-
-std::int64_t SqliteStore::monotonic_ms() const {
-  if (options_.clock) return options_.clock->monotonic_ms();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return !pending || clock_.monotonic_ms() - pending_since_ms_ < options_.repeat_flush_ms;
 }
 
 // The repeats of this commit as one record after its events: a first varint
@@ -780,7 +760,7 @@ void SqliteStore::keep_pending(const ChangeSet& changes) {
   if (pending_alerts_.empty() && pending_incidents_.empty()) {
     undo_.since_ms = pending_since_ms_;
     undo_.since_set = true;
-    pending_since_ms_ = monotonic_ms();
+    pending_since_ms_ = clock_.monotonic_ms();
   }
   for (const AlertRepeat& r : changes.alert_repeats) {
     PendingAlert p{r, 0};
@@ -1001,22 +981,31 @@ sqlite::JournalPosition SqliteStore::append_events(const ChangeSet& changes, Jou
       throw std::runtime_error(db_.path() + ": event " + std::to_string(r.id) + " is not above the latest stored (" +
                                std::to_string(state.last_event_id) + ")");
     }
-    const std::int64_t reference = sqlite::JournalPosition{state.position.segment, start + records_.size()}.reference();
-    std::int64_t previous = 0;
-    if (r.alert_id != 0) {
-      auto [head, added] = heads_.try_emplace(r.alert_id, EventHead{});
-      previous = added ? stored_head(r.alert_id) : head->second.reference;
-      head->second = {reference, false};
-    }
-    body_.clear();
-    encode_event(body_, encoded_[0], r, previous);
-    sqlite::EventJournal::frame(records_, body_);
+    frame_event(r, state.position, [this](std::int64_t alert_id) { return stored_head(alert_id); });
     state.last_event_id = r.id;
   }
   const sqlite::JournalPosition at = state.position;
   state.position.offset = start + records_.size();
   state.events += static_cast<std::int64_t>(events.size());
   return at;
+}
+
+// Frames `r` onto records_, which start at `records_at`, chained to its
+// alert's previous event: the newest in heads_, else `stored(alert_id)`. The
+// event becomes its alert's newest.
+template <typename Stored>
+void SqliteStore::frame_event(const EventRecord& r, sqlite::JournalPosition records_at, Stored stored) {
+  const std::int64_t reference =
+      sqlite::JournalPosition{records_at.segment, records_at.offset + records_.size()}.reference();
+  std::int64_t previous = 0;
+  if (r.alert_id != 0) {
+    auto [head, added] = heads_.try_emplace(r.alert_id, EventHead{});
+    previous = added ? stored(r.alert_id) : head->second.reference;
+    head->second = {reference, false};
+  }
+  body_.clear();
+  encode_event(body_, encoded_[0], r, previous);
+  sqlite::EventJournal::frame(records_, body_);
 }
 
 // The latest event of an alert before this commit: from the heads of earlier
@@ -1081,7 +1070,6 @@ void SqliteStore::keep_event_heads(const JournalState& state) {
 void SqliteStore::forget_event_heads() {
   heads_.clear();
   head_cache_.clear();
-  cached_state_ = {};
 }
 
 void SqliteStore::upsert(const Incident& i) {

@@ -167,9 +167,7 @@ class SqliteStore final : public Store {
       since_set = false;
     }
   };
-  static bool has_repeats(const ChangeSet& changes);
   bool defer_repeats(const ChangeSet& changes);
-  std::int64_t monotonic_ms() const;
   void append_repeats(const ChangeSet& changes);
   void keep_pending(const ChangeSet& changes);
   void write_pending();
@@ -183,6 +181,8 @@ class SqliteStore final : public Store {
   void set_journal_state(const JournalState& state);
   sqlite::JournalPosition append_events(const ChangeSet& changes, JournalState& state);
   std::optional<std::int64_t> take_event_head(std::int64_t alert_id);
+  template <typename Stored>
+  void frame_event(const EventRecord& r, sqlite::JournalPosition records_at, Stored stored);
   std::int64_t stored_head(std::int64_t alert_id);
   void write_event_heads();
   void keep_event_heads(const JournalState& state);
@@ -212,8 +212,9 @@ class SqliteStore final : public Store {
   boost::unordered_flat_map<std::int64_t, EventHead> heads_;
   boost::unordered_flat_map<std::int64_t, std::int64_t> head_cache_;
   boost::unordered_flat_set<std::int64_t> new_alerts_;  // ids of the alert rows in the commit
-  JournalState cached_state_{{0, 0}, 0, 0, 0};
+  JournalState cached_state_;  // head_cache_ holds when the journal is here
   SqliteOptions options_;
+  const Clock& clock_;
   std::int64_t commit_seq_ = 0;  // the end of the commit in progress in the journal
   boost::unordered_flat_map<std::int64_t, PendingAlert> pending_alerts_;
   boost::unordered_flat_map<std::int64_t, IncidentRepeat> pending_incidents_;

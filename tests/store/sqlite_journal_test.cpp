@@ -230,12 +230,16 @@ ChangeSet opening(std::int64_t& next_event) {
 std::int64_t stored_count(SqliteStore& reader) { return reader.alerts({}).at(0).count; }
 std::int64_t stored_event_count(SqliteStore& reader) { return reader.incidents({}).at(0).event_count; }
 
-TEST(SqliteDeferredRepeats, UnderLoadRepeatsReachTheRowsAtTheAgeAtASmallCommitOrAtFlush) {
-  TempDir dir;
-  const std::string path = dir.file("tocsin.db");
+class SqliteDeferredRepeats : public ::testing::Test {
+ protected:
+  TempDir dir_;
+  const std::string path = dir_.file("tocsin.db");
   FakeClock clock;
+  std::int64_t next = 1;  // the next event id
+};
+
+TEST_F(SqliteDeferredRepeats, UnderLoadRepeatsReachTheRowsAtTheAgeAtASmallCommitOrAtFlush) {
   SqliteStore writer(path, deferring(clock));
-  std::int64_t next = 1;
   writer.commit(opening(next));
   SqliteStore reader(path);
 
@@ -267,13 +271,9 @@ TEST(SqliteDeferredRepeats, UnderLoadRepeatsReachTheRowsAtTheAgeAtASmallCommitOr
   EXPECT_EQ(ids_of(reader.events_of_alert(1, 1)), (std::vector<std::int64_t>{13}));
 }
 
-TEST(SqliteDeferredRepeats, AfterACrashTheJournaledRepeatsReachTheirRowsUnlessARowWasWrittenWholeSince) {
-  TempDir dir;
-  const std::string path = dir.file("tocsin.db");
-  FakeClock clock;
+TEST_F(SqliteDeferredRepeats, AfterACrashTheJournaledRepeatsReachTheirRowsUnlessARowWasWrittenWholeSince) {
   SqliteOptions options = deferring(clock);
   options.flush_on_close = false;  // as kill -9 leaves it
-  std::int64_t next = 1;
   {
     SqliteStore writer(path, options);
     ChangeSet second = opening(next);
@@ -307,12 +307,8 @@ TEST(SqliteDeferredRepeats, AfterACrashTheJournaledRepeatsReachTheirRowsUnlessAR
   EXPECT_EQ(db.query_int64("SELECT repeats_from = (segment << 40) + end_offset FROM event_journal"), 1);
 }
 
-TEST(SqliteDeferredRepeats, AFailedCommitLeavesTheDeferredRepeatsAsTheyWere) {
-  TempDir dir;
-  const std::string path = dir.file("tocsin.db");
-  FakeClock clock;
+TEST_F(SqliteDeferredRepeats, AFailedCommitLeavesTheDeferredRepeatsAsTheyWere) {
   SqliteStore writer(path, deferring(clock));
-  std::int64_t next = 1;
   writer.commit(opening(next));
   writer.commit(repeat(next, 4));  // deferred
   ChangeSet broken = repeat(next, 6);
