@@ -136,7 +136,9 @@ class Reader {
 // outgrows that (then the rest comes from the heap and goes with the call).
 class Document {
  public:
-  Document() : memory_(thread_buffer().data(), thread_buffer().size()) {}
+  // The value is made in the same memory as the parser's result, so taking
+  // that result moves it instead of copying it.
+  Document() : memory_(thread_buffer().data(), thread_buffer().size()), value_(&memory_) {}
 
   std::optional<Rejection> parse(std::string_view body) {
     json::parser& parser = thread_parser();
