@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstring>
 
 namespace tocsin::http_ingest {
 
@@ -196,11 +197,27 @@ std::size_t skip_space(std::string_view s, std::size_t i) {
   return i;
 }
 
+// The end of the string that starts at `i`: the first quote not escaped by an
+// odd number of backslashes, found with memchr (strings are most of the bytes).
 std::size_t skip_string(std::string_view s, std::size_t i) {
-  for (++i; i < s.size() && s[i] != '"'; ++i)
-    if (s[i] == '\\') ++i;
-  return i + 1;
+  for (std::size_t from = i + 1; from < s.size();) {
+    const void* quote = std::memchr(s.data() + from, '"', s.size() - from);
+    if (!quote) break;
+    const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(quote) - s.data());
+    std::size_t backslashes = 0;
+    while (at - backslashes > i + 1 && s[at - backslashes - 1] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return at + 1;
+    from = at + 1;
+  }
+  return s.size();
 }
+
+// Bytes that open or close a nested value or a string.
+constexpr std::array<bool, 256> structural = [] {
+  std::array<bool, 256> table{};
+  for (unsigned char c : std::string_view("\"{}[]")) table[c] = true;
+  return table;
+}();
 
 std::size_t skip_value(std::string_view s, std::size_t i) {
   if (i >= s.size()) return i;
@@ -213,14 +230,16 @@ std::size_t skip_value(std::string_view s, std::size_t i) {
   }
   std::size_t depth = 0;
   do {
+    while (i < s.size() && !structural[static_cast<unsigned char>(s[i])]) ++i;
+    if (i >= s.size()) break;
     if (s[i] == '"') {
       i = skip_string(s, i);
       continue;
     }
     if (s[i] == '{' || s[i] == '[') ++depth;
-    else if (s[i] == '}' || s[i] == ']') --depth;
+    else --depth;
     ++i;
-  } while (depth > 0 && i < s.size());
+  } while (depth > 0);
   return i;
 }
 

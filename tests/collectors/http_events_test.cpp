@@ -101,7 +101,7 @@ TEST(GenericEvents, BytesOfUtf8TextAreKept) {
 TEST(GenericEvents, EachEventKeepsTheBytesItWasSentAs) {
   const std::string first = R"({ "name": "a", "resource": "r1",
       "summary": "quote \" and \u00e9" })";
-  const std::string second = R"({"name":"b","resource":"r2","attributes":{"list":"[1, {2}]"}})";
+  const std::string second = R"({"name":"b","resource":"r2","attributes":{"list":"[1, {2}]","dir":"C:\\"}})";
   auto batch = parse_events("  [ " + first + " ,\n\t" + second + " ]\n");
   ASSERT_EQ(batch.events.size(), 2u);
   EXPECT_EQ(batch.events[0].raw, first);
