@@ -82,7 +82,7 @@ void Pipeline::stop() {
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();  // after its last commit is done
   {
-    std::lock_guard lock(store_mutex_);
+    std::lock_guard lock(mutex_);
     store_stopping_ = true;
   }
   store_wake_.notify_all();
@@ -170,7 +170,12 @@ void Pipeline::run() {
     bool tick = false;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait_until(lock, next_tick, [this] { return stopping_ || !queue_.empty() || pending_cmdb_; });
+      // Fold what queued while the store is busy, up to batch_max events a
+      // commit; hand it over as soon as the store is free.
+      auto can_fold = [this] { return !queue_.empty() && folded_events_ < config_.batch_max; };
+      auto can_hand_off = [this] { return folded_ && !store_busy_; };
+      wake_.wait_until(lock, next_tick,
+                       [&] { return stopping_ || pending_cmdb_ || can_fold() || can_hand_off(); });
       if (queue_.empty() && stopping_) break;
       if (auto now = std::chrono::steady_clock::now(); now >= next_tick) {
         tick = true;
@@ -192,28 +197,32 @@ void Pipeline::run() {
       // Take whole items up to batch_max events: everything that queued while
       // the previous commit ran shares the next one.
       std::size_t events = 0;
-      while (!queue_.empty() && (items.empty() || events < config_.batch_max)) {
+      while (!queue_.empty() && (items.empty() || folded_events_ + events < config_.batch_max)) {
         if (auto* b = std::get_if<Batch>(&queue_.front())) events += b->events.size();
         items.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
       queued_events_ -= std::min(queued_events_, events);
     }
-    process(items, tick);
+    if (!items.empty() || tick) process(items, tick);
     items.clear();
+    hand_off_if_idle();
   }
-  wait_for_store();
+  sync_store();
 }
 
 void Pipeline::process(std::deque<Item>& items, bool tick) {
-  // The store thread cleared this one: its vectors keep their capacity.
+  // Added to what was folded since the last hand-off. The store thread
+  // cleared this one: its vectors keep their capacity.
   Commit& out = next_;
   ChangeSet& changes = out.changes;
   std::unordered_set<std::int64_t> acted;
   std::int64_t now = clock_.wall_ms();
+  folded_ = true;
   for (auto& item : items) {
     if (auto* b = std::get_if<Batch>(&item)) {
       for (auto& e : b->events) correlator_.on_event(std::move(e), now, changes);
+      folded_events_ += b->events.size();
       if (b->durable) out.durable.push_back(std::move(b->durable));
       continue;
     }
@@ -225,7 +234,7 @@ void Pipeline::process(std::deque<Item>& items, bool tick) {
     acted.insert(a.action.incident_id);
     const bool held = correlator_.holds_incident(a.action.incident_id);
     if (!held) {
-      wait_for_store();  // what the previous batch changed is in the store
+      sync_store();  // what was folded before it is in the store
       if (auto stored = store_->incident(a.action.incident_id)) a.action.stored = std::move(stored->incident);
     }
     const bool known = held || a.action.stored.has_value();
@@ -234,7 +243,7 @@ void Pipeline::process(std::deque<Item>& items, bool tick) {
     if (a.action.check_authority) {
       const std::int64_t id = a.action.incident_id;
       auto pages = [this, id] {
-        wait_for_store();
+        sync_store();
         return store_->notifications(id);
       };
       if (auto refused = correlator_.authorize(a.action, pages, now)) {
@@ -249,35 +258,47 @@ void Pipeline::process(std::deque<Item>& items, bool tick) {
   }
   if (tick) {
     correlator_.on_tick(now, changes);
-    wait_for_store();
+    sync_store();
     close_due_incidents(acted, now, changes);
     // After the replies: they wait for their own commit only.
     out.flush = true;
   }
-  correlator_.flush(changes);
-  firing_alerts_ = correlator_.firing_alert_count();
-  suppressed_alerts_ = correlator_.suppressed_alert_count();
-  hand_off();
 }
 
-void Pipeline::hand_off() {
+void Pipeline::hand_off_if_idle() {
+  if (!folded_) return;
+  {
+    std::lock_guard lock(mutex_);
+    if (store_busy_) return;
+  }
+  // Only this thread makes the store busy: it stays free meanwhile.
+  correlator_.flush(next_.changes);
+  firing_alerts_ = correlator_.firing_alert_count();
+  suppressed_alerts_ = correlator_.suppressed_alert_count();
+  folded_ = false;
+  folded_events_ = 0;
   if (next_.empty()) return;
   {
-    std::unique_lock lock(store_mutex_);
-    store_wake_.wait(lock, [this] { return !store_busy_; });
+    std::lock_guard lock(mutex_);
     std::swap(in_store_, next_);
     store_busy_ = true;
   }
-  store_wake_.notify_all();
+  store_wake_.notify_one();
 }
 
 void Pipeline::wait_for_store() {
-  std::unique_lock lock(store_mutex_);
-  store_wake_.wait(lock, [this] { return !store_busy_; });
+  std::unique_lock lock(mutex_);
+  wake_.wait(lock, [this] { return !store_busy_; });
+}
+
+void Pipeline::sync_store() {
+  wait_for_store();
+  hand_off_if_idle();
+  wait_for_store();
 }
 
 void Pipeline::run_store() {
-  std::unique_lock lock(store_mutex_);
+  std::unique_lock lock(mutex_);
   for (;;) {
     store_wake_.wait(lock, [this] { return store_busy_ || store_stopping_; });
     if (!store_busy_) return;
@@ -285,7 +306,7 @@ void Pipeline::run_store() {
     complete(in_store_);
     lock.lock();
     store_busy_ = false;
-    store_wake_.notify_all();
+    wake_.notify_one();  // only the pipeline thread waits on it
   }
 }
 

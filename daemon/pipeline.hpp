@@ -97,10 +97,11 @@ class Pipeline final : public EventSink, public ActionSink {
   // Store thread: commits the handed-off batch, then releases its waiters.
   void run_store();
   void complete(Commit& commit);
-  // Pipeline thread: hands `next_` to the store thread once the previous
-  // commit is done, and waits for that before anything that reads the store.
-  void hand_off();
+  // Pipeline thread: hands what it folded to the store thread when no commit
+  // is in flight; before anything that reads the store, commits all of it.
+  void hand_off_if_idle();
   void wait_for_store();
+  void sync_store();
   void commit_with_retry(ChangeSet& changes);
   void flush_deferred();
   void close_due_incidents(const std::unordered_set<std::int64_t>& acted, std::int64_t now, ChangeSet& changes);
@@ -110,6 +111,8 @@ class Pipeline final : public EventSink, public ActionSink {
   std::int64_t recurrence_window_ = 0;
   Correlator correlator_;
   Commit next_;  // the batch being built; used by the pipeline thread only
+  bool folded_ = false;             // something went into next_ or the correlator since the hand-off
+  std::size_t folded_events_ = 0;  // events folded since the hand-off
   const Clock& clock_;
   std::function<void()> notify_;
 
@@ -124,10 +127,10 @@ class Pipeline final : public EventSink, public ActionSink {
   std::thread thread_;
   std::atomic<bool> ready_{false};
 
-  // The hand-off between the pipeline and the store thread.
-  std::mutex store_mutex_;
+  // The hand-off to the store thread, under mutex_: wake_ wakes the pipeline
+  // thread (input, or the store is free), store_wake_ the store thread.
   std::condition_variable store_wake_;
-  Commit in_store_;               // owned by the store thread while store_busy_
+  Commit in_store_;  // owned by the store thread while store_busy_
   bool store_busy_ = false;
   bool store_stopping_ = false;
   std::thread store_thread_;
