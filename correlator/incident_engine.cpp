@@ -107,7 +107,9 @@ Correlator::OpenIncident& Correlator::open_incident(FiringAlert& alert, const En
                                                     std::int64_t now_ms, ChangeSet& changes) {
   Incident incident;
   incident.id = ++ids_.incident;
-  incident.title = event.summary.empty() ? describe(alert) : event.summary;
+  if (event.summary.empty()) incident.title = describe(alert);
+  else if (alert.summary == event.summary) incident.title = alert.summary;  // one block for both
+  else incident.title = event.summary;
   incident.severity = event.severity;
   incident.priority = priority_of(config_.priority, config_.cmdb.get(), e.ci, event);
   incident.ci = alert.ci.empty() ? alert.resource : alert.ci;

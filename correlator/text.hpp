@@ -48,8 +48,10 @@ class Text {
   }
   ~Text() { release(block_); }
 
+  // Empty reads as "" like an empty std::string, never as a null pointer
+  // (sqlite3_bind_text binds a null pointer as NULL).
   std::string_view view() const noexcept {
-    return block_ ? std::string_view(block_->bytes(), block_->size()) : std::string_view();
+    return block_ ? std::string_view(block_->bytes(), block_->size()) : std::string_view("", 0);
   }
   operator std::string_view() const noexcept { return view(); }  // NOLINT: implicit by design
   std::string str() const { return std::string(view()); }

@@ -28,6 +28,7 @@ TEST(TextTest, EmptyIsEmptyWhateverItWasMadeOf) {
   EXPECT_TRUE(Label(std::string()).empty());
   EXPECT_EQ(Text(), "");
   EXPECT_EQ(Text(), Label());
+  ASSERT_NE(Text().data(), nullptr);  // bound as '' by the store, not as NULL
 }
 
 TEST(TextTest, CopiesShareOneBlockAndOutliveTheOriginal) {
