@@ -130,7 +130,7 @@ void Correlator::open_alert(const Event& event, const std::string& fp, std::int6
   alert.resource = event.resource;
   alert.severity = event.severity;
   alert.summary = event.summary;
-  alert.attributes = event.attributes;
+  alert.attributes = label_attributes(event.attributes);
   alert.source = event.source;
   alert.first_seen_ms = alert.last_seen_ms = event.received_at_ms;
   alert.count = 1;
@@ -325,7 +325,7 @@ void Correlator::flush(ChangeSet& changes) {
 }
 
 void Correlator::post_webhooks(const Incident& incident, notify::PageKind kind, const std::string& actor,
-                               const std::string& text, std::int64_t now_ms, ChangeSet& changes) {
+                               std::string_view text, std::int64_t now_ms, ChangeSet& changes) {
   if (config_.webhooks.empty() || incident.merged_into != 0) return;
   std::string body;
   for (const auto& target : config_.webhooks) {

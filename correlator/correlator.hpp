@@ -142,7 +142,7 @@ class Correlator {
   void page(const Incident& incident, const Alert& alert, std::int64_t now_ms, ChangeSet& changes);
   // Queues the webhook notifications of one incident change (none when no
   // target wants this kind).
-  void post_webhooks(const Incident& incident, notify::PageKind kind, const std::string& actor, const std::string& text,
+  void post_webhooks(const Incident& incident, notify::PageKind kind, const std::string& actor, std::string_view text,
                      std::int64_t now_ms, ChangeSet& changes);
   // The lifecycle actions other than acknowledge, resolve and escalate (lifecycle.cpp).
   ActionResult act_on_open(Incident& incident, const IncidentAction& action, std::int64_t now_ms, ChangeSet& changes);
@@ -165,7 +165,7 @@ class Correlator {
     boost::container::small_vector<FiringAlert*, 1> alerts;
     int firing_roots = 0;        // of them, those that are not symptoms
     std::uint32_t ci_index = no_ci;
-    std::string group_key;
+    Text group_key;
   };
   // An unresolved incident and the engine's state of it, in one node of
   // incidents_ (one allocation and one lookup instead of two).
@@ -192,7 +192,7 @@ class Correlator {
   void run_engine_timers(std::int64_t now_ms, ChangeSet& changes);
 
   std::unordered_map<std::uint32_t, std::int64_t> by_root_ci_;  // CI index → incident rooted there
-  std::unordered_map<std::string, std::int64_t> by_group_key_;  // grouping key → incident
+  std::unordered_map<std::string, std::int64_t, ViewHash, std::equal_to<>> by_group_key_;  // grouping key → incident
   std::set<std::pair<std::int64_t, std::int64_t>> held_;        // (hold until, incident)
   std::set<std::pair<std::int64_t, std::int64_t>> resolve_due_; // (resolve after, incident)
   GapTracker gaps_;

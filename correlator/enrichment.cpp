@@ -3,7 +3,7 @@
 
 namespace tocsin {
 
-Enrichment enrich(const cmdb::Cmdb* db, const std::string& resource) {
+Enrichment enrich(const cmdb::Cmdb* db, std::string_view resource) {
   if (!db || resource.empty()) return {};
   cmdb::Match m = db->resolve(resource);
   if (!m) return {};
@@ -17,10 +17,11 @@ void apply_enrichment(const Enrichment& e, const std::shared_ptr<const cmdb::Cmd
   alert.cmdb = CiFields(std::shared_ptr<const cmdb::Ci>(db, e.ci));
 }
 
-void GapTracker::record(const std::string& resource, const std::string& source, std::int64_t now_ms) {
-  auto [it, added] = index_.try_emplace(resource, pending_.size());
-  if (added) {
-    pending_.push_back({resource, source, 1, now_ms, now_ms});
+void GapTracker::record(std::string_view resource, std::string_view source, std::int64_t now_ms) {
+  auto it = index_.find(resource);
+  if (it == index_.end()) {
+    index_.emplace(std::string(resource), pending_.size());
+    pending_.push_back({std::string(resource), std::string(source), 1, now_ms, now_ms});
     return;
   }
   CmdbGap& g = pending_[it->second];

@@ -25,7 +25,7 @@ struct Enrichment {
 
 // Resolves `resource` (name, FQDN, alias, address) in `db`; nothing when `db`
 // is null or the resource is unknown.
-Enrichment enrich(const cmdb::Cmdb* db, const std::string& resource);
+Enrichment enrich(const cmdb::Cmdb* db, std::string_view resource);
 
 // Sets the alert's CI fields: its id and criticality, and the CI itself as the
 // shared record of name, services, location and runbook (`db` keeps it
@@ -36,14 +36,14 @@ void apply_enrichment(const Enrichment& e, const std::shared_ptr<const cmdb::Cmd
 // within a batch and added to what the store holds.
 class GapTracker {
  public:
-  void record(const std::string& resource, const std::string& source, std::int64_t now_ms);
+  void record(std::string_view resource, std::string_view source, std::int64_t now_ms);
   // Moves the pending entries to `changes.cmdb_gaps`.
   void flush(ChangeSet& changes);
   std::size_t pending() const { return pending_.size(); }
 
  private:
   std::vector<CmdbGap> pending_;
-  std::unordered_map<std::string, std::size_t> index_;  // resource → entry
+  std::unordered_map<std::string, std::size_t, ViewHash, std::equal_to<>> index_;  // resource → entry
 };
 
 }  // namespace tocsin

@@ -5,15 +5,15 @@ namespace tocsin {
 
 namespace {
 std::string field_of(const std::string& name, const Alert& a) {
-  if (name == "ci") return a.ci;
-  if (name == "resource") return a.resource;
-  if (name == "name") return a.name;
+  if (name == "ci") return a.ci.str();
+  if (name == "resource") return a.resource.str();
+  if (name == "name") return a.name.str();
   if (name == "service") return a.cmdb.services().empty() ? std::string() : a.cmdb.services().front();
   if (name == "location") return a.cmdb.location();
   if (name.starts_with("attr.")) {
     std::string_view key = std::string_view(name).substr(5);
     for (const auto& [k, v] : a.attributes)
-      if (k == key) return v;
+      if (k == key) return v.str();
   }
   return {};
 }

@@ -38,7 +38,7 @@ void Correlator::set_cmdb(std::shared_ptr<const cmdb::Cmdb> cmdb) {
 void Correlator::rebase_ci_fields() {
   // One new record per old one: an alert and its incident keep sharing theirs.
   std::unordered_map<const cmdb::Ci*, CiFields> rebased;
-  auto rebase = [&](CiFields& fields, const std::string& ci) {
+  auto rebase = [&](CiFields& fields, std::string_view ci) {
     if (!fields.record()) return;
     auto [it, added] = rebased.try_emplace(fields.record().get());
     if (added) {
@@ -107,7 +107,9 @@ Correlator::OpenIncident& Correlator::open_incident(FiringAlert& alert, const En
                                                     std::int64_t now_ms, ChangeSet& changes) {
   Incident incident;
   incident.id = ++ids_.incident;
-  incident.title = event.summary.empty() ? describe(alert) : event.summary;
+  if (event.summary.empty()) incident.title = describe(alert);
+  else if (alert.summary == event.summary) incident.title = alert.summary;  // one block for both
+  else incident.title = event.summary;
   incident.severity = event.severity;
   incident.priority = priority_of(config_.priority, config_.cmdb.get(), e.ci, event);
   incident.ci = alert.ci.empty() ? alert.resource : alert.ci;
@@ -204,7 +206,7 @@ void Correlator::merge(Incident& from, Incident& root, std::int64_t now_ms, Chan
                                   std::to_string(moved.size()) + " alert(s) as symptoms"});
   changes.timeline.push_back({0, from.id, now_ms, "tocsin", "merged",
                               "merged into #" + std::to_string(root.id) + ": symptom of " +
-                                  (root.cmdb.name().empty() ? root.ci : root.cmdb.name()) + "; held page cancelled"});
+                                  (root.cmdb.name().empty() ? root.ci.str() : root.cmdb.name()) + "; held page cancelled"});
   changes.cancelled_pages.push_back(from.id);
   from.merged_into = root.id;
   recurrence_.forget(from.ci, from.opened_at_ms);
@@ -312,7 +314,7 @@ void Correlator::rebuild_work() {
     w.firing_roots += 1;
     if (alert.id == it->second.root_alert_id) {
       w.group_key = group_key(config_.grouping, alert);
-      if (!w.group_key.empty()) by_group_key_[w.group_key] = alert.incident_id;
+      if (!w.group_key.empty()) by_group_key_[w.group_key.str()] = alert.incident_id;
     }
   }
 }

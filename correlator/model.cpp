@@ -30,6 +30,13 @@ std::optional<NotificationState> parse_notification_state(std::string_view s) {
   return parse<NotificationState>(notification_states, s);
 }
 
+LabelAttributes label_attributes(const Attributes& attributes) {
+  LabelAttributes out;
+  out.reserve(attributes.size());
+  for (const auto& [name, value] : attributes) out.emplace_back(name, value);
+  return out;
+}
+
 namespace {
 const std::string no_text;
 const std::vector<std::string> no_services;

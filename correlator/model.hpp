@@ -12,6 +12,7 @@
 #include "correlator/cmdb/ci.hpp"
 #include "correlator/event.hpp"
 #include "correlator/suppression/records.hpp"
+#include "correlator/text.hpp"
 
 namespace tocsin {
 
@@ -57,6 +58,12 @@ class CiFields {
   std::shared_ptr<const cmdb::Ci> ci_;
 };
 
+// An alert's copy of its first event's attributes. Names and most values
+// repeat across alerts ("job": "node"), so both are Labels: two pairs take 32
+// bytes besides the vector instead of 128 and the strings' own blocks.
+using LabelAttributes = std::vector<std::pair<Label, Label>>;
+LabelAttributes label_attributes(const Attributes& attributes);
+
 struct EventRecord {
   std::int64_t id = 0;
   std::int64_t alert_id = 0;  // 0 when the event raised no alert (info, orphan clear)
@@ -66,27 +73,27 @@ struct EventRecord {
 
 struct Alert {
   std::int64_t id = 0;
-  std::string fingerprint;
-  std::string name;  // alert key
-  std::string resource;
+  Text fingerprint;
+  Label name;  // alert key
+  Text resource;
   Severity severity = Severity::info;
   AlertState state = AlertState::firing;
-  std::string summary;
-  Attributes attributes;  // from the first event
+  bool symptom = false;  // joined its incident because an upstream CI is down
+  Text summary;
+  LabelAttributes attributes;  // from the first event
   std::int64_t first_seen_ms = 0;
   std::int64_t last_seen_ms = 0;
   std::int64_t resolved_at_ms = 0;  // 0 while firing
   std::int64_t count = 0;           // problem events folded into this alert
   std::int64_t incident_id = 0;
   // From the CMDB (empty when the resource matched no CI) and assignment.
-  std::string ci;       // CI id
-  std::string group;    // owner group
-  std::string criticality;
+  Text ci;       // CI id
+  Label group;    // owner group
+  Label criticality;
   CiFields cmdb;        // CI name, business services, location, runbook
-  bool symptom = false;  // joined its incident because an upstream CI is down
-  std::string source;    // collector of the first event (silences match on it)
+  Label source;    // collector of the first event (silences match on it)
   // While suppressed: what suppresses it, "maintenance:<id>" or "silence:<id>".
-  std::string suppressed_by;
+  Label suppressed_by;
 };
 
 struct Sla {
@@ -98,14 +105,15 @@ struct Sla {
 
 struct Incident {
   std::int64_t id = 0;
-  std::string title;
+  Text title;
   IncidentState state = IncidentState::open;
-  std::string priority;  // "P1".."P5"
   Severity severity = Severity::info;
-  std::string ci;
-  std::string service;
-  std::string group;
-  std::string assignee;
+  int escalation_level = 0;
+  Label priority;  // "P1".."P5"
+  Text ci;
+  Label service;
+  Label group;
+  Label assignee;
   std::int64_t alert_count = 0;
   std::int64_t event_count = 0;
   std::int64_t opened_at_ms = 0;
@@ -116,11 +124,10 @@ struct Incident {
   // count from it instead of opened_at_ms.
   std::int64_t reopened_at_ms = 0;
   Sla sla;
-  int escalation_level = 0;
   std::int64_t updated_at_ms = 0;
   // From the CMDB: the root cause's CI (`ci` is its id, or the resource when
   // the CMDB does not know it).
-  std::string criticality;
+  Label criticality;
   CiFields cmdb;  // CI name, business services, location, runbook
   std::int64_t root_alert_id = 0;  // the alert that opened it
   std::int64_t symptom_count = 0;  // alerts that joined as symptoms
@@ -129,9 +136,9 @@ struct Incident {
   std::int64_t resolve_after_ms = 0;  // all root alerts cleared: resolves then unless they fire again
   std::int64_t next_escalation_ms = 0;  // due time of escalation level `escalation_level` (0 = none pending)
   // The lifecycle (correlator/lifecycle.cpp).
-  std::string resolution_code;  // given when resolved by hand, e.g. "fixed"
-  std::string previous_group;   // the owner before the latest forward: where `return` sends it
-  std::string priority_set_by;  // who set the priority by hand (empty: the matrix chose it)
+  Label resolution_code;  // given when resolved by hand, e.g. "fixed"
+  Label previous_group;   // the owner before the latest forward: where `return` sends it
+  Label priority_set_by;  // who set the priority by hand (empty: the matrix chose it)
   // Incidents opened on the same CI within the recurrence window before this
   // one (correlator/recurrence.hpp): a problem candidate when it is high.
   std::int64_t recurrence_count = 0;

@@ -11,7 +11,7 @@ void RecurrenceCounter::prune_one(Times& times, std::int64_t now_ms) const {
   times.erase(times.begin(), old);
 }
 
-std::int64_t RecurrenceCounter::count(const std::string& ci, std::int64_t now_ms) {
+std::int64_t RecurrenceCounter::count(const Text& ci, std::int64_t now_ms) {
   if (config_.window_ms <= 0 || ci.empty()) return 0;
   auto it = by_ci_.find(ci);
   if (it == by_ci_.end()) return 0;
@@ -20,14 +20,14 @@ std::int64_t RecurrenceCounter::count(const std::string& ci, std::int64_t now_ms
   return static_cast<std::int64_t>(end - it->second.begin());
 }
 
-void RecurrenceCounter::record(const std::string& ci, std::int64_t opened_at_ms) {
+void RecurrenceCounter::record(const Text& ci, std::int64_t opened_at_ms) {
   if (config_.window_ms <= 0 || ci.empty()) return;
   auto& times = by_ci_[ci];
   // Almost always appended: openings arrive in time order.
   times.insert(std::upper_bound(times.begin(), times.end(), opened_at_ms), opened_at_ms);
 }
 
-void RecurrenceCounter::forget(const std::string& ci, std::int64_t opened_at_ms) {
+void RecurrenceCounter::forget(const Text& ci, std::int64_t opened_at_ms) {
   auto it = by_ci_.find(ci);
   if (it == by_ci_.end()) return;
   auto& times = it->second;
@@ -38,7 +38,7 @@ void RecurrenceCounter::forget(const std::string& ci, std::int64_t opened_at_ms)
 
 void RecurrenceCounter::restore(const std::vector<std::pair<std::string, std::int64_t>>& openings) {
   by_ci_.clear();
-  for (const auto& [ci, at] : openings) record(ci, at);
+  for (const auto& [ci, at] : openings) record(Text(ci), at);
 }
 
 void RecurrenceCounter::prune(std::int64_t now_ms) {

@@ -12,6 +12,8 @@
 
 #include <boost/container/small_vector.hpp>
 
+#include "correlator/text.hpp"
+
 namespace tocsin {
 
 struct RecurrenceConfig {
@@ -27,10 +29,10 @@ class RecurrenceCounter {
   const RecurrenceConfig& config() const { return config_; }
 
   // Incidents on `ci` opened in (now - window, now], before this one.
-  std::int64_t count(const std::string& ci, std::int64_t now_ms);
-  void record(const std::string& ci, std::int64_t opened_at_ms);
+  std::int64_t count(const Text& ci, std::int64_t now_ms);
+  void record(const Text& ci, std::int64_t opened_at_ms);
   // An incident that no longer counts (merged into a root cause's).
-  void forget(const std::string& ci, std::int64_t opened_at_ms);
+  void forget(const Text& ci, std::int64_t opened_at_ms);
   // Replaces the state with the openings read from the store, oldest first.
   void restore(const std::vector<std::pair<std::string, std::int64_t>>& openings);
   // Drops what left the window on every CI; cost proportional to the CIs held.
@@ -44,7 +46,8 @@ class RecurrenceCounter {
   void prune_one(Times& times, std::int64_t now_ms) const;
 
   RecurrenceConfig config_;
-  std::unordered_map<std::string, Times> by_ci_;
+  // Keyed by the incidents' own CI Text (a count, not a copy of the id).
+  std::unordered_map<Text, Times> by_ci_;
 };
 
 }  // namespace tocsin

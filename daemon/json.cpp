@@ -59,10 +59,12 @@ json::value time_value(std::int64_t ms) {
 
 const json::value* field(const json::object& o, std::string_view key) { return o.if_contains(key); }
 
-bool read_string(const json::object& o, std::string_view key, std::string& out) {
+// Into a std::string, a Text or a Label.
+template <typename String>
+bool read_string(const json::object& o, std::string_view key, String& out) {
   const json::value* v = field(o, key);
   if (!v || !v->is_string()) return false;
-  out = std::string(v->get_string());
+  out = String(std::string_view(v->get_string()));
   return true;
 }
 
@@ -120,12 +122,12 @@ bool read_sla(const json::object& o, Sla& sla) {
          read_bool(s, "ack_breached", sla.ack_breached) && read_bool(s, "resolve_breached", sla.resolve_breached);
 }
 
-bool read_attributes(const json::object& o, Attributes& out) {
+bool read_attributes(const json::object& o, LabelAttributes& out) {
   const json::value* v = field(o, "attributes");
   if (!v || !v->is_object()) return false;
   for (const auto& kv : v->get_object()) {
     if (!kv.value().is_string()) return false;
-    out.emplace_back(std::string(kv.key()), std::string(kv.value().get_string()));
+    out.emplace_back(std::string_view(kv.key()), std::string_view(kv.value().get_string()));
   }
   return true;
 }
@@ -198,8 +200,8 @@ json::array strings(const std::vector<std::string>& list) {
 void add_topology(const IncidentDetail& d, json::object& o) {
   json::array roots, symptoms;
   std::vector<std::string> cis, services;
-  auto add_unique = [](std::vector<std::string>& list, const std::string& s) {
-    if (!s.empty() && std::find(list.begin(), list.end(), s) == list.end()) list.push_back(s);
+  auto add_unique = [](std::vector<std::string>& list, std::string_view s) {
+    if (!s.empty() && std::find(list.begin(), list.end(), s) == list.end()) list.emplace_back(s);
   };
   add_unique(cis, d.incident.ci);
   for (const auto& s : d.incident.cmdb.services()) add_unique(services, s);

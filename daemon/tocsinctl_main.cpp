@@ -321,8 +321,8 @@ std::string with_query(std::string path, const CommandLine& cl, const std::map<s
 
 std::string time_text(std::int64_t ms) { return ms ? api::format_time(ms).substr(0, 19) + "Z" : "-"; }
 
-std::string cell(std::string s, std::size_t width) {
-  if (s.empty()) s = "-";
+std::string cell(std::string_view text, std::size_t width) {
+  std::string s(text.empty() ? "-" : text);
   if (s.size() > width) return s.substr(0, width - 1) + "~";
   return s + std::string(width - s.size(), ' ');
 }
@@ -358,8 +358,8 @@ constexpr std::string_view incident_header =
 constexpr std::string_view alert_header =
     "ID      STATE      SEVERITY RESOURCE         NAME               COUNT  INCIDENT         LAST SEEN            SUMMARY";
 
-void print_field(std::string_view label, const std::string& value, bool breached = false) {
-  std::cout << "  " << cell(std::string(label), 13) << ' ' << (value.empty() ? "-" : value)
+void print_field(std::string_view label, std::string_view value, bool breached = false) {
+  std::cout << "  " << cell(label, 13) << ' ' << (value.empty() ? "-" : value)
             << (breached ? " (breached)" : "") << '\n';
 }
 

@@ -63,7 +63,7 @@ std::string short_line(const Incident& i, const PageContext& c) {
   return s;
 }
 
-void line(std::string& body, std::string_view label, const std::string& value) {
+void line(std::string& body, std::string_view label, std::string_view value) {
   if (value.empty()) return;
   body += label;
   body.append(12 - std::min<std::size_t>(label.size(), 11), ' ');
@@ -112,7 +112,7 @@ Page render_email(const Incident& i, const PageContext& c) {
   line(b, "Group:", i.group);
   line(b, "Assignee:", i.assignee);
   const std::string& ci_name = a != nullptr && !a->cmdb.name().empty() ? a->cmdb.name() : i.cmdb.name();
-  const std::string& criticality = a != nullptr && !a->criticality.empty() ? a->criticality : i.criticality;
+  const Label& criticality = a != nullptr && !a->criticality.empty() ? a->criticality : i.criticality;
   if (!ci_name.empty()) line(b, "CI:", criticality.empty() ? ci_name : ci_name + " (" + criticality + ")");
   line(b, "Location:", a != nullptr && !a->cmdb.location().empty() ? a->cmdb.location() : i.cmdb.location());
   const auto& services = a != nullptr && !a->cmdb.services().empty() ? a->cmdb.services() : i.cmdb.services();

@@ -36,7 +36,7 @@ Standing standing(const Directory& directory, std::string_view person, const Inc
                   const PagesOf& pages, std::int64_t now_ms) {
   if (person.empty() || directory.person(person) == nullptr) return Standing::none;
   if (incident.assignee == person) return Standing::assignee;
-  const std::string& group = incident.group;
+  std::string_view group = incident.group;
   if (contains(directory.on_call(group, Layer::primary, now_ms), person) ||
       contains(directory.on_call(group, Layer::secondary, now_ms), person))
     return Standing::on_call;

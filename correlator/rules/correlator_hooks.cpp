@@ -147,7 +147,7 @@ void Correlator::rules_restore() {
     if (alert.state == AlertState::flapping) rules_.flaps.restore_flapping(alert.fingerprint, rules_.config.flapping);
     if (alert.name == rules::heartbeat_event_name)
       for (const auto& [k, v] : alert.attributes)
-        if (k == "heartbeat") rules_.heartbeats.mark_missed(v);
+        if (k == "heartbeat") rules_.heartbeats.mark_missed(v.str());
   }
 }
 

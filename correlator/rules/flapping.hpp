@@ -31,17 +31,17 @@ class FlapDetector {
   // Notes a state change of a fingerprint that is not flapping: a problem that
   // raises its alert, or a clear that resolves it. Returns true when this
   // change is the Nth within the window: the alert now flaps.
-  bool change(const std::string& fingerprint, EventKind kind, const FlappingConfig& settings, std::int64_t now_ms);
+  bool change(std::string_view fingerprint, EventKind kind, const FlappingConfig& settings, std::int64_t now_ms);
 
-  bool flapping(const std::string& fingerprint) const;
+  bool flapping(std::string_view fingerprint) const;
 
   // An event of a flapping fingerprint. A problem after a clear, or a clear
   // after a problem, is a state change and starts the quiet period over.
-  void event_while_flapping(const std::string& fingerprint, EventKind kind, std::int64_t now_ms);
+  void event_while_flapping(std::string_view fingerprint, EventKind kind, std::int64_t now_ms);
 
   // A flapping alert restored at start-up: its history is gone, so it is taken
   // as firing and its quiet period starts at the first settle() after it.
-  void restore_flapping(const std::string& fingerprint, const FlappingConfig& settings);
+  void restore_flapping(std::string_view fingerprint, const FlappingConfig& settings);
 
   // Flapping fingerprints whose quiet period has elapsed at `now_ms` (a change
   // exactly Q ago counts as quiet); they are normal again. Also forgets the
@@ -49,13 +49,19 @@ class FlapDetector {
   std::vector<Settled> settle(std::int64_t now_ms);
 
   // The alert left the working set by other means (resolved by hand).
-  void forget(const std::string& fingerprint);
-  std::size_t tracked() const { return tracks_.size(); }
+  void forget(std::string_view fingerprint);
+  std::size_t tracked() const { return tracks_.size() + first_changes_.size(); }
 
  private:
-  // One per fingerprint that changed state within its window: every firing
-  // alert has one, so it is kept small. Keyed by fingerprint_key(); the
-  // fingerprint itself is kept only while it flaps (settle() returns it).
+  // One per fingerprint that changed state within its window, keyed by
+  // fingerprint_key(); the fingerprint itself is kept only while it flaps
+  // (settle() returns it). Every firing alert has one, and most have changed
+  // once (raised) in their window: those are a FirstChange only, 24 bytes a
+  // slot against 80, and become a Track at their second change.
+  struct FirstChange {
+    std::int64_t at_ms = 0;
+    std::int64_t window_ms = 0;  // forgotten that long after it
+  };
   struct Track {
     boost::container::small_vector<std::int64_t, 1> changes_ms;  // state changes inside the window, oldest first
     std::int64_t window_ms = 0;
@@ -64,8 +70,9 @@ class FlapDetector {
     bool flapping = false;
     EventKind last = EventKind::clear;
   };
-  Track& track(const std::string& fingerprint, const FlappingConfig& settings);
+  Track& track(std::string_view fingerprint, const FlappingConfig& settings);
   boost::unordered_flat_map<std::uint64_t, Track> tracks_;
+  boost::unordered_flat_map<std::uint64_t, FirstChange> first_changes_;  // keys not in tracks_
   std::unordered_map<std::uint64_t, std::string> flapping_;  // key → fingerprint, while it flaps
 };
 

@@ -19,7 +19,7 @@ constexpr std::int64_t late_after_ms = 60'000;
 
 // Escalation pages people of the on-call directory: without one, a group's
 // policy is inactive and the configured e-mail recipients are paged.
-const sla::Policy* active_policy(const CorrelatorConfig& config, const std::string& group) {
+const sla::Policy* active_policy(const CorrelatorConfig& config, std::string_view group) {
   return config.oncall ? sla::policy_for(config.escalation, group) : nullptr;
 }
 

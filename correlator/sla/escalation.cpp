@@ -5,7 +5,7 @@
 
 namespace tocsin::sla {
 
-const Policy* policy_for(const EscalationConfig& config, const std::string& group) {
+const Policy* policy_for(const EscalationConfig& config, std::string_view group) {
   auto it = config.by_group.find(group);
   return it == config.by_group.end() || it->second.steps.empty() ? nullptr : &it->second;
 }
@@ -49,7 +49,7 @@ std::optional<Due> next_step(const Policy& policy, IncidentState state, int leve
 
 namespace {
 
-std::vector<std::string> people_of(const std::string& target, const std::string& group,
+std::vector<std::string> people_of(const std::string& target, std::string_view group,
                                    const oncall::Directory& directory, std::int64_t now_ms) {
   if (target == "primary") return directory.on_call(group, oncall::Layer::primary, now_ms);
   if (target == "secondary") return directory.on_call(group, oncall::Layer::secondary, now_ms);
@@ -64,7 +64,7 @@ std::vector<std::string> people_of(const std::string& target, const std::string&
 
 }  // namespace
 
-Resolution resolve(const Step& step, const std::string& group, const oncall::Directory* directory,
+Resolution resolve(const Step& step, std::string_view group, const oncall::Directory* directory,
                    std::int64_t now_ms) {
   Resolution r;
   if (directory == nullptr) {

@@ -32,7 +32,7 @@ struct Policy {
 };
 
 struct EscalationConfig {
-  std::map<std::string, Policy> by_group;  // owner group → policy
+  std::map<std::string, Policy, std::less<>> by_group;  // owner group → policy
 };
 
 // Where the SLA clocks and the escalation steps count from: the latest reopen,
@@ -41,7 +41,7 @@ inline std::int64_t clock_start(const Incident& incident) {
   return incident.reopened_at_ms > 0 ? incident.reopened_at_ms : incident.opened_at_ms;
 }
 
-const Policy* policy_for(const EscalationConfig& config, const std::string& group);
+const Policy* policy_for(const EscalationConfig& config, std::string_view group);
 
 // Levels count the steps fired so far over all rounds: level L is step
 // L % steps.size() of round L / steps.size().
@@ -84,7 +84,7 @@ struct Resolution {
 // Who step `step` pages for `group` at `now_ms`. A target that names nobody
 // (nobody on call, no such user) falls back to the group lead, once per step;
 // a person without a contact on any listed channel is noted and skipped.
-Resolution resolve(const Step& step, const std::string& group, const oncall::Directory* directory,
+Resolution resolve(const Step& step, std::string_view group, const oncall::Directory* directory,
                    std::int64_t now_ms);
 
 // Empty when the policy is valid, else what is wrong.

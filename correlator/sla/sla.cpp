@@ -36,7 +36,7 @@ std::string iso_date(date::local_days day) {
 
 }  // namespace
 
-const Target* target_for(const SlaConfig& config, const std::string& priority, const std::string& service) {
+const Target* target_for(const SlaConfig& config, std::string_view priority, std::string_view service) {
   if (!service.empty())
     if (auto s = config.by_service.find(service); s != config.by_service.end())
       if (auto t = s->second.find(priority); t != s->second.end()) return &t->second;
@@ -69,7 +69,7 @@ std::int64_t add_business_time(const Calendar* calendar, std::int64_t start_ms, 
   return 0;
 }
 
-DueTimes due_times(const SlaConfig& config, const std::string& priority, const std::string& service,
+DueTimes due_times(const SlaConfig& config, std::string_view priority, std::string_view service,
               std::int64_t opened_ms) {
   DueTimes due;
   const Target* t = target_for(config, priority, service);

@@ -33,8 +33,8 @@ struct Target {
 };
 
 struct SlaConfig {
-  std::map<std::string, Target> by_priority;                          // "P1".."P5"
-  std::map<std::string, std::map<std::string, Target>> by_service;    // service → priority → target
+  std::map<std::string, Target, std::less<>> by_priority;                         // "P1".."P5"
+  std::map<std::string, std::map<std::string, Target, std::less<>>, std::less<>> by_service;   // service → priority → target
   std::map<std::string, Calendar> calendars;                          // name → calendar
 };
 
@@ -45,7 +45,7 @@ struct DueTimes {
 
 // The target that applies: the service's own for this priority, else the
 // priority's; nullptr when neither exists.
-const Target* target_for(const SlaConfig& config, const std::string& priority, const std::string& service);
+const Target* target_for(const SlaConfig& config, std::string_view priority, std::string_view service);
 
 // `start_ms` plus `duration_ms` counted only within the calendar's opening
 // hours. A null calendar counts round the clock. Bounded: when the calendar
@@ -53,7 +53,7 @@ const Target* target_for(const SlaConfig& config, const std::string& priority, c
 std::int64_t add_business_time(const Calendar* calendar, std::int64_t start_ms, std::int64_t duration_ms);
 
 // Due times of an incident of `priority` on `service` opened at `opened_ms`.
-DueTimes due_times(const SlaConfig& config, const std::string& priority, const std::string& service,
+DueTimes due_times(const SlaConfig& config, std::string_view priority, std::string_view service,
               std::int64_t opened_ms);
 
 // Empty when the calendar is valid, else what is wrong (unknown zone, bad hours).

@@ -70,7 +70,7 @@ void Correlator::restore_suppression(std::vector<suppression::Silence> silences,
 void Correlator::suppression_restore() {
   suppressed_.clear();
   for (const auto& [key, alert] : firing_)
-    if (alert->state == AlertState::suppressed) suppressed_.insert(alert->fingerprint);
+    if (alert->state == AlertState::suppressed) suppressed_.insert(alert->fingerprint.str());
 }
 
 bool Correlator::suppress_on_open(Alert& alert, std::int64_t now_ms) {
@@ -79,13 +79,13 @@ bool Correlator::suppress_on_open(Alert& alert, std::int64_t now_ms) {
   alert.state = AlertState::suppressed;
   (by.starts_with("maintenance:") ? suppression_counters_.by_maintenance : suppression_counters_.by_silence)->inc();
   alert.suppressed_by = std::move(by);
-  suppressed_.insert(alert.fingerprint);
+  suppressed_.insert(alert.fingerprint.str());
   dirty_alerts_.insert(&alert);
   return true;
 }
 
 void Correlator::suppressed_alert_cleared(Alert& alert) {
-  suppressed_.erase(alert.fingerprint);
+  suppressed_.erase(alert.fingerprint.str());
   suppression_counters_.cleared->inc();
 }
 
@@ -123,7 +123,7 @@ void Correlator::suppression_tick(std::int64_t now_ms, ChangeSet& changes) {
 // (and pages), joins an upstream CI's incident as a symptom, or joins an
 // incident on its grouping key.
 void Correlator::end_suppression(FiringAlert& alert, std::int64_t now_ms, ChangeSet& changes) {
-  std::string was = alert.suppressed_by;
+  std::string was = alert.suppressed_by.str();
   alert.state = AlertState::firing;
   alert.suppressed_by.clear();
   dirty_alerts_.insert(&alert);
@@ -136,7 +136,7 @@ void Correlator::end_suppression(FiringAlert& alert, std::int64_t now_ms, Change
   event.severity = alert.severity;
   event.resource = alert.resource;
   event.summary = alert.summary;
-  event.attributes = alert.attributes;
+  for (const auto& [name, value] : alert.attributes) event.attributes.emplace_back(name.str(), value.str());
   event.received_at_ms = now_ms;
   Enrichment e = enrich(config_.cmdb.get(), alert.resource);
   place_alert(alert, e, event, now_ms, changes);

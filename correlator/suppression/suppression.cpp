@@ -41,21 +41,19 @@ date::local_days local_day(const date::time_zone* zone, std::int64_t at_ms) {
   return date::floor<date::days>(local);
 }
 
-const std::string* field_value(const Alert& a, std::string_view field, std::string& scratch) {
-  if (field == "resource") return &a.resource;
-  if (field == "ci") return &a.ci;
-  if (field == "name") return &a.name;
-  if (field == "source") return &a.source;
-  if (field == "severity") {
-    scratch = std::string(to_string(a.severity));
-    return &scratch;
-  }
+// The alert's value of a matcher's field; empty when it has none.
+std::string_view field_value(const Alert& a, std::string_view field) {
+  if (field == "resource") return a.resource;
+  if (field == "ci") return a.ci;
+  if (field == "name") return a.name;
+  if (field == "source") return a.source;
+  if (field == "severity") return to_string(a.severity);
   if (field.starts_with("attr.")) {
     std::string_view key = field.substr(5);
     for (const auto& [k, v] : a.attributes)
-      if (k == key) return &v;
+      if (k == key) return v;
   }
-  return nullptr;
+  return {};
 }
 
 bool known_field(std::string_view field) {
@@ -217,10 +215,8 @@ std::optional<Problem> validate_new(const Silence& s, std::int64_t now_ms) {
 }
 
 bool matches(const Silence& s, const Alert& alert) {
-  std::string scratch;
   for (const Matcher& m : s.matchers) {
-    const std::string* v = field_value(alert, m.field, scratch);
-    std::string_view value = v ? std::string_view(*v) : std::string_view();
+    std::string_view value = field_value(alert, m.field);
     bool hit = false;
     switch (m.op) {
       case MatchOp::equal: hit = value == m.value; break;

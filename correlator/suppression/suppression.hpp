@@ -80,7 +80,7 @@ class Suppressions {
 
  private:
   struct Scope {
-    std::unordered_set<std::string> names;  // listed CIs and, with dependents, every CI below them
+    std::unordered_set<std::string, ViewHash, std::equal_to<>> names;  // listed CIs and, with dependents, every CI below them
   };
   Scope build_scope(const MaintenanceWindow& w) const;
   void rebuild_scopes();

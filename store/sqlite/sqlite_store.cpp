@@ -74,7 +74,9 @@ class StringReader {
 };
 
 // Into a buffer the caller reuses, so the hot inserts allocate nothing.
-const std::string& encode_into(std::string& out, const Attributes& attributes) {
+// Attributes of an event (std::string pairs) or of an alert (Label pairs).
+template <typename String>
+const std::string& encode_into(std::string& out, const std::vector<std::pair<String, String>>& attributes) {
   out.clear();
   for (const auto& [key, value] : attributes) {
     put_string(out, key);
@@ -209,7 +211,7 @@ Alert read_alert(const Statement& stmt) {
   a.severity = decode_name(parse_severity, row.text());
   a.state = decode_name(parse_alert_state, row.text());
   a.summary = row.text();
-  a.attributes = decode_attributes(row.blob());
+  a.attributes = label_attributes(decode_attributes(row.blob()));
   a.first_seen_ms = row.int64();
   a.last_seen_ms = row.int64();
   a.resolved_at_ms = row.int64();

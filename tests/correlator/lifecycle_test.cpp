@@ -102,14 +102,14 @@ TEST_F(LifecycleTest, AssignSetsGroupAndPerson) {
 }
 
 TEST_F(LifecycleTest, CommentOnlyAddsToTheTimeline) {
-  std::string before = stored.group;
+  std::string before(stored.group);
   ASSERT_EQ(act(ActionKind::comment, "checking the array").status, 200);
   EXPECT_TRUE(timeline_has("comment", "checking the array"));
   EXPECT_EQ(stored.group, before);
 }
 
 TEST_F(LifecycleTest, ManualPriorityRecordsWhoAndWhy) {
-  std::string matrix = stored.priority;
+  std::string matrix(stored.priority);
   ASSERT_NE(matrix, "P1");
   ASSERT_EQ(act(ActionKind::set_priority, "CEO's laptop", "", "P1").status, 200);
   EXPECT_EQ(stored.priority, "P1");
