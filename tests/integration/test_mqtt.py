@@ -5,6 +5,7 @@ and stores none twice; no broker → one warning, then quiet retries."""
 
 import os
 import subprocess
+import threading
 import time
 
 import pytest
@@ -85,13 +86,24 @@ def interrupt_during_10000_qos1_messages(tmp_path, broker, interrupt, label):
     publisher = subprocess.Popen(
         ["mosquitto_pub", "-h", "127.0.0.1", "-p", str(broker.port), "-q", "1", "-V", "mqttv5",
          "-t", "tocsin/load/gen", "-l"], stdin=subprocess.PIPE)
-    publisher.stdin.write("".join(f"{label} message {i}\n" for i in range(total)).encode())
-    publisher.stdin.close()
+    # Fed over about two seconds, so that the interruption lands while the
+    # publisher is still sending, however fast tocsind stores.
+    def feed():
+        chunk = 50
+        for start in range(0, total, chunk):
+            publisher.stdin.write("".join(f"{label} message {i}\n" for i in range(start, start + chunk)).encode())
+            publisher.stdin.flush()
+            time.sleep(0.01)
+        publisher.stdin.close()
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
 
     wait_until(lambda: len(mqtt_events(daemon)) >= 1000, timeout=60, what="1000 messages stored")
     interrupt(daemon)
     stored_at_interrupt = len(mqtt_events(daemon))
     assert stored_at_interrupt < total, "the interruption came after the last message: nothing was tested"
+    feeder.join()
     assert publisher.wait(60) == 0
     daemon.start()
     wait_until(lambda: len(mqtt_events(daemon)) >= total, timeout=80, interval=0.5, what=f"{total} messages stored")
