@@ -875,6 +875,24 @@ TEST(SqliteStoreOpen, EveryIncidentQueryKeepsAnIndexOnceTheRedundantOneIsDropped
   EXPECT_EQ(plan("state = ? ORDER BY id DESC LIMIT ?").find("TEMP B-TREE"), std::string::npos);
 }
 
+// Likewise for alerts, whose fingerprint index no query used.
+TEST(SqliteStoreOpen, EveryAlertQueryKeepsAnIndexWithoutTheFingerprintOne) {
+  TempDir dir;
+  const std::string path = dir.file("tocsin.db");
+  SqliteStore store(path);
+  sqlite::Database db(path);
+  EXPECT_EQ(db.query_int64("SELECT count(*) FROM sqlite_schema WHERE name = 'alerts_by_fingerprint'"), 0);
+  for (const char* where :
+       {"state = ? ORDER BY id DESC LIMIT ?", "resource = ? ORDER BY id DESC LIMIT ?",
+        "incident_id = ? ORDER BY id DESC LIMIT ?", "incident_id = ? ORDER BY id",
+        "state = 'firing' OR state = 'flapping' OR state = 'suppressed' ORDER BY id"}) {
+    sqlite::Statement stmt(db.handle(), std::string{"EXPLAIN QUERY PLAN SELECT id FROM alerts WHERE "} + where);
+    std::string steps;
+    while (stmt.step()) steps += stmt.column_text(3) + "; ";
+    EXPECT_NE(steps.find("USING"), std::string::npos) << where << ": " << steps;
+  }
+}
+
 TEST(SqliteStoreOpen, ReopeningKeepsTheDataAndAppliesNoStep) {
   TempDir dir;
   const std::string path = dir.file("tocsin.db");
