@@ -141,12 +141,16 @@ TEST(SqliteJournal, ACorruptRecordIsReportedWithItsFileAndOffset) {
   }
 }
 
-std::span<const sqlite::Migration> steps_before_the_journal() {
+// The schema steps before the one described so.
+std::span<const sqlite::Migration> steps_before(std::string_view description) {
   auto all = sqlite::schema_migrations();
-  auto it = std::find_if(all.begin(), all.end(), [](const sqlite::Migration& m) {
-    return m.description == "events in the append-only event journal";
-  });
+  auto it = std::find_if(all.begin(), all.end(),
+                         [&](const sqlite::Migration& m) { return m.description == description; });
   return all.first(static_cast<std::size_t>(it - all.begin()));
+}
+
+std::span<const sqlite::Migration> steps_before_the_journal() {
+  return steps_before("events in the append-only event journal");
 }
 
 // A store written before the journal: its events move to the journal on the
@@ -400,14 +404,6 @@ TEST(SqliteJournalTimeline, AnEntryOfAnUnknownIncidentFailsItsBatch) {
   EXPECT_EQ(actions_of(store, 1), (std::vector<std::string>{"opened", "comment"}));
 }
 
-std::span<const sqlite::Migration> steps_before_the_timeline_journal() {
-  auto all = sqlite::schema_migrations();
-  auto it = std::find_if(all.begin(), all.end(), [](const sqlite::Migration& m) {
-    return m.description == "incident timelines in the event journal";
-  });
-  return all.first(static_cast<std::size_t>(it - all.begin()));
-}
-
 // A store written before the timeline moved to the journal: its rows move on
 // the first open, in their order (time, then id), and later entries continue
 // the chains.
@@ -416,7 +412,7 @@ TEST(SqliteJournalTimeline, AnOlderStoresTimelineTableMovesToTheJournalAndItsCha
   const std::string path = dir.file("tocsin.db");
   {
     sqlite::Database db(path);
-    ASSERT_GT(sqlite::migrate(db, steps_before_the_timeline_journal()), 0);
+    ASSERT_GT(sqlite::migrate(db, steps_before("incident timelines in the event journal")), 0);
     db.exec(
         "INSERT INTO incidents (id, title, state, priority, severity, ci, service, group_name, assignee, "
         "alert_count, event_count, opened_at_ms, acknowledged_at_ms, resolved_at_ms, closed_at_ms, sla_ack_due_ms, "
