@@ -212,14 +212,16 @@ const std::string* ApiRequest::query_value(std::string_view name) const {
 }
 
 void Router::add(http::verb method, std::string pattern, std::optional<Role> min_role, RouteHandler handler) {
-  routes_.push_back({method, std::move(pattern), min_role, std::move(handler)});
+  std::vector<std::string> segments;
+  for (std::string_view segment : split_path(pattern)) segments.emplace_back(segment);
+  routes_.push_back({method, std::move(pattern), min_role, std::move(handler), std::move(segments)});
 }
 
 Router::Match Router::match(http::verb method, std::string_view path) const {
   Match result;
   auto segments = split_path(path);
   for (const Route& route : routes_) {
-    auto pattern = split_path(route.pattern);
+    const std::vector<std::string>& pattern = route.segments;
     if (pattern.size() != segments.size()) continue;
     std::vector<std::pair<std::string, std::string>> params;
     bool same = true;

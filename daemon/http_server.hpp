@@ -105,6 +105,7 @@ class Router {
     std::string pattern;
     std::optional<Role> min_role;  // nullopt: public, no token (scrapers, probes)
     RouteHandler handler;
+    std::vector<std::string> segments;  // of the pattern, split once when added
   };
   struct Match {
     const Route* route = nullptr;  // null: no route for this method

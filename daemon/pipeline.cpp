@@ -1,4 +1,4 @@
-// Bounded queue, single writer, group commit.
+// Bounded queue, single writer, group commit on a store thread of its own.
 #include "daemon/pipeline.hpp"
 
 #include <spdlog/spdlog.h>
@@ -60,6 +60,12 @@ void Pipeline::start() {
   suppressed_alerts_ = correlator_.suppressed_alert_count();
   logger()->info("state restored: {} firing alerts, {} unresolved incidents", correlator_.firing_alert_count(),
                  correlator_.unresolved_incident_count());
+  // From here on the store thread is the one that uses store_, except for the
+  // reads of the pipeline thread made while no commit is in flight.
+  store_thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "store");
+    run_store();
+  });
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "pipeline");
     run();
@@ -74,7 +80,13 @@ void Pipeline::stop() {
     stopping_ = true;
   }
   wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) thread_.join();  // after its last commit is done
+  {
+    std::lock_guard lock(store_mutex_);
+    store_stopping_ = true;
+  }
+  store_wake_.notify_all();
+  if (store_thread_.joinable()) store_thread_.join();
   ready_ = false;
 }
 
@@ -159,7 +171,7 @@ void Pipeline::run() {
     {
       std::unique_lock lock(mutex_);
       wake_.wait_until(lock, next_tick, [this] { return stopping_ || !queue_.empty() || pending_cmdb_; });
-      if (queue_.empty() && stopping_) return;
+      if (queue_.empty() && stopping_) break;
       if (auto now = std::chrono::steady_clock::now(); now >= next_tick) {
         tick = true;
         next_tick = now + std::chrono::milliseconds(config_.tick_ms);
@@ -190,63 +202,113 @@ void Pipeline::run() {
     process(items, tick);
     items.clear();
   }
+  wait_for_store();
 }
 
 void Pipeline::process(std::deque<Item>& items, bool tick) {
-  // One buffer for every batch: its vectors keep their capacity.
-  ChangeSet& changes = changes_;
-  changes.clear();
-  std::vector<std::pair<ActionDone, ActionResult>> replies;
+  // The store thread cleared this one: its vectors keep their capacity.
+  Commit& out = next_;
+  ChangeSet& changes = out.changes;
   std::unordered_set<std::int64_t> acted;
-  std::vector<std::pair<std::function<void(suppression::Result)>, suppression::Result>> suppression_replies;
   std::int64_t now = clock_.wall_ms();
   for (auto& item : items) {
     if (auto* b = std::get_if<Batch>(&item)) {
       for (auto& e : b->events) correlator_.on_event(std::move(e), now, changes);
+      if (b->durable) out.durable.push_back(std::move(b->durable));
       continue;
     }
     if (auto* s = std::get_if<Suppress>(&item)) {
-      suppression_replies.emplace_back(std::move(s->done), correlator_.on_suppression(s->request, now, changes));
+      out.suppression_replies.emplace_back(std::move(s->done), correlator_.on_suppression(s->request, now, changes));
       continue;
     }
     auto& a = std::get<Action>(item);
     acted.insert(a.action.incident_id);
     const bool held = correlator_.holds_incident(a.action.incident_id);
-    if (!held)
+    if (!held) {
+      wait_for_store();  // what the previous batch changed is in the store
       if (auto stored = store_->incident(a.action.incident_id)) a.action.stored = std::move(stored->incident);
+    }
     const bool known = held || a.action.stored.has_value();
     // Replies (e-mail, SMS) name a person, not a token: check that they may act
     // on this incident, against the pages already committed for it.
     if (a.action.check_authority) {
       const std::int64_t id = a.action.incident_id;
-      if (auto refused = correlator_.authorize(a.action, [this, id] { return store_->notifications(id); }, now)) {
-        replies.emplace_back(std::move(a.done), std::move(*refused));
+      auto pages = [this, id] {
+        wait_for_store();
+        return store_->notifications(id);
+      };
+      if (auto refused = correlator_.authorize(a.action, pages, now)) {
+        out.replies.emplace_back(std::move(a.done), std::move(*refused));
         continue;
       }
     }
     ActionResult r = correlator_.on_action(a.action, now, changes);
     if (r.status == 404 && known)
       r = {409, "incident " + std::to_string(a.action.incident_id) + " is already resolved", std::nullopt};
-    replies.emplace_back(std::move(a.done), std::move(r));
+    out.replies.emplace_back(std::move(a.done), std::move(r));
   }
   if (tick) {
     correlator_.on_tick(now, changes);
+    wait_for_store();
     close_due_incidents(acted, now, changes);
+    // After the replies: they wait for their own commit only.
+    out.flush = true;
   }
   correlator_.flush(changes);
   firing_alerts_ = correlator_.firing_alert_count();
   suppressed_alerts_ = correlator_.suppressed_alert_count();
-  bool paged = !changes.notifications.empty();
-  if (!changes.empty()) commit_with_retry(changes);
-  for (auto& item : items)
-    if (auto* b = std::get_if<Batch>(&item); b && b->durable) b->durable();
-  for (auto& [done, result] : replies)
+  hand_off();
+}
+
+void Pipeline::hand_off() {
+  if (next_.empty()) return;
+  {
+    std::unique_lock lock(store_mutex_);
+    store_wake_.wait(lock, [this] { return !store_busy_; });
+    std::swap(in_store_, next_);
+    store_busy_ = true;
+  }
+  store_wake_.notify_all();
+}
+
+void Pipeline::wait_for_store() {
+  std::unique_lock lock(store_mutex_);
+  store_wake_.wait(lock, [this] { return !store_busy_; });
+}
+
+void Pipeline::run_store() {
+  std::unique_lock lock(store_mutex_);
+  for (;;) {
+    store_wake_.wait(lock, [this] { return store_busy_ || store_stopping_; });
+    if (!store_busy_) return;
+    lock.unlock();
+    complete(in_store_);
+    lock.lock();
+    store_busy_ = false;
+    store_wake_.notify_all();
+  }
+}
+
+void Pipeline::complete(Commit& commit) {
+  bool paged = !commit.changes.notifications.empty();
+  if (!commit.changes.empty()) commit_with_retry(commit.changes);
+  for (auto& done : commit.durable) done();
+  for (auto& [done, result] : commit.replies)
     if (done) done(std::move(result));
-  for (auto& [done, result] : suppression_replies)
+  for (auto& [done, result] : commit.suppression_replies)
     if (done) done(std::move(result));
   if (paged && notify_) notify_();
-  // After the replies: they wait for their own commit only.
-  if (tick) flush_deferred();
+  if (commit.flush) flush_deferred();
+  // Freeing the batch's rows and events here keeps it off the pipeline thread.
+  commit.clear();
+}
+
+void Pipeline::Commit::clear() {
+  changes.clear();
+  durable.clear();
+  replies.clear();
+  suppression_replies.clear();
+  flush = false;
 }
 
 // Resolved incidents live only in the store: the due ones are read by the

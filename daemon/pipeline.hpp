@@ -1,9 +1,9 @@
 #pragma once
-// The pipeline's spine: a bounded queue in front of one writer thread that
-// folds events and actions through the correlator and commits each batch in
-// one store transaction (group commit). Acknowledgements (TCP reads, HTTP
-// replies, INFORM responses, MQTT PUBACKs) are released only after the commit
-// that made their events durable.
+// The pipeline's spine: a bounded queue in front of one thread that folds
+// events and actions through the correlator, and a store thread that commits
+// each batch in one transaction (group commit) while the next batch is being
+// folded. Acknowledgements (TCP reads, HTTP replies, INFORM responses, MQTT
+// PUBACKs) are released only after the commit that made their events durable.
 
 #include <atomic>
 #include <condition_variable>
@@ -15,7 +15,9 @@
 #include <optional>
 #include <thread>
 #include <unordered_set>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "correlator/actions.hpp"
 #include "correlator/clock.hpp"
@@ -50,7 +52,7 @@ class Pipeline final : public EventSink, public ActionSink {
   // Silences and maintenance windows: answered after the change is durable.
   void suppress(suppression::Request request, std::function<void(suppression::Result)> done);
 
-  // Called (on the writer thread) after a commit that queued notifications.
+  // Called (on the store thread) after a commit that queued notifications.
   void on_notifications(std::function<void()> callback) { notify_ = std::move(callback); }
   // The correlator's configuration except the CMDB, which only set_cmdb
   // changes: API changes and file reloads both go through it, in order.
@@ -75,9 +77,30 @@ class Pipeline final : public EventSink, public ActionSink {
     std::function<void(suppression::Result)> done;
   };
   using Item = std::variant<Batch, Action, Suppress>;
+  // One folded batch on its way to the store: its changes and everything that
+  // waits for them to be durable. At most one is committed while the next is
+  // built; the two swap, so their vectors keep their capacity.
+  struct Commit {
+    ChangeSet changes;
+    std::vector<std::function<void()>> durable;
+    std::vector<std::pair<ActionDone, ActionResult>> replies;
+    std::vector<std::pair<std::function<void(suppression::Result)>, suppression::Result>> suppression_replies;
+    bool flush = false;  // then write the deferred repeats (at a tick)
+    bool empty() const {
+      return changes.empty() && durable.empty() && replies.empty() && suppression_replies.empty() && !flush;
+    }
+    void clear();
+  };
 
   void run();
   void process(std::deque<Item>& items, bool tick);
+  // Store thread: commits the handed-off batch, then releases its waiters.
+  void run_store();
+  void complete(Commit& commit);
+  // Pipeline thread: hands `next_` to the store thread once the previous
+  // commit is done, and waits for that before anything that reads the store.
+  void hand_off();
+  void wait_for_store();
   void commit_with_retry(ChangeSet& changes);
   void flush_deferred();
   void close_due_incidents(const std::unordered_set<std::int64_t>& acted, std::int64_t now, ChangeSet& changes);
@@ -86,7 +109,7 @@ class Pipeline final : public EventSink, public ActionSink {
   std::unique_ptr<Store> store_;
   std::int64_t recurrence_window_ = 0;
   Correlator correlator_;
-  ChangeSet changes_;  // the batch being built; used by the pipeline thread only
+  Commit next_;  // the batch being built; used by the pipeline thread only
   const Clock& clock_;
   std::function<void()> notify_;
 
@@ -100,6 +123,14 @@ class Pipeline final : public EventSink, public ActionSink {
   std::unique_ptr<std::shared_ptr<const oncall::Directory>> pending_oncall_;
   std::thread thread_;
   std::atomic<bool> ready_{false};
+
+  // The hand-off between the pipeline and the store thread.
+  std::mutex store_mutex_;
+  std::condition_variable store_wake_;
+  Commit in_store_;               // owned by the store thread while store_busy_
+  bool store_busy_ = false;
+  bool store_stopping_ = false;
+  std::thread store_thread_;
 
   Counter& accepted_;
   Counter& dropped_full_;

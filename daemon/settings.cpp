@@ -67,7 +67,7 @@ const Section& store_section() {
       {{"backend", Type::choice, "sqlite", "Store implementation.", {"sqlite"}},
        {"path", Type::path, "./var/tocsin.db", "SQLite database file; its directory is created if missing. The event journal is kept beside it, in the directory `<path>-events`."},
        {"repeat_flush_ms", Type::integer, "1000",
-        "Under load (commits of 256 events or more), how long the repeat counters of alerts and incidents "
+        "Under load (256 events or more in one commit, or in the commits of about the last 100 ms), how long the repeat counters of alerts and incidents "
         "(count, last seen, event count) may wait, journaled, before they reach the rows the API reads; 0 "
         "writes them with every commit."},
        {"cache_size", Type::size, "8MiB",

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstring>
 
 namespace tocsin::http_ingest {
 
@@ -23,11 +24,27 @@ constexpr std::string_view fingerprint_attribute = "alertmanager.fingerprint";
 // Deep enough for every shape accepted here; deeper input is refused early.
 constexpr std::size_t max_depth = 16;
 
-std::string member(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
+// The path of a field ("alerts[3].labels.severity"), spelled out only when a
+// rejection names it: a valid body builds no path text at all.
+class Path {
+ public:
+  Path() = default;  // the body itself
+  Path(const Path& parent, std::string_view key) : parent_(&parent), key_(key) {}
+  Path(const Path& parent, std::size_t index) : parent_(&parent), index_(index), is_index_(true) {}
 
-std::string element(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
+  std::string str() const {
+    std::string text = parent_ ? parent_->str() : std::string();
+    if (is_index_) return text + "[" + std::to_string(index_) + "]";
+    if (!parent_) return text;
+    return text.empty() ? std::string(key_) : text + "." + std::string(key_);
+  }
+
+ private:
+  const Path* parent_ = nullptr;
+  std::string_view key_;
+  std::size_t index_ = 0;
+  bool is_index_ = false;
+};
 
 std::string type_name(const json::value& v) {
   switch (v.kind()) {
@@ -69,27 +86,30 @@ class Reader {
   }
 
   // A string member; absent reads as "".
-  std::string_view string(const json::object& o, std::string_view key, const std::string& path, std::size_t max) {
+  std::string_view string(const json::object& o, std::string_view key, const Path& path, std::size_t max) {
     const json::value* v = o.if_contains(key);
     if (!v || failed()) return {};
-    return checked_string(*v, member(path, key), max);
+    return checked_string(*v, Path(path, key), max);
   }
 
-  std::string_view required(const json::object& o, std::string_view key, const std::string& path,
-                            std::size_t max) {
+  std::string_view required(const json::object& o, std::string_view key, const Path& path, std::size_t max) {
     std::string_view s = string(o, key, path, max);
-    if (s.empty() && !failed()) fail(RejectReason::missing_field, member(path, key), member(path, key) + " is required");
+    if (s.empty() && !failed()) {
+      std::string field = Path(path, key).str();
+      fail(RejectReason::missing_field, field, field + " is required");
+    }
     return s;
   }
 
-  std::string_view checked_string(const json::value& v, const std::string& field, std::size_t max) {
+  std::string_view checked_string(const json::value& v, const Path& path, std::size_t max) {
     if (failed()) return {};
     if (!v.is_string()) {
-      wrong_type(v, field, "a string");
+      wrong_type(v, path.str(), "a string");
       return {};
     }
     std::string_view s = v.get_string();
     if (s.size() > max) {
+      std::string field = path.str();
       fail(RejectReason::too_large, field, field + " is longer than " + std::to_string(max) + " bytes");
       return {};
     }
@@ -97,11 +117,11 @@ class Reader {
   }
 
   // An object member; absent or failed → nullptr.
-  const json::object* object(const json::object& o, std::string_view key, const std::string& path) {
+  const json::object* object(const json::object& o, std::string_view key, const Path& path) {
     const json::value* v = o.if_contains(key);
     if (!v || failed()) return nullptr;
     if (!v->is_object()) {
-      wrong_type(*v, member(path, key), "an object");
+      wrong_type(*v, Path(path, key).str(), "an object");
       return nullptr;
     }
     return &v->get_object();
@@ -112,20 +132,49 @@ class Reader {
   std::optional<Rejection> error_;
 };
 
-std::optional<Rejection> parse_json(std::string_view body, json::monotonic_resource& memory, json::value& out) {
-  json::parse_options options;
-  options.max_depth = max_depth;
-  json::parser parser(json::storage_ptr(), options);
-  parser.reset(&memory);
-  boost::system::error_code ec;
-  std::size_t used = parser.write(body.data(), body.size(), ec);
-  if (ec) {
-    return Rejection{RejectReason::invalid_json, "",
-                     "invalid JSON at byte " + std::to_string(used) + ": " + ec.message()};
+// The document of a body lives in memory kept by the listener thread that
+// parses it: a batch of events needs no allocation of its own until it
+// outgrows that (then the rest comes from the heap and goes with the call).
+class Document {
+ public:
+  // The value is made in the same memory as the parser's result, so taking
+  // that result moves it instead of copying it.
+  Document() : memory_(thread_buffer().data(), thread_buffer().size()), value_(&memory_) {}
+
+  std::optional<Rejection> parse(std::string_view body) {
+    json::parser& parser = thread_parser();
+    parser.reset(&memory_);
+    boost::system::error_code ec;
+    std::size_t used = parser.write(body.data(), body.size(), ec);
+    if (ec) {
+      parser.reset();
+      return Rejection{RejectReason::invalid_json, "",
+                       "invalid JSON at byte " + std::to_string(used) + ": " + ec.message()};
+    }
+    value_ = parser.release();
+    return std::nullopt;
   }
-  out = parser.release();
-  return std::nullopt;
-}
+  const json::value& value() const { return value_; }
+
+ private:
+  static constexpr std::size_t buffer_bytes = 64 * 1024;
+
+  static std::vector<unsigned char>& thread_buffer() {
+    thread_local std::vector<unsigned char> buffer(buffer_bytes);
+    return buffer;
+  }
+  static json::parser& thread_parser() {
+    thread_local json::parser parser(json::storage_ptr(), [] {
+      json::parse_options options;
+      options.max_depth = max_depth;
+      return options;
+    }());
+    return parser;
+  }
+
+  json::monotonic_resource memory_;  // before value_: the value is released into it
+  json::value value_;
+};
 
 std::string number_text(const json::value& v) {
   if (v.is_int64()) return std::to_string(v.get_int64());
@@ -135,14 +184,125 @@ std::string number_text(const json::value& v) {
   return std::string(buffer.data(), ec == std::errc{} ? end : buffer.data());
 }
 
+// ---- the bytes of each event ----------------------------------------------
+//
+// An Event keeps the bytes it came from (`raw`): each element of a batch is
+// cut out of the body as sent. The body has been parsed whole already, so the
+// scan below only needs to find where values end; a shape it does not expect
+// (a key spelled with escapes, a key given twice) makes it give up, and the
+// element is written out from the document instead.
+
+std::size_t skip_space(std::string_view s, std::size_t i) {
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+  return i;
+}
+
+// The end of the string that starts at `i`: the first quote not escaped by an
+// odd number of backslashes, found with memchr (strings are most of the bytes).
+std::size_t skip_string(std::string_view s, std::size_t i) {
+  for (std::size_t from = i + 1; from < s.size();) {
+    const void* quote = std::memchr(s.data() + from, '"', s.size() - from);
+    if (!quote) break;
+    const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(quote) - s.data());
+    std::size_t backslashes = 0;
+    while (at - backslashes > i + 1 && s[at - backslashes - 1] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return at + 1;
+    from = at + 1;
+  }
+  return s.size();
+}
+
+// Bytes that open or close a nested value or a string.
+constexpr std::array<bool, 256> structural = [] {
+  std::array<bool, 256> table{};
+  for (unsigned char c : std::string_view("\"{}[]")) table[c] = true;
+  return table;
+}();
+
+std::size_t skip_value(std::string_view s, std::size_t i) {
+  if (i >= s.size()) return i;
+  if (s[i] == '"') return skip_string(s, i);
+  if (s[i] != '{' && s[i] != '[') {
+    while (i < s.size() && s[i] != ',' && s[i] != ']' && s[i] != '}' && s[i] != ' ' && s[i] != '\t' &&
+           s[i] != '\n' && s[i] != '\r')
+      ++i;
+    return i;
+  }
+  std::size_t depth = 0;
+  do {
+    while (i < s.size() && !structural[static_cast<unsigned char>(s[i])]) ++i;
+    if (i >= s.size()) break;
+    if (s[i] == '"') {
+      i = skip_string(s, i);
+      continue;
+    }
+    if (s[i] == '{' || s[i] == '[') ++depth;
+    else --depth;
+    ++i;
+  } while (depth > 0);
+  return i;
+}
+
+// The elements of the array at `i` in `s`.
+std::vector<std::string_view> array_elements(std::string_view s, std::size_t i) {
+  std::vector<std::string_view> elements;
+  i = skip_space(s, i);
+  if (i >= s.size() || s[i] != '[') return elements;
+  for (i = skip_space(s, i + 1); i < s.size() && s[i] != ']';) {
+    std::size_t end = skip_value(s, i);
+    elements.push_back(s.substr(i, end - i));
+    i = skip_space(s, end);
+    if (i < s.size() && s[i] == ',') i = skip_space(s, i + 1);
+  }
+  return elements;
+}
+
+// Where the value of the top-level member `key` starts; npos when the body is
+// not an object holding it exactly once under that spelling.
+std::size_t member_value(std::string_view s, std::string_view key) {
+  std::size_t i = skip_space(s, 0), found = std::string_view::npos;
+  if (i >= s.size() || s[i] != '{') return found;
+  for (i = skip_space(s, i + 1); i < s.size() && s[i] == '"';) {
+    const std::size_t end = skip_string(s, i);
+    const std::string_view name = s.substr(i + 1, end - i - 2);
+    if (name.find('\\') != std::string_view::npos) return std::string_view::npos;
+    i = skip_space(s, end);
+    if (i >= s.size() || s[i] != ':') return std::string_view::npos;
+    i = skip_space(s, i + 1);
+    if (name == key) {
+      if (found != std::string_view::npos) return std::string_view::npos;
+      found = i;
+    }
+    i = skip_space(s, skip_value(s, i));
+    if (i < s.size() && s[i] == ',') i = skip_space(s, i + 1);
+  }
+  return found;
+}
+
+// The bytes of each of `items`, cut from `body` where the scan agrees with the
+// document, else written from the document.
+class RawItems {
+ public:
+  RawItems(const json::array& items, std::vector<std::string_view> spans) : items_(items) {
+    if (spans.size() == items.size()) spans_ = std::move(spans);
+  }
+  std::string operator[](std::size_t i) const {
+    return spans_.empty() ? json::serialize(items_[i]) : std::string(spans_[i]);
+  }
+
+ private:
+  const json::array& items_;
+  std::vector<std::string_view> spans_;
+};
+
 // ---- generic JSON ----------------------------------------------------------
 
-bool read_attribute(Reader& r, std::string_view key, const json::value& v, const std::string& path, Event& e) {
-  std::string field = member(path, key);
-  if (key.empty()) return r.fail(RejectReason::bad_value, path, "attribute names must not be empty");
+bool read_attribute(Reader& r, std::string_view key, const json::value& v, const Path& path, Event& e) {
+  if (key.empty()) return r.fail(RejectReason::bad_value, path.str(), "attribute names must not be empty");
   if (key.size() > r.limits().max_name)
-    return r.fail(RejectReason::too_large, path,
+    return r.fail(RejectReason::too_large, path.str(),
                   "attribute names must be at most " + std::to_string(r.limits().max_name) + " bytes");
+  const Path field(path, key);
   std::string text;
   if (v.is_string()) {
     text = r.checked_string(v, field, r.limits().max_value);
@@ -151,86 +311,98 @@ bool read_attribute(Reader& r, std::string_view key, const json::value& v, const
   } else if (v.is_bool()) {
     text = v.get_bool() ? "true" : "false";
   } else {
-    return r.wrong_type(v, field, "a string, a number or a boolean");
+    return r.wrong_type(v, field.str(), "a string, a number or a boolean");
   }
   if (r.failed()) return false;
   e.attributes.emplace_back(std::string(key), std::move(text));
   return true;
 }
 
-bool read_attributes(Reader& r, const json::object& o, const std::string& path, Event& e) {
+bool read_attributes(Reader& r, const json::object& o, const Path& path, Event& e) {
   const json::object* attributes = r.object(o, "attributes", path);
   if (!attributes) return !r.failed();
-  std::string field = member(path, "attributes");
-  if (attributes->size() > r.limits().max_attributes)
-    return r.fail(RejectReason::too_large, field,
-                  field + " has more than " + std::to_string(r.limits().max_attributes) + " entries");
+  const Path field(path, "attributes");
+  if (attributes->size() > r.limits().max_attributes) {
+    std::string name = field.str();
+    return r.fail(RejectReason::too_large, name,
+                  name + " has more than " + std::to_string(r.limits().max_attributes) + " entries");
+  }
+  e.attributes.reserve(e.attributes.size() + attributes->size());
   for (const auto& kv : *attributes)
     if (!read_attribute(r, kv.key(), kv.value(), field, e)) return false;
   return true;
 }
 
-bool read_fingerprint(Reader& r, const json::object& o, const std::string& path, Event& e) {
+bool read_fingerprint(Reader& r, const json::object& o, const Path& path, Event& e) {
   const json::value* v = o.if_contains("fingerprint");
   if (!v) return true;
-  std::string field = member(path, "fingerprint");
-  if (!v->is_array()) return r.wrong_type(*v, field, "an array of attribute names");
+  const Path field(path, "fingerprint");
+  if (!v->is_array()) return r.wrong_type(*v, field.str(), "an array of attribute names");
   const json::array& names = v->get_array();
-  if (names.size() > r.limits().max_fingerprint)
-    return r.fail(RejectReason::too_large, field,
-                  field + " names more than " + std::to_string(r.limits().max_fingerprint) + " attributes");
+  if (names.size() > r.limits().max_fingerprint) {
+    std::string name = field.str();
+    return r.fail(RejectReason::too_large, name,
+                  name + " names more than " + std::to_string(r.limits().max_fingerprint) + " attributes");
+  }
   for (std::size_t i = 0; i < names.size(); ++i) {
-    std::string name_field = element(field, i);
+    const Path name_field(field, i);
     std::string_view name = r.checked_string(names[i], name_field, r.limits().max_name);
     if (r.failed()) return false;
-    if (!e.attribute(name))
-      return r.fail(RejectReason::bad_value, name_field,
-                    name_field + " names the attribute '" + std::string(name) + "', which the event does not carry");
+    if (!e.attribute(name)) {
+      std::string text = name_field.str();
+      return r.fail(RejectReason::bad_value, text,
+                    text + " names the attribute '" + std::string(name) + "', which the event does not carry");
+    }
     e.fingerprint_keys.emplace_back(name);
   }
   return true;
 }
 
-bool check_known_keys(Reader& r, const json::object& o, const std::string& path) {
+bool check_known_keys(Reader& r, const json::object& o, const Path& path) {
   for (const auto& kv : o) {
     std::string_view key = kv.key();
     if (std::find(std::begin(generic_keys), std::end(generic_keys), key) == std::end(generic_keys))
-      return r.fail(RejectReason::unknown_field, member(path, key), "unknown field '" + std::string(key) + "'");
+      return r.fail(RejectReason::unknown_field, Path(path, key).str(), "unknown field '" + std::string(key) + "'");
   }
   return true;
 }
 
-std::optional<Severity> read_severity(Reader& r, const json::object& o, const std::string& path) {
+std::optional<Severity> read_severity(Reader& r, const json::object& o, const Path& path) {
   std::string_view text = r.string(o, "severity", path, r.limits().max_name);
   if (text.empty() || r.failed()) return std::nullopt;
   auto severity = parse_severity(text);
-  if (!severity)
-    r.fail(RejectReason::bad_value, member(path, "severity"),
-           member(path, "severity") + " must be one of critical, major, minor, warning, info, clear");
+  if (!severity) {
+    std::string field = Path(path, "severity").str();
+    r.fail(RejectReason::bad_value, field, field + " must be one of critical, major, minor, warning, info, clear");
+  }
   return severity;
 }
 
-std::optional<EventKind> read_kind(Reader& r, const json::object& o, const std::string& path) {
+std::optional<EventKind> read_kind(Reader& r, const json::object& o, const Path& path) {
   std::string_view text = r.string(o, "kind", path, r.limits().max_name);
   if (text.empty() || r.failed()) return std::nullopt;
   auto kind = parse_event_kind(text);
-  if (!kind)
-    r.fail(RejectReason::bad_value, member(path, "kind"), member(path, "kind") + " must be one of problem, clear, info");
+  if (!kind) {
+    std::string field = Path(path, "kind").str();
+    r.fail(RejectReason::bad_value, field, field + " must be one of problem, clear, info");
+  }
   return kind;
 }
 
 // severity clear and `clears` both mean kind clear; an explicit kind that
 // says otherwise is a contradiction, refused rather than guessed.
-bool resolve_kind(Reader& r, const json::object& o, const std::string& path, Event& e) {
+bool resolve_kind(Reader& r, const json::object& o, const Path& path, Event& e) {
   auto severity = read_severity(r, o, path);
   auto kind = read_kind(r, o, path);
   std::string_view clears = r.string(o, "clears", path, r.limits().max_name);
   if (r.failed()) return false;
   bool implies_clear = severity == Severity::clear || !clears.empty();
-  if (kind && *kind != EventKind::clear && implies_clear)
-    return r.fail(RejectReason::bad_value, member(path, "kind"),
-                  member(path, "kind") + " " + std::string(to_string(*kind)) +
+  if (kind && *kind != EventKind::clear && implies_clear) {
+    std::string field = Path(path, "kind").str();
+    return r.fail(RejectReason::bad_value, field,
+                  field + " " + std::string(to_string(*kind)) +
                       " contradicts severity clear or clears; leave kind out or make it clear");
+  }
   e.kind = kind.value_or(implies_clear ? EventKind::clear : EventKind::problem);
   if (e.kind == EventKind::clear)
     e.severity = Severity::clear;
@@ -240,18 +412,23 @@ bool resolve_kind(Reader& r, const json::object& o, const std::string& path, Eve
   return true;
 }
 
-bool read_time(Reader& r, const json::object& o, const std::string& path, Event& e) {
+bool read_time(Reader& r, const json::object& o, const Path& path, Event& e) {
   std::string_view time = r.string(o, "time", path, r.limits().max_name);
   if (time.empty() || r.failed()) return !r.failed();
-  if (!parse_rfc3339(time))
-    return r.fail(RejectReason::bad_value, member(path, "time"),
-                  member(path, "time") + " must be an RFC 3339 time such as 2024-03-01T10:00:00Z");
+  if (!parse_rfc3339(time)) {
+    std::string field = Path(path, "time").str();
+    return r.fail(RejectReason::bad_value, field,
+                  field + " must be an RFC 3339 time such as 2024-03-01T10:00:00Z");
+  }
   e.attributes.emplace_back("time", std::string(time));
   return true;
 }
 
-bool read_generic_event(Reader& r, const json::value& v, const std::string& path, Event& e) {
-  if (!v.is_object()) return r.wrong_type(v, path.empty() ? "body" : path, "an event object");
+bool read_generic_event(Reader& r, const json::value& v, const Path& path, Event& e) {
+  if (!v.is_object()) {
+    std::string field = path.str();
+    return r.wrong_type(v, field.empty() ? "body" : field, "an event object");
+  }
   const json::object& o = v.get_object();
   if (!check_known_keys(r, o, path)) return false;
   e.source = "http";
@@ -261,7 +438,6 @@ bool read_generic_event(Reader& r, const json::value& v, const std::string& path
   e.summary = r.string(o, "summary", path, r.limits().max_value);
   if (r.failed() || !resolve_kind(r, o, path, e) || !read_time(r, o, path, e)) return false;
   if (!read_attributes(r, o, path, e) || !read_fingerprint(r, o, path, e)) return false;
-  e.raw = json::serialize(v);
   return true;
 }
 
@@ -269,17 +445,20 @@ bool read_generic_event(Reader& r, const json::value& v, const std::string& path
 
 using StringMap = std::vector<std::pair<std::string_view, std::string_view>>;
 
-bool read_string_map(Reader& r, const json::object& o, std::string_view key, const std::string& path, StringMap& out) {
+bool read_string_map(Reader& r, const json::object& o, std::string_view key, const Path& path, StringMap& out) {
   const json::object* map = r.object(o, key, path);
   if (!map) return !r.failed();
-  std::string field = member(path, key);
-  if (map->size() > r.limits().max_attributes)
-    return r.fail(RejectReason::too_large, field,
-                  field + " has more than " + std::to_string(r.limits().max_attributes) + " entries");
+  const Path field(path, key);
+  if (map->size() > r.limits().max_attributes) {
+    std::string name = field.str();
+    return r.fail(RejectReason::too_large, name,
+                  name + " has more than " + std::to_string(r.limits().max_attributes) + " entries");
+  }
   for (const auto& kv : *map) {
-    std::string item = member(field, kv.key());
+    const Path item(field, kv.key());
     if (kv.key().size() > r.limits().max_name)
-      return r.fail(RejectReason::too_large, item, "names must be at most " + std::to_string(r.limits().max_name) + " bytes");
+      return r.fail(RejectReason::too_large, item.str(),
+                    "names must be at most " + std::to_string(r.limits().max_name) + " bytes");
     std::string_view value = r.checked_string(kv.value(), item, r.limits().max_value);
     if (r.failed()) return false;
     out.emplace_back(kv.key(), value);
@@ -311,20 +490,24 @@ std::string_view resource_of(const AlertmanagerConfig& config, const StringMap& 
   return config.fallback_resource;
 }
 
-bool read_alert_time(Reader& r, const json::object& o, std::string_view key, const std::string& path,
+bool read_alert_time(Reader& r, const json::object& o, std::string_view key, const Path& path,
                      std::string_view& out) {
   out = r.string(o, key, path, r.limits().max_name);
   if (out.empty() || r.failed()) return !r.failed();
-  if (!parse_rfc3339(out))
-    return r.fail(RejectReason::bad_value, member(path, key), member(path, key) + " must be an RFC 3339 time");
+  if (!parse_rfc3339(out)) {
+    std::string field = Path(path, key).str();
+    return r.fail(RejectReason::bad_value, field, field + " must be an RFC 3339 time");
+  }
   return true;
 }
 
-bool read_alert_status(Reader& r, const json::object& o, const std::string& path, Event& e) {
+bool read_alert_status(Reader& r, const json::object& o, const Path& path, Event& e) {
   std::string_view status = r.required(o, "status", path, r.limits().max_name);
   if (r.failed()) return false;
-  if (status != "firing" && status != "resolved")
-    return r.fail(RejectReason::bad_value, member(path, "status"), member(path, "status") + " must be firing or resolved");
+  if (status != "firing" && status != "resolved") {
+    std::string field = Path(path, "status").str();
+    return r.fail(RejectReason::bad_value, field, field + " must be firing or resolved");
+  }
   e.kind = status == "firing" ? EventKind::problem : EventKind::clear;
   return true;
 }
@@ -340,6 +523,8 @@ void fill_alert(const AlertmanagerConfig& config, const StringMap& labels, const
   e.severity = e.kind == EventKind::clear ? Severity::clear : map_severity(config, find(labels, "severity"));
   std::string_view summary = find(annotations, "summary");
   e.summary = summary.empty() ? find(annotations, "description") : summary;
+  // Room for the labels, the annotations and the three alertmanager.* fields.
+  e.attributes.reserve(labels.size() + annotations.size() + 4);
   for (const auto& [k, v] : labels) e.attributes.emplace_back(std::string(k), std::string(v));
   for (const auto& [k, v] : annotations) e.attributes.emplace_back("annotations." + std::string(k), std::string(v));
 }
@@ -360,8 +545,8 @@ void set_identity(Event& e, std::string_view am_fingerprint, const StringMap& la
   std::sort(e.fingerprint_keys.begin(), e.fingerprint_keys.end());
 }
 
-bool read_alert(Reader& r, const AlertmanagerConfig& config, const json::value& v, const std::string& path, Event& e) {
-  if (!v.is_object()) return r.wrong_type(v, path, "an alert object");
+bool read_alert(Reader& r, const AlertmanagerConfig& config, const json::value& v, const Path& path, Event& e) {
+  if (!v.is_object()) return r.wrong_type(v, path.str(), "an alert object");
   const json::object& o = v.get_object();
   StringMap labels, annotations;
   std::string_view starts_at, ends_at;
@@ -372,29 +557,32 @@ bool read_alert(Reader& r, const AlertmanagerConfig& config, const json::value& 
   std::string_view generator = r.string(o, "generatorURL", path, r.limits().max_value);
   std::string_view am_fingerprint = r.string(o, "fingerprint", path, r.limits().max_name);
   if (r.failed()) return false;
-  std::string labels_field = member(path, "labels");
-  if (!o.if_contains("labels")) return r.fail(RejectReason::missing_field, labels_field, labels_field + " is required");
-  if (find(labels, "alertname").empty())
-    return r.fail(RejectReason::missing_field, member(labels_field, "alertname"),
-                  member(labels_field, "alertname") + " is required");
+  if (!o.if_contains("labels")) {
+    std::string field = Path(path, "labels").str();
+    return r.fail(RejectReason::missing_field, field, field + " is required");
+  }
+  if (find(labels, "alertname").empty()) {
+    std::string field = Path(Path(path, "labels"), "alertname").str();
+    return r.fail(RejectReason::missing_field, field, field + " is required");
+  }
   if (labels.size() + annotations.size() > r.limits().max_attributes)
-    return r.fail(RejectReason::too_large, path,
+    return r.fail(RejectReason::too_large, path.str(),
                   "labels and annotations together exceed " + std::to_string(r.limits().max_attributes));
   fill_alert(config, labels, annotations, e);
   add_attribute(e, "alertmanager.starts_at", starts_at);
   if (e.kind == EventKind::clear) add_attribute(e, "alertmanager.ends_at", ends_at);
   add_attribute(e, "alertmanager.generator_url", generator);
   set_identity(e, am_fingerprint, labels);
-  e.raw = json::serialize(v);
   return true;
 }
 
 // The notification's own fields are only checked for type: alerts carry
 // everything an Event needs.
 bool check_notification(Reader& r, const json::object& o, std::uint64_t& truncated) {
+  const Path body;
   for (std::string_view key : {"receiver", "status", "externalURL", "version", "groupKey"})
-    r.string(o, key, "", r.limits().max_value);
-  for (std::string_view key : {"groupLabels", "commonLabels", "commonAnnotations"}) r.object(o, key, "");
+    r.string(o, key, body, r.limits().max_value);
+  for (std::string_view key : {"groupLabels", "commonLabels", "commonAnnotations"}) r.object(o, key, body);
   if (r.failed()) return false;
   if (const json::value* t = o.if_contains("truncatedAlerts")) {
     if (t->is_uint64() || (t->is_int64() && t->get_int64() >= 0))
@@ -405,7 +593,8 @@ bool check_notification(Reader& r, const json::object& o, std::uint64_t& truncat
   return true;
 }
 
-bool read_notification(Reader& r, const AlertmanagerConfig& config, const json::value& v, ParseResult& out) {
+bool read_notification(Reader& r, const AlertmanagerConfig& config, std::string_view body, const json::value& v,
+                       ParseResult& out) {
   if (!v.is_object()) return r.wrong_type(v, "body", "an Alertmanager notification object");
   const json::object& o = v.get_object();
   if (!check_notification(r, o, out.truncated_alerts)) return false;
@@ -417,38 +606,47 @@ bool read_notification(Reader& r, const AlertmanagerConfig& config, const json::
     return r.fail(RejectReason::too_many, "alerts",
                   "more than " + std::to_string(r.limits().max_events) + " alerts in one notification");
   out.events.resize(items.size());
+  const Path body_path;
+  const Path field(body_path, "alerts");
   for (std::size_t i = 0; i < items.size(); ++i)
-    if (!read_alert(r, config, items[i], element("alerts", i), out.events[i])) return false;
+    if (!read_alert(r, config, items[i], Path(field, i), out.events[i])) return false;
+  const std::size_t at = member_value(body, "alerts");
+  const RawItems raw(items, at == std::string_view::npos ? std::vector<std::string_view>{} : array_elements(body, at));
+  for (std::size_t i = 0; i < items.size(); ++i) out.events[i].raw = raw[i];
   return true;
 }
 
-bool read_generic(Reader& r, const json::value& v, ParseResult& out) {
+bool read_generic(Reader& r, std::string_view body, const json::value& v, ParseResult& out) {
   if (!v.is_array()) {
     out.events.resize(1);
-    return read_generic_event(r, v, "", out.events[0]);
+    if (!read_generic_event(r, v, Path(), out.events[0])) return false;
+    const std::size_t start = skip_space(body, 0);
+    out.events[0].raw = body.substr(start, skip_value(body, start) - start);
+    return true;
   }
   const json::array& items = v.get_array();
   if (items.size() > r.limits().max_events)
     return r.fail(RejectReason::too_many, "body",
                   "more than " + std::to_string(r.limits().max_events) + " events in one batch");
   out.events.resize(items.size());
+  const Path batch;
   for (std::size_t i = 0; i < items.size(); ++i)
-    if (!read_generic_event(r, items[i], element("", i), out.events[i])) return false;
+    if (!read_generic_event(r, items[i], Path(batch, i), out.events[i])) return false;
+  const RawItems raw(items, array_elements(body, 0));
+  for (std::size_t i = 0; i < items.size(); ++i) out.events[i].raw = raw[i];
   return true;
 }
 
 template <typename Read>
 ParseResult parse_with(std::string_view body, const Limits& limits, Read read) {
   ParseResult result;
-  unsigned char buffer[4096];
-  json::monotonic_resource memory(buffer, sizeof buffer);
-  json::value document;
-  if (auto error = parse_json(body, memory, document)) {
+  Document document;
+  if (auto error = document.parse(body)) {
     result.rejection = std::move(error);
     return result;
   }
   Reader reader(limits);
-  if (!read(reader, document, result)) {
+  if (!read(reader, body, document.value(), result)) {
     result.events.clear();
     result.rejection = std::move(reader.error());
   }
@@ -512,12 +710,14 @@ std::optional<int> offset_minutes(std::string_view s, std::size_t pos) {
 std::string_view to_string(RejectReason reason) { return reason_names[static_cast<std::size_t>(reason)]; }
 
 ParseResult parse_events(std::string_view body, const Limits& limits) {
-  return parse_with(body, limits, [](Reader& r, const json::value& v, ParseResult& out) { return read_generic(r, v, out); });
+  return parse_with(body, limits, [](Reader& r, std::string_view bytes, const json::value& v, ParseResult& out) {
+    return read_generic(r, bytes, v, out);
+  });
 }
 
 ParseResult parse_alertmanager(std::string_view body, const AlertmanagerConfig& config, const Limits& limits) {
-  return parse_with(body, limits, [&config](Reader& r, const json::value& v, ParseResult& out) {
-    return read_notification(r, config, v, out);
+  return parse_with(body, limits, [&config](Reader& r, std::string_view bytes, const json::value& v, ParseResult& out) {
+    return read_notification(r, config, bytes, v, out);
   });
 }
 

@@ -840,11 +840,10 @@ void SqliteStore::commit(const ChangeSet& changes) {
 
 // ---- deferred repeats ---------------------------------------------------------------------
 
-// Under load (a large batch) repeats wait in memory, journaled, up to
-// repeat_flush_ms; a small batch, or the first one past that age, writes
-// them all.
+// Under load repeats wait in memory, journaled, up to repeat_flush_ms; a
+// commit not under load, or the first one past that age, writes them all.
 bool SqliteStore::defer_repeats(const ChangeSet& changes) {
-  if (options_.repeat_flush_ms <= 0 || changes.events.size() < options_.repeat_defer_min_events) return false;
+  if (options_.repeat_flush_ms <= 0 || !under_load(changes.events.size())) return false;
   if (changes.alert_repeats.empty() && changes.incident_repeats.empty()) return false;
   const bool pending = !pending_alerts_.empty() || !pending_incidents_.empty();
   return !pending || clock_.monotonic_ms() - pending_since_ms_ < options_.repeat_flush_ms;
@@ -880,6 +879,23 @@ void SqliteStore::append_repeats(const ChangeSet& changes) {
   sqlite::EventJournal::frame(records_, body_);
 }
 
+// A commit is under load when it, or the commits of the current and the
+// previous load window together, carry repeat_defer_min_events events: a
+// writer kept busy by many small batches is as loaded as one taking a large
+// batch, and writing every repeat at once would slow it down most just then.
+bool SqliteStore::under_load(std::size_t events) {
+  constexpr std::int64_t window_ms = 100;
+  const std::int64_t now = clock_.monotonic_ms();
+  if (const std::int64_t since = now - load_.start_ms; since >= window_ms) {
+    load_.previous = since < 2 * window_ms ? load_.events : 0;
+    load_.events = 0;
+    load_.start_ms = now;
+  }
+  load_.events += events;
+  const std::size_t min = options_.repeat_defer_min_events;
+  return events >= min || load_.events + load_.previous >= min;
+}
+
 void SqliteStore::keep_pending(const ChangeSet& changes) {
   if (pending_alerts_.empty() && pending_incidents_.empty()) {
     undo_.since_ms = pending_since_ms_;
@@ -899,10 +915,16 @@ void SqliteStore::keep_pending(const ChangeSet& changes) {
   for (const IncidentRepeat& r : changes.incident_repeats) set_pending_incident(r.id, r);
 }
 
-// Every pending repeat, written with this commit's sequence.
+// Every pending repeat, written with this commit's sequence, in the order of
+// the rows' ids: consecutive updates land on the same B-tree pages.
 void SqliteStore::write_pending() {
   if (pending_alerts_.empty() && pending_incidents_.empty()) return;
-  for (const auto& [id, p] : pending_alerts_) {
+  std::vector<std::pair<std::int64_t, const PendingAlert*>> alerts;
+  alerts.reserve(pending_alerts_.size());
+  for (const auto& [id, p] : pending_alerts_) alerts.emplace_back(id, &p);
+  std::sort(alerts.begin(), alerts.end());
+  for (const auto& [id, pending] : alerts) {
+    const PendingAlert& p = *pending;
     auto head = heads_.find(id);
     if (head != heads_.end()) {
       // This commit's newest event of it is newer than the deferred one.
@@ -912,7 +934,12 @@ void SqliteStore::write_pending() {
       update(p.repeat, p.head != 0 ? std::optional<std::int64_t>{p.head} : std::nullopt);
     }
   }
-  for (const auto& [id, r] : pending_incidents_) update(r);
+  std::vector<const IncidentRepeat*> incidents;
+  incidents.reserve(pending_incidents_.size());
+  for (const auto& [id, r] : pending_incidents_) incidents.push_back(&r);
+  std::sort(incidents.begin(), incidents.end(),
+            [](const IncidentRepeat* a, const IncidentRepeat* b) { return a->id < b->id; });
+  for (const IncidentRepeat* r : incidents) update(*r);
   flushed_alerts_ = std::move(pending_alerts_);
   flushed_incidents_ = std::move(pending_incidents_);
   pending_alerts_.clear();

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <future>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,11 +37,12 @@ struct SqliteOptions {
   // The event journal moves on to a new segment file once the current one
   // holds this much.
   std::uint64_t journal_segment_bytes = 64ull << 20;
-  // Deferred repeats (README.md): a commit of at least repeat_defer_min_events
-  // events journals its alerts' and incidents' repeat counters and keeps them
-  // in memory instead of updating their rows, for up to repeat_flush_ms; a
-  // smaller commit, the first one past that age, flush() and closing the
-  // store write them. 0: every commit writes its repeats.
+  // Deferred repeats (README.md): under load (a commit of at least
+  // repeat_defer_min_events events, or commits of that many together within
+  // about the last 100 ms) a commit journals its alerts' and incidents' repeat
+  // counters and keeps them in memory instead of updating their rows, for up
+  // to repeat_flush_ms; a commit not under load, the first one past that age,
+  // flush() and closing the store write them. 0: every commit writes its repeats.
   std::int64_t repeat_flush_ms = 0;
   std::size_t repeat_defer_min_events = 256;
   const Clock* clock = nullptr;  // the age of deferred repeats; the system's monotonic clock when null
@@ -170,6 +172,7 @@ class SqliteStore final : public Store {
     }
   };
   bool defer_repeats(const ChangeSet& changes);
+  bool under_load(std::size_t events);
   void append_repeats(const ChangeSet& changes);
   void keep_pending(const ChangeSet& changes);
   void write_pending();
@@ -232,6 +235,12 @@ class SqliteStore final : public Store {
   boost::unordered_flat_map<std::int64_t, PendingAlert> flushed_alerts_;  // written by the commit in progress
   boost::unordered_flat_map<std::int64_t, IncidentRepeat> flushed_incidents_;
   std::int64_t pending_since_ms_ = 0;  // monotonic: when the oldest pending repeat was kept
+  // Events committed in the current and the previous load window (under_load).
+  struct LoadWindow {
+    std::int64_t start_ms = std::numeric_limits<std::int64_t>::min() / 2;  // monotonic
+    std::size_t events = 0;
+    std::size_t previous = 0;
+  } load_;
   Undo undo_;
   // Declared after db_: stops, and detaches from it, first.
   std::unique_ptr<Checkpointer> checkpointer_;

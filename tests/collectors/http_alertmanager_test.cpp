@@ -87,6 +87,22 @@ TEST(AlertmanagerWebhook, EveryAlertOfAGroupBecomesItsOwnEvent) {
   EXPECT_NE(fingerprint(r.events[0]), fingerprint(r.events[1]));
 }
 
+TEST(AlertmanagerWebhook, EachAlertKeepsTheBytesItWasSentAs) {
+  const std::string first = R"({"status":"firing","labels":{"alertname":"A","instance":"h1"}})";
+  const std::string second = R"({ "status": "firing", "labels": {"alertname": "B", "note": "}]\""} })";
+  auto r = parse_alertmanager(R"({"receiver":"x","groupLabels":{"alerts":"y"},"alerts": [)" + first + ",  " + second +
+                              R"(],"status":"firing"})");
+  ASSERT_FALSE(r.rejection) << r.rejection->message;
+  ASSERT_EQ(r.events.size(), 2u);
+  EXPECT_EQ(r.events[0].raw, first);
+  EXPECT_EQ(r.events[1].raw, second);
+  // A member name spelled with an escape: the alert is written out from the document.
+  auto escaped = parse_alertmanager(R"({"al\u0065rts":[)" + first + "]}");
+  ASSERT_FALSE(escaped.rejection) << escaped.rejection->message;
+  ASSERT_EQ(escaped.events.size(), 1u);
+  EXPECT_EQ(escaped.events[0].raw, first);
+}
+
 TEST(AlertmanagerWebhook, SeverityLabelIsMappedThroughConfigurationIgnoringCase) {
   AlertmanagerConfig config;
   config.severity_map.emplace_back("page", Severity::critical);

@@ -98,6 +98,19 @@ TEST(GenericEvents, BytesOfUtf8TextAreKept) {
   EXPECT_EQ(r.events[0].summary, "端口 Gi0/1 — down");
 }
 
+TEST(GenericEvents, EachEventKeepsTheBytesItWasSentAs) {
+  const std::string first = R"({ "name": "a", "resource": "r1",
+      "summary": "quote \" and \u00e9" })";
+  const std::string second = R"({"name":"b","resource":"r2","attributes":{"list":"[1, {2}]","dir":"C:\\"}})";
+  auto batch = parse_events("  [ " + first + " ,\n\t" + second + " ]\n");
+  ASSERT_EQ(batch.events.size(), 2u);
+  EXPECT_EQ(batch.events[0].raw, first);
+  EXPECT_EQ(batch.events[1].raw, second);
+  auto single = parse_events("\n " + second + " \n");
+  ASSERT_EQ(single.events.size(), 1u);
+  EXPECT_EQ(single.events[0].raw, second);
+}
+
 struct BadBody {
   std::string name;
   std::string body;

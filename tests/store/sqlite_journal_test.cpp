@@ -263,16 +263,19 @@ TEST_F(SqliteDeferredRepeats, UnderLoadRepeatsReachTheRowsAtTheAgeAtASmallCommit
 
   writer.commit(repeat(next, 10));
   EXPECT_EQ(stored_count(reader), 8);
-  writer.commit(repeat(next, 11, 1));  // a small commit: not under load
-  EXPECT_EQ(stored_count(reader), 11);
-  EXPECT_EQ(ids_of(reader.events_of_alert(1, 2)), (std::vector<std::int64_t>{11, 10}));
+  writer.commit(repeat(next, 11, 1));  // small, but amid busy ones: still under load
+  EXPECT_EQ(stored_count(reader), 8);
+  clock.advance_ms(200);
+  writer.commit(repeat(next, 12, 1));  // a small commit after a quiet moment: not under load
+  EXPECT_EQ(stored_count(reader), 12);
+  EXPECT_EQ(ids_of(reader.events_of_alert(1, 3)), (std::vector<std::int64_t>{12, 11, 10}));
 
-  writer.commit(repeat(next, 13));
-  EXPECT_EQ(stored_count(reader), 11);
+  writer.commit(repeat(next, 14));
+  EXPECT_EQ(stored_count(reader), 12);
   writer.flush();
-  EXPECT_EQ(stored_count(reader), 13);
-  EXPECT_EQ(stored_event_count(reader), 13);
-  EXPECT_EQ(ids_of(reader.events_of_alert(1, 1)), (std::vector<std::int64_t>{13}));
+  EXPECT_EQ(stored_count(reader), 14);
+  EXPECT_EQ(stored_event_count(reader), 14);
+  EXPECT_EQ(ids_of(reader.events_of_alert(1, 1)), (std::vector<std::int64_t>{14}));
 }
 
 TEST_F(SqliteDeferredRepeats, AfterACrashTheJournaledRepeatsReachTheirRowsUnlessARowWasWrittenWholeSince) {
