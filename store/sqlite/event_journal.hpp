@@ -1,13 +1,13 @@
 #pragma once
 // The embedded store's event journal: every stored event as one record
 // appended to segment files beside the database (`<db>-events/00000001.log`,
-// …), written once and never changed. SQLite keeps the alerts, incidents and
-// the rest; events, the bulk of what is written, cost an append instead of a
-// row and an index entry each.
+// …), written once and never changed; incident timeline entries go there
+// too. SQLite keeps the alerts, incidents and the rest; events, the bulk of
+// what is written, cost an append instead of a row and an index entry each.
 //
 // A record is its body's length and CRC-32 (4 bytes each, little-endian)
 // followed by the body. Its position, the segment number times 2^40 plus the
-// offset in the segment, is the event's reference. The journal has no commit
+// offset in the segment, is the record's reference. The journal has no commit
 // point of its own: the store's transaction records how far the journal is
 // committed (see SqliteStore::commit), and bytes past that point (a commit
 // that failed or was cut off by a crash) are never read and are overwritten by

@@ -385,7 +385,22 @@ ALTER TABLE incidents ADD COLUMN written_seq INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE event_journal ADD COLUMN repeats_from INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<Migration, 14> steps{{
+// Timeline entries move to the journal too (store/sqlite/README.md): each
+// incident's row holds the reference of its newest entry. The rows of the
+// timeline table are moved by the store when it opens, which then drops the
+// table.
+constexpr std::string_view timeline_journal = R"sql(
+ALTER TABLE incidents ADD COLUMN last_timeline_ref INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+// alerts_by_fingerprint serves no query (firing alerts are loaded by state
+// and matched in memory by fingerprint), and every new alert paid for an
+// entry keyed by a long string.
+constexpr std::string_view drop_fingerprint_index = R"sql(
+DROP INDEX alerts_by_fingerprint;
+)sql";
+
+constexpr std::array<Migration, 16> steps{{
 
     {"events, alerts, incidents, timeline and the notification outbox", initial_schema},
     {"CMDB enrichment and topology of alerts and incidents, CMDB gaps, cancelled notifications",
@@ -402,6 +417,8 @@ constexpr std::array<Migration, 14> steps{{
     {"drop the incident index that another one covers", drop_prefix_index},
     {"events in the append-only event journal", event_journal},
     {"repeat counters journaled and written later under load", deferred_repeats},
+    {"incident timelines in the event journal", timeline_journal},
+    {"drop the alert index that no query uses", drop_fingerprint_index},
 }};
 
 // Returns false when another connection applied the step first (it may have

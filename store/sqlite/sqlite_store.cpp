@@ -136,7 +136,7 @@ constexpr std::string_view incident_write_columns =
     "sla_ack_breached, sla_resolve_breached, escalation_level, updated_at_ms, ci_name, criticality, services, "
     "location, runbook, root_alert_id, symptom_count, merged_into, hold_until_ms, resolve_after_ms, "
     "next_escalation_ms, resolution_code, previous_group, priority_set_by, recurrence_count, reopened_at_ms, "
-    "written_seq";
+    "written_seq, last_timeline_ref";
 
 constexpr std::string_view incident_columns =
     "id, title, state, priority, severity, ci, service, group_name, assignee, alert_count, event_count, "
@@ -144,6 +144,9 @@ constexpr std::string_view incident_columns =
     "sla_ack_breached, sla_resolve_breached, escalation_level, updated_at_ms, ci_name, criticality, services, "
     "location, runbook, root_alert_id, symptom_count, merged_into, hold_until_ms, resolve_after_ms, "
     "next_escalation_ms, resolution_code, previous_group, priority_set_by, recurrence_count, reopened_at_ms";
+
+const int incident_column_count =
+    1 + static_cast<int>(std::count(incident_columns.begin(), incident_columns.end(), ','));
 
 Incident read_incident(const Statement& stmt) {
   RowReader row(stmt);
@@ -321,6 +324,11 @@ JournalEvent decode_event(std::string_view body) {
   return j;
 }
 
+// Records that are not events start with a varint of 0 (no event has id 0),
+// then their kind.
+constexpr std::uint64_t repeats_record = 1;
+constexpr std::uint64_t timeline_record = 2;
+
 // The source of a record, read without decoding the rest.
 std::string_view source_of(std::string_view body) {
   StringReader in(body);
@@ -329,6 +337,45 @@ std::string_view source_of(std::string_view body) {
   return in.view();
 }
 
+// A timeline entry's record body: 0, its kind, the incident's id, the
+// reference of the incident's previous entry (0: none; the incidents row holds
+// the newest), the time (zigzag), then as strings actor, action and text. Its
+// reference is the entry's id.
+
+void encode_timeline(std::string& out, const TimelineEntry& t, std::int64_t previous) {
+  put_varint(out, 0);
+  put_varint(out, timeline_record);
+  put_varint(out, static_cast<std::uint64_t>(t.incident_id));
+  put_varint(out, static_cast<std::uint64_t>(previous));
+  put_varint(out, zigzag(t.at_ms));
+  put_string(out, t.actor);
+  put_string(out, t.action);
+  put_string(out, t.text);
+}
+
+struct JournalTimelineEntry {
+  TimelineEntry entry;
+  std::int64_t previous = 0;
+};
+
+JournalTimelineEntry decode_timeline(std::string_view body, std::int64_t reference) {
+  StringReader in(body);
+  if (in.varint() != 0 || in.varint() != timeline_record)
+    throw std::runtime_error("store: the journal record at " + std::to_string(reference) +
+                             " is not a timeline entry");
+  JournalTimelineEntry j;
+  TimelineEntry& t = j.entry;
+  t.id = reference;
+  t.incident_id = static_cast<std::int64_t>(in.varint());
+  j.previous = static_cast<std::int64_t>(in.varint());
+  t.at_ms = unzigzag(in.varint());
+  t.actor = in.next();
+  t.action = in.next();
+  t.text = in.next();
+  return j;
+}
+
+// The timeline table of a store written before its entries moved to the journal.
 constexpr std::string_view timeline_columns = "id, incident_id, at_ms, actor, action, text";
 
 TimelineEntry read_timeline(const Statement& stmt) {
@@ -444,6 +491,69 @@ std::vector<std::string_view> split_columns(std::string_view columns) {
     if (comma == std::string_view::npos) return names;
     columns.remove_prefix(comma + 2);
   }
+}
+
+// ---- chains of journal records ------------------------------------------------------------
+//
+// An alert's events and an incident's timeline entries are chains from the
+// newest back: each record holds the reference of the previous one, the row
+// the newest. `heads` maps a row's id to its newest record in the commit in
+// progress (and whether the row's write carried it), `cache` to the newest as
+// this connection's earlier commits left it.
+
+// Where the next record framed onto `records` will lie.
+std::int64_t next_reference(sqlite::JournalPosition records_at, const std::string& records) {
+  return sqlite::JournalPosition{records_at.segment, records_at.offset + records.size()}.reference();
+}
+
+// Makes `reference` the newest record of chain `id` and returns the one
+// before it: the commit's previous newest, or `stored(id)` for the first.
+template <typename Heads, typename Stored>
+std::int64_t link(Heads& heads, std::int64_t id, std::int64_t reference, Stored& stored) {
+  auto [head, added] = heads.try_emplace(id);
+  const std::int64_t previous = added ? stored(id) : head->second.reference;
+  head->second = {reference, false};
+  return previous;
+}
+
+// The newest record of the chain to write with the row; none (the stored one
+// stays) when the commit has no record of it.
+template <typename Heads>
+std::optional<std::int64_t> take(Heads& heads, std::int64_t id) {
+  auto head = heads.find(id);
+  if (head == heads.end()) return std::nullopt;
+  head->second.written = true;
+  return head->second.reference;
+}
+
+// Bounded: a chain that falls out is read from its row the next time.
+template <typename Heads, typename Cache>
+void keep(Heads& heads, Cache& cache) {
+  if (cache.size() > (std::size_t{1} << 20)) cache.clear();
+  for (const auto& [id, head] : heads) cache[id] = head.reference;
+  heads.clear();
+}
+
+// The newest record a row holds (`sql` selects it by id). A row above
+// `stored_max` is not stored yet; one that is neither stored nor among the
+// commit's `new_rows` breaks a foreign key.
+template <typename Set>
+std::int64_t stored_reference(sqlite::Database& db, const std::string& sql, std::int64_t id, std::int64_t stored_max,
+                              const Set& new_rows, std::string_view what) {
+  bool found = false;
+  std::int64_t head = 0;
+  if (id <= stored_max) {
+    Statement& stmt = db.cached(sql);
+    stmt.bind(1, id);
+    found = stmt.step();
+    head = found ? stmt.column_int64(0) : 0;
+    stmt.reset();
+  }
+  if (!found && !new_rows.contains(id)) {
+    throw std::runtime_error(db.path() + ": FOREIGN KEY constraint failed: " + std::string{what} + " " +
+                             std::to_string(id));
+  }
+  return head;
 }
 
 std::string prepare_parent_directory(const std::string& path) {
@@ -583,16 +693,25 @@ SqliteStore::SqliteStore(const std::string& path, SqliteOptions options)
   incident_writer_ = std::make_unique<RowWriter>(
       db_, "incidents", incident_write_columns,
       std::vector<std::string_view>{"state", "priority", "ci", "group_name", "assignee", "opened_at_ms",
-                                    "resolved_at_ms", "merged_into"});
+                                    "resolved_at_ms", "merged_into"},
+      "last_timeline_ref");
   alert_writer_ = std::make_unique<RowWriter>(
       db_, "alerts", alert_write_columns,
-      std::vector<std::string_view>{"fingerprint", "resource", "state", "incident_id", "suppressed_by"},
+      std::vector<std::string_view>{"resource", "state", "incident_id", "suppressed_by"},
       "last_event_ref");
   if (options.background_checkpoint && db_.query_text("PRAGMA journal_mode") == "wal") {
     checkpointer_ = std::make_unique<Checkpointer>(db_.path(), options.checkpoint, options.stats);
     checkpointer_->attach(db_);
   }
-  move_event_table_to_journal();
+  move_table_to_journal("events", event_columns, [this](const Statement& row, JournalState& state) {
+    EventRecord r = read_event(row);
+    frame_event(r, state.position, [](std::int64_t) { return std::int64_t{0}; });
+    state.last_event_id = std::max(state.last_event_id, r.id);
+    ++state.events;
+  });
+  move_table_to_journal("timeline", timeline_columns, [this](const Statement& row, JournalState& state) {
+    frame_timeline(read_timeline(row), state.position, [](std::int64_t) { return std::int64_t{0}; });
+  });
   recover_repeats();
 }
 
@@ -607,34 +726,34 @@ SqliteStore::~SqliteStore() {
   }
 }
 
-// A store written before the journal kept its events in a table: they move to
-// the journal, in id order and chained per alert, in one transaction, and the
-// table goes.
-void SqliteStore::move_event_table_to_journal() {
-  static const std::string exists = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'events'";
+// A store written before the journal kept its events (or, before its timeline
+// entries moved there too, those) in a table: the rows move to the journal, in
+// id order and chained per alert (incident), in one transaction, and the table
+// goes. `frame(row, state)` frames one row onto records_ at `state.position`.
+template <typename Frame>
+void SqliteStore::move_table_to_journal(const std::string& table, std::string_view columns, Frame frame) {
+  const std::string exists = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '" + table + "'";
   if (db_.query_int64(exists) == 0) return;
   Transaction transaction(db_, Transaction::Mode::immediate);
   if (db_.query_int64(exists) == 0) return;  // another connection moved them first
   JournalState state = journal_state();
-  heads_.clear();
+  forget_heads();
   auto flush = [&] {
     journal_->write(state.position, records_);
     state.position.offset += records_.size();
     records_.clear();
   };
   records_.clear();
-  for (Statement select(db_.handle(), select_from(event_columns, "events") + " ORDER BY id"); select.step();) {
-    EventRecord r = read_event(select);
-    frame_event(r, state.position, [](std::int64_t) { return std::int64_t{0}; });
-    state.last_event_id = std::max(state.last_event_id, r.id);
-    ++state.events;
+  for (Statement select(db_.handle(), select_from(columns, table) + " ORDER BY id"); select.step();) {
+    frame(static_cast<const Statement&>(select), state);
     if (records_.size() >= (16u << 20)) flush();
   }
   if (!records_.empty()) flush();
   write_event_heads();
-  heads_.clear();
+  write_timeline_heads();
+  forget_heads();
   set_journal_state(state);
-  db_.exec("DROP TABLE events");
+  db_.exec("DROP TABLE " + table);
   transaction.commit();
 }
 
@@ -664,16 +783,21 @@ void SqliteStore::commit(const ChangeSet& changes) {
   alert_writer_->begin();
   records_.clear();
   heads_.clear();
+  timeline_heads_.clear();
   undo_.clear();
   JournalState journal = journal_state();
   const JournalState before = journal;
+  // Another connection appended since: the heads this one kept may be old.
+  if (!(journal == cached_state_)) forget_heads();
   const bool defer = defer_repeats(changes);
-  // The events' records (and the deferred repeats') are written and made
-  // durable while the rows are: the two waits for the disk overlap.
+  // The records of the events, the deferred repeats and the timeline are
+  // written and made durable while the rows are: the two waits for the disk
+  // overlap.
   JournalWrite write;
-  if (!changes.events.empty() || defer) {
+  if (!changes.events.empty() || defer || !changes.timeline.empty()) {
     const sqlite::JournalPosition at = append_events(changes, journal);
     if (defer) append_repeats(changes);
+    append_timeline(changes, at);
     journal.position.offset = at.offset + records_.size();
     write.start(*journal_, at, records_);
   }
@@ -692,7 +816,7 @@ void SqliteStore::commit(const ChangeSet& changes) {
       journal.repeats_from = commit_seq_;
     }
     write_event_heads();
-    for (const auto& entry : changes.timeline) insert(entry);
+    write_timeline_heads();
     for (const auto& notification : changes.notifications) insert(notification);
     for (const auto& gap : changes.cmdb_gaps) upsert(gap);
     for (auto incident_id : changes.cancelled_pages) cancel_pending(incident_id);
@@ -706,14 +830,14 @@ void SqliteStore::commit(const ChangeSet& changes) {
     if (!(journal == before)) set_journal_state(journal);
     transaction.commit();
   } catch (...) {
-    forget_event_heads();
+    forget_heads();
     undo_pending();
     throw;
   }
   undo_.clear();
   flushed_alerts_.clear();
   flushed_incidents_.clear();
-  if (!changes.events.empty()) keep_event_heads(journal);
+  keep_heads(journal);
 }
 
 // ---- deferred repeats ---------------------------------------------------------------------
@@ -734,7 +858,7 @@ bool SqliteStore::defer_repeats(const ChangeSet& changes) {
 void SqliteStore::append_repeats(const ChangeSet& changes) {
   body_.clear();
   put_varint(body_, 0);
-  put_varint(body_, 1);
+  put_varint(body_, repeats_record);
   put_varint(body_, changes.alert_repeats.size());
   for (const AlertRepeat& r : changes.alert_repeats) {
     put_varint(body_, static_cast<std::uint64_t>(r.id));
@@ -830,6 +954,7 @@ void SqliteStore::flush() {
   heads_.clear();
   undo_.clear();
   JournalState journal = journal_state();
+  const bool heads_hold = journal == cached_state_;
   commit_seq_ = journal.position.reference();
   try {
     write_pending();
@@ -842,6 +967,8 @@ void SqliteStore::flush() {
   }
   flushed_alerts_.clear();
   flushed_incidents_.clear();
+  // Only repeats_from moved: the kept heads still hold.
+  if (heads_hold) cached_state_ = journal;
 }
 
 void SqliteStore::set_pending_alert(std::int64_t id, const PendingAlert& p) {
@@ -917,7 +1044,7 @@ void SqliteStore::recover_repeats() {
     const std::uint64_t start = segment == from.segment ? from.offset : 0;
     journal_->scan(segment, start, segment_end, [&](std::int64_t reference, std::string_view body) {
       StringReader in(body);
-      if (in.varint() != 0 || in.varint() != 1) return;
+      if (in.varint() != 0 || in.varint() != repeats_record) return;
       const std::int64_t seq = reference + static_cast<std::int64_t>(sqlite::EventJournal::header_size + body.size());
       for (std::uint64_t n = in.varint(); n > 0; --n) {
         Latest l;
@@ -995,7 +1122,6 @@ sqlite::JournalPosition SqliteStore::append_events(const ChangeSet& changes, Jou
   const std::vector<EventRecord>& events = changes.events;
   new_alerts_.clear();
   for (const Alert& a : changes.alerts) new_alerts_.insert(a.id);
-  if (!(state == cached_state_)) head_cache_.clear();
   if (state.position.offset >= segment_bytes_) {
     // Bytes past the committed end (a failed commit's) go, so that every
     // segment but the newest ends where its last record does.
@@ -1024,14 +1150,8 @@ sqlite::JournalPosition SqliteStore::append_events(const ChangeSet& changes, Jou
 // event becomes its alert's newest.
 template <typename Stored>
 void SqliteStore::frame_event(const EventRecord& r, sqlite::JournalPosition records_at, Stored stored) {
-  const std::int64_t reference =
-      sqlite::JournalPosition{records_at.segment, records_at.offset + records_.size()}.reference();
-  std::int64_t previous = 0;
-  if (r.alert_id != 0) {
-    auto [head, added] = heads_.try_emplace(r.alert_id, EventHead{});
-    previous = added ? stored(r.alert_id) : head->second.reference;
-    head->second = {reference, false};
-  }
+  const std::int64_t previous =
+      r.alert_id != 0 ? link(heads_, r.alert_id, next_reference(records_at, records_), stored) : 0;
   body_.clear();
   encode_event(body_, encoded_[0], r, previous);
   sqlite::EventJournal::frame(records_, body_);
@@ -1045,20 +1165,49 @@ std::int64_t SqliteStore::stored_head(std::int64_t alert_id) {
   if (auto it = pending_alerts_.find(alert_id); it != pending_alerts_.end() && it->second.head != 0)
     return it->second.head;
   if (auto it = head_cache_.find(alert_id); it != head_cache_.end()) return it->second;
-  bool found = false;
-  std::int64_t head = 0;
-  if (alert_id <= alert_writer_->stored_max()) {
-    Statement& stmt = db_.cached("SELECT last_event_ref FROM alerts WHERE id = ?");
-    stmt.bind(1, alert_id);
-    found = stmt.step();
-    head = found ? stmt.column_int64(0) : 0;
-    stmt.reset();
+  static const std::string sql = "SELECT last_event_ref FROM alerts WHERE id = ?";
+  return stored_reference(db_, sql, alert_id, alert_writer_->stored_max(), new_alerts_, "event of unknown alert");
+}
+
+// ---- the timeline in the journal ---------------------------------------------------------
+
+// Frames the commit's timeline entries onto records_, which start at
+// `records_at`, each chained to its incident's previous entry.
+void SqliteStore::append_timeline(const ChangeSet& changes, sqlite::JournalPosition records_at) {
+  if (changes.timeline.empty()) return;
+  new_incidents_.clear();
+  for (const Incident& i : changes.incidents) new_incidents_.insert(i.id);
+  for (const TimelineEntry& t : changes.timeline)
+    frame_timeline(t, records_at, [this](std::int64_t incident_id) { return stored_timeline_head(incident_id); });
+}
+
+template <typename Stored>
+void SqliteStore::frame_timeline(const TimelineEntry& t, sqlite::JournalPosition records_at, Stored stored) {
+  const std::int64_t previous = link(timeline_heads_, t.incident_id, next_reference(records_at, records_), stored);
+  body_.clear();
+  encode_timeline(body_, t, previous);
+  sqlite::EventJournal::frame(records_, body_);
+}
+
+// The newest timeline entry of an incident before this commit, as
+// stored_head() finds an alert's newest event. An entry for an incident
+// that is neither stored nor in the commit is refused, as the timeline
+// table's foreign key did.
+std::int64_t SqliteStore::stored_timeline_head(std::int64_t incident_id) {
+  if (auto it = timeline_cache_.find(incident_id); it != timeline_cache_.end()) return it->second;
+  static const std::string sql = "SELECT last_timeline_ref FROM incidents WHERE id = ?";
+  return stored_reference(db_, sql, incident_id, incident_writer_->stored_max(), new_incidents_,
+                          "timeline entry of unknown incident");
+}
+
+// Heads the incident rows did not write.
+void SqliteStore::write_timeline_heads() {
+  for (auto& [incident_id, head] : timeline_heads_) {
+    if (head.written) continue;
+    Statement& stmt = db_.cached("UPDATE incidents SET last_timeline_ref = ? WHERE id = ?");
+    stmt.bind_all(head.reference, incident_id);
+    stmt.run();
   }
-  if (!found && !new_alerts_.contains(alert_id)) {
-    throw std::runtime_error(db_.path() + ": FOREIGN KEY constraint failed: event of unknown alert " +
-                             std::to_string(alert_id));
-  }
-  return head;
 }
 
 // Writes `records` at `at` and makes them durable on a thread of its own.
@@ -1088,17 +1237,18 @@ void SqliteStore::write_event_heads() {
   }
 }
 
-void SqliteStore::keep_event_heads(const JournalState& state) {
-  // Bounded: an alert that falls out is read from its row the next time.
-  if (head_cache_.size() > (std::size_t{1} << 20)) head_cache_.clear();
-  for (const auto& [alert_id, head] : heads_) head_cache_[alert_id] = head.reference;
-  heads_.clear();
+// After a commit: its heads are the newest while the journal stays at `state`.
+void SqliteStore::keep_heads(const JournalState& state) {
+  keep(heads_, head_cache_);
+  keep(timeline_heads_, timeline_cache_);
   cached_state_ = state;
 }
 
-void SqliteStore::forget_event_heads() {
+void SqliteStore::forget_heads() {
   heads_.clear();
   head_cache_.clear();
+  timeline_heads_.clear();
+  timeline_cache_.clear();
 }
 
 void SqliteStore::upsert(const Incident& i) {
@@ -1114,7 +1264,7 @@ void SqliteStore::upsert(const Incident& i) {
                 Blob{encode_into(encoded_[0], i.cmdb.services())}, i.cmdb.location(), i.cmdb.runbook(),
                 i.root_alert_id, i.symptom_count, i.merged_into, i.hold_until_ms, i.resolve_after_ms,
                 i.next_escalation_ms, i.resolution_code, i.previous_group, i.priority_set_by, i.recurrence_count,
-                i.reopened_at_ms, commit_seq_);
+                i.reopened_at_ms, commit_seq_, take(timeline_heads_, i.id));
   stmt.run();
 }
 
@@ -1125,7 +1275,7 @@ void SqliteStore::upsert(const Alert& a) {
     erase_pending_alert(a.id);
   }
   Statement& stmt = alert_writer_->statement(a.id, [&](const Statement& stored) {
-    return changed_columns(stored, a.fingerprint, a.resource, to_string(a.state), a.incident_id, a.suppressed_by);
+    return changed_columns(stored, a.resource, to_string(a.state), a.incident_id, a.suppressed_by);
   });
   stmt.bind_all(a.id, a.fingerprint, a.name, a.resource, to_string(a.severity), to_string(a.state), a.summary,
                 Blob{encode_into(encoded_[0], a.attributes)}, a.first_seen_ms, a.last_seen_ms, a.resolved_at_ms,
@@ -1137,12 +1287,7 @@ void SqliteStore::upsert(const Alert& a) {
 
 // The reference of the alert's newest event in this commit, to be written
 // with its row; none (the stored one stays) when it has no event in it.
-std::optional<std::int64_t> SqliteStore::take_event_head(std::int64_t alert_id) {
-  auto head = heads_.find(alert_id);
-  if (head == heads_.end()) return std::nullopt;
-  head->second.written = true;
-  return head->second.reference;
-}
+std::optional<std::int64_t> SqliteStore::take_event_head(std::int64_t alert_id) { return take(heads_, alert_id); }
 
 // Repeats touch no indexed column, so SQLite rewrites one row and no index.
 void SqliteStore::update(const IncidentRepeat& r) {
@@ -1159,13 +1304,6 @@ void SqliteStore::update(const AlertRepeat& r, std::optional<std::int64_t> head)
       "UPDATE alerts SET count = ?, last_seen_ms = ?, severity = ?, last_event_ref = ifnull(?, last_event_ref), "
       "written_seq = ? WHERE id = ?");
   stmt.bind_all(r.count, r.last_seen_ms, to_string(r.severity), head, commit_seq_, r.id);
-  stmt.run();
-}
-
-void SqliteStore::insert(const TimelineEntry& t) {
-  Statement& stmt = db_.cached(
-      "INSERT INTO timeline (incident_id, at_ms, actor, action, text) VALUES (?, ?, ?, ?, ?)");
-  stmt.bind_all(t.incident_id, t.at_ms, t.actor, t.action, t.text);
   stmt.run();
 }
 
@@ -1343,23 +1481,31 @@ std::vector<Incident> SqliteStore::incidents(const IncidentFilter& filter) {
 }
 
 std::optional<IncidentDetail> SqliteStore::incident(std::int64_t id) {
-  static const std::string incident_sql = select_from(incident_columns, "incidents") + " WHERE id = ?";
+  static const std::string incident_sql =
+      select_from(std::string{incident_columns} + ", last_timeline_ref", "incidents") + " WHERE id = ?";
   static const std::string alerts_sql = select_from(alert_columns, "alerts") + " WHERE incident_id = ? ORDER BY id";
-  static const std::string timeline_sql =
-      select_from(timeline_columns, "timeline") + " WHERE incident_id = ? ORDER BY at_ms, id";
   // One snapshot, so the alerts and timeline match the incident row.
   Transaction snapshot(db_, Transaction::Mode::deferred);
   Statement& stmt = db_.cached(incident_sql);
   stmt.bind(1, id);
-  auto found = collect(stmt, read_incident);
+  auto found = collect(stmt, [](const Statement& s) {
+    return std::pair{read_incident(s), s.column_int64(incident_column_count)};
+  });
   if (found.empty()) return std::nullopt;
-  IncidentDetail detail{std::move(found.front()), {}, {}};
+  IncidentDetail detail{std::move(found.front().first), {}, {}};
   Statement& alerts = db_.cached(alerts_sql);
   alerts.bind(1, id);
   detail.alerts = collect(alerts, read_alert);
-  Statement& timeline = db_.cached(timeline_sql);
-  timeline.bind(1, id);
-  detail.timeline = collect(timeline, read_timeline);
+  // The chain from the newest entry back, then in time order (entries of the
+  // same time in the order they were written: by id, their reference).
+  for (std::int64_t reference = found.front().second; reference != 0;) {
+    JournalTimelineEntry j = decode_timeline(journal_->read(reference), reference);
+    detail.timeline.push_back(std::move(j.entry));
+    reference = j.previous;
+  }
+  std::reverse(detail.timeline.begin(), detail.timeline.end());
+  std::stable_sort(detail.timeline.begin(), detail.timeline.end(),
+                   [](const TimelineEntry& a, const TimelineEntry& b) { return a.at_ms < b.at_ms; });
   snapshot.commit();
   return detail;
 }
@@ -1564,11 +1710,6 @@ std::vector<IncidentOpening> SqliteStore::incident_openings(std::int64_t since_m
     return o;
   });
 }
-
-namespace {
-const int incident_column_count =
-    1 + static_cast<int>(std::count(incident_columns.begin(), incident_columns.end(), ','));
-}  // namespace
 
 // INDEXED BY: left to itself, SQLite walks the ci index to group without a
 // sort, which reads every incident ever stored; the window is what is small.

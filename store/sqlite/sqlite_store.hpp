@@ -137,9 +137,11 @@ class SqliteStore final : public Store {
     std::int64_t repeats_from = 0;  // reference: repeats journaled before it are in their rows
     friend bool operator==(const JournalState&, const JournalState&) = default;
   };
+  // The newest record of a chain in the journal: an alert's latest event, an
+  // incident's latest timeline entry.
   struct EventHead {
-    std::int64_t reference = 0;  // of the alert's latest event
-    bool written = false;        // to the alert's row in this commit
+    std::int64_t reference = 0;
+    bool written = false;  // to the alert's (incident's) row in this commit
   };
   class JournalWrite {
    public:
@@ -188,10 +190,15 @@ class SqliteStore final : public Store {
   void frame_event(const EventRecord& r, sqlite::JournalPosition records_at, Stored stored);
   std::int64_t stored_head(std::int64_t alert_id);
   void write_event_heads();
-  void keep_event_heads(const JournalState& state);
-  void forget_event_heads();
-  void move_event_table_to_journal();
-  void insert(const TimelineEntry& entry);
+  void append_timeline(const ChangeSet& changes, sqlite::JournalPosition records_at);
+  template <typename Stored>
+  void frame_timeline(const TimelineEntry& t, sqlite::JournalPosition records_at, Stored stored);
+  std::int64_t stored_timeline_head(std::int64_t incident_id);
+  void write_timeline_heads();
+  void keep_heads(const JournalState& state);
+  void forget_heads();
+  template <typename Frame>
+  void move_table_to_journal(const std::string& table, std::string_view columns, Frame frame);
   void insert(const Notification& notification);
   void upsert(const CmdbGap& gap);
   void cancel_pending(std::int64_t incident_id);
@@ -215,7 +222,11 @@ class SqliteStore final : public Store {
   boost::unordered_flat_map<std::int64_t, EventHead> heads_;
   boost::unordered_flat_map<std::int64_t, std::int64_t> head_cache_;
   boost::unordered_flat_set<std::int64_t> new_alerts_;  // ids of the alert rows in the commit
-  JournalState cached_state_;  // head_cache_ holds when the journal is here
+  // Per incident, its latest timeline entry, likewise.
+  boost::unordered_flat_map<std::int64_t, EventHead> timeline_heads_;
+  boost::unordered_flat_map<std::int64_t, std::int64_t> timeline_cache_;
+  boost::unordered_flat_set<std::int64_t> new_incidents_;  // ids of the incident rows in the commit
+  JournalState cached_state_;  // head_cache_ and timeline_cache_ hold when the journal is here
   SqliteOptions options_;
   const Clock& clock_;
   std::int64_t commit_seq_ = 0;  // the end of the commit in progress in the journal

@@ -32,14 +32,23 @@ ChangeSet batch(std::int64_t b) {
   alert.incident_id = b;
   alert.fingerprint = "fp-" + std::to_string(b);
   c.alerts.push_back(alert);
-  // The events go to the journal; the timeline's text is what fills the WAL.
+  // The events and the timeline go to the journal; the pages' bodies in the
+  // outbox are what fills the WAL.
   for (int k = 0; k < 200; ++k) {
     EventRecord r;
     r.id = b * 1000 + k;
     r.alert_id = b;
     r.event.raw = "event";
     c.events.push_back(r);
-    c.timeline.push_back({0, b, b * 1000 + k, "tocsin", "comment", std::string(400, static_cast<char>('a' + k % 26))});
+    c.timeline.push_back({0, b, b * 1000 + k, "tocsin", "notified", "page " + std::to_string(k)});
+    Notification n;
+    n.incident_id = b;
+    n.channel = "email";
+    n.recipient = "oncall@example.net";
+    n.subject = "batch " + std::to_string(b);
+    n.body = std::string(400, static_cast<char>('a' + k % 26));
+    n.created_at_ms = n.next_attempt_ms = b * 1000 + k;
+    c.notifications.push_back(n);
   }
   return c;
 }

@@ -141,12 +141,16 @@ TEST(SqliteJournal, ACorruptRecordIsReportedWithItsFileAndOffset) {
   }
 }
 
-std::span<const sqlite::Migration> steps_before_the_journal() {
+// The schema steps before the one described so.
+std::span<const sqlite::Migration> steps_before(std::string_view description) {
   auto all = sqlite::schema_migrations();
-  auto it = std::find_if(all.begin(), all.end(), [](const sqlite::Migration& m) {
-    return m.description == "events in the append-only event journal";
-  });
+  auto it = std::find_if(all.begin(), all.end(),
+                         [&](const sqlite::Migration& m) { return m.description == description; });
   return all.first(static_cast<std::size_t>(it - all.begin()));
+}
+
+std::span<const sqlite::Migration> steps_before_the_journal() {
+  return steps_before("events in the append-only event journal");
 }
 
 // A store written before the journal: its events move to the journal on the
@@ -323,6 +327,126 @@ TEST_F(SqliteDeferredRepeats, AFailedCommitLeavesTheDeferredRepeatsAsTheyWere) {
   writer.flush();
   EXPECT_EQ(stored_count(reader), 4);
   EXPECT_EQ(stored_event_count(reader), 4);
+}
+
+
+// ---- the timeline in the journal --------------------------------------------------------
+
+TimelineEntry entry(std::int64_t incident_id, std::int64_t at_ms, std::string action) {
+  return {0, incident_id, at_ms, "tocsin", std::move(action), "on incident " + std::to_string(incident_id)};
+}
+
+std::vector<std::string> actions_of(SqliteStore& store, std::int64_t incident_id) {
+  std::vector<std::string> actions;
+  for (const auto& e : store.incident(incident_id).value().timeline) actions.push_back(e.action);
+  return actions;
+}
+
+// Two connections append to the same incidents' timelines in turn, and the
+// journal moves to new segments meanwhile: each incident's entries stay one
+// chain, in order, after a reopen too.
+TEST(SqliteJournalTimeline, EntriesOfTwoWritersAcrossSegmentsStayOneChainPerIncident) {
+  TempDir dir;
+  const std::string path = dir.file("tocsin.db");
+  const SqliteOptions options = small_segments();
+  std::vector<std::string> first, second;
+  {
+    SqliteStore a(path, options), b(path, options);
+    ChangeSet opened;
+    opened.incidents = {incident(1), incident(2)};
+    opened.timeline = {entry(1, 1, "opened"), entry(2, 1, "opened")};
+    first.push_back("opened");
+    second.push_back("opened");
+    a.commit(opened);
+    for (int k = 0; k < 30; ++k) {
+      ChangeSet c;
+      c.timeline = {entry(1, 10 + k, "one " + std::to_string(k)), entry(2, 10 + k, "two " + std::to_string(k))};
+      first.push_back(c.timeline[0].action);
+      second.push_back(c.timeline[1].action);
+      if (k % 3 == 2) c.incidents = {incident(1)};  // the head goes with the row
+      (k % 2 ? b : a).commit(c);
+    }
+    EXPECT_EQ(actions_of(a, 1), first);
+    EXPECT_EQ(actions_of(b, 2), second);
+  }
+  EXPECT_GE(segments(path).size(), 3u);
+  SqliteStore store(path, options);
+  EXPECT_EQ(actions_of(store, 1), first);
+  EXPECT_EQ(actions_of(store, 2), second);
+  const auto timeline = store.incident(1)->timeline;
+  for (std::size_t k = 1; k < timeline.size(); ++k) EXPECT_GT(timeline[k].id, timeline[k - 1].id);
+  EXPECT_EQ(timeline.back().text, "on incident 1");
+  // The journal counts events only.
+  sqlite::Database db(path);
+  EXPECT_EQ(db.query_int64("SELECT events FROM event_journal"), 0);
+}
+
+// As the timeline table's foreign key did: an entry of an incident that is
+// neither stored nor in the batch fails the whole batch.
+TEST(SqliteJournalTimeline, AnEntryOfAnUnknownIncidentFailsItsBatch) {
+  TempDir dir;
+  const std::string path = dir.file("tocsin.db");
+  SqliteStore store(path);
+  ChangeSet opened;
+  opened.incidents = {incident(1)};
+  opened.timeline = {entry(1, 1, "opened")};
+  store.commit(opened);
+  for (std::int64_t unknown : {0, 2, 7}) {
+    ChangeSet c;
+    c.alerts = {alert(1)};
+    c.events = {event(1, 1)};
+    c.timeline = {entry(1, 2, "comment"), entry(unknown, 2, "opened")};
+    EXPECT_THROW(store.commit(c), std::runtime_error) << unknown;
+  }
+  EXPECT_EQ(actions_of(store, 1), (std::vector<std::string>{"opened"}));
+  EXPECT_TRUE(store.alerts({}).empty());
+  EXPECT_FALSE(store.incident(2));
+  ChangeSet later;
+  later.timeline = {entry(1, 3, "comment")};
+  store.commit(later);
+  EXPECT_EQ(actions_of(store, 1), (std::vector<std::string>{"opened", "comment"}));
+}
+
+// A store written before the timeline moved to the journal: its rows move on
+// the first open, in their order (time, then id), and later entries continue
+// the chains.
+TEST(SqliteJournalTimeline, AnOlderStoresTimelineTableMovesToTheJournalAndItsChainsContinue) {
+  TempDir dir;
+  const std::string path = dir.file("tocsin.db");
+  {
+    sqlite::Database db(path);
+    ASSERT_GT(sqlite::migrate(db, steps_before("incident timelines in the event journal")), 0);
+    db.exec(
+        "INSERT INTO incidents (id, title, state, priority, severity, ci, service, group_name, assignee, "
+        "alert_count, event_count, opened_at_ms, acknowledged_at_ms, resolved_at_ms, closed_at_ms, sla_ack_due_ms, "
+        "sla_resolve_due_ms, sla_ack_breached, sla_resolve_breached, escalation_level, updated_at_ms) VALUES "
+        "(1, 't1', 'open', 'P2', 'major', '', '', '', '', 1, 1, 5, 0, 0, 0, 0, 0, 0, 0, 0, 5), "
+        "(2, 't2', 'open', 'P2', 'major', '', '', '', '', 1, 1, 5, 0, 0, 0, 0, 0, 0, 0, 0, 5)");
+    db.exec(
+        "INSERT INTO timeline (incident_id, at_ms, actor, action, text) VALUES (1, 5, 'tocsin', 'opened', 'a'), "
+        "(2, 5, 'tocsin', 'opened', 'b'), (1, 9, 'alice', 'acknowledged', 'c'), (1, 7, 'tocsin', 'notified', "
+        "'d'), (1, 9, 'bob', 'comment', 'e')");
+  }
+  SqliteStore store(path);
+  {
+    sqlite::Database db(path);
+    EXPECT_EQ(db.query_int64("SELECT count(*) FROM sqlite_master WHERE name = 'timeline'"), 0);
+  }
+  auto detail = store.incident(1);
+  ASSERT_TRUE(detail);
+  std::vector<std::string> seen;
+  for (const auto& e : detail->timeline) seen.push_back(e.actor + " " + e.action + " " + e.text);
+  EXPECT_EQ(seen, (std::vector<std::string>{"tocsin opened a", "tocsin notified d", "alice acknowledged c",
+                                            "bob comment e"}));
+  EXPECT_EQ(detail->timeline[1].at_ms, 7);
+  EXPECT_EQ(detail->timeline[1].incident_id, 1);
+  EXPECT_EQ(actions_of(store, 2), (std::vector<std::string>{"opened"}));
+  ChangeSet c;
+  c.timeline = {entry(2, 10, "resolved"), entry(1, 8, "escalated")};
+  store.commit(c);
+  EXPECT_EQ(actions_of(store, 1), (std::vector<std::string>{"opened", "notified", "escalated", "acknowledged",
+                                                            "comment"}));
+  EXPECT_EQ(actions_of(store, 2), (std::vector<std::string>{"opened", "resolved"}));
 }
 
 }  // namespace

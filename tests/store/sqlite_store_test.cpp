@@ -847,6 +847,14 @@ TEST(SqliteStoreOpen, CreatesTheParentDirectoryAndTheLatestSchemaInWalMode) {
   EXPECT_EQ(db.query_text("PRAGMA journal_mode"), "wal");
 }
 
+// The steps of SQLite's plan for `sql`, each followed by "; ".
+std::string query_plan(sqlite::Database& db, const std::string& sql) {
+  sqlite::Statement stmt(db.handle(), "EXPLAIN QUERY PLAN " + sql);
+  std::string steps;
+  while (stmt.step()) steps += stmt.column_text(3) + "; ";
+  return steps;
+}
+
 // Each incident filter of the API and each start-up or timer query still has
 // an index, and the incident list by state reads its page in id order
 // instead of sorting every incident in that state.
@@ -857,10 +865,7 @@ TEST(SqliteStoreOpen, EveryIncidentQueryKeepsAnIndexOnceTheRedundantOneIsDropped
   sqlite::Database db(path);
   EXPECT_EQ(db.query_int64("SELECT count(*) FROM sqlite_schema WHERE name = 'incidents_by_opened'"), 0);
   auto plan = [&](const std::string& where) {
-    sqlite::Statement stmt(db.handle(), "EXPLAIN QUERY PLAN SELECT id, title FROM incidents WHERE " + where);
-    std::string steps;
-    while (stmt.step()) steps += stmt.column_text(3) + "; ";
-    return steps;
+    return query_plan(db, "SELECT id, title FROM incidents WHERE " + where);
   };
   for (const char* where :
        {"state = ? ORDER BY id DESC LIMIT ?", "priority = ? ORDER BY id DESC LIMIT ?",
@@ -873,6 +878,22 @@ TEST(SqliteStoreOpen, EveryIncidentQueryKeepsAnIndexOnceTheRedundantOneIsDropped
     EXPECT_NE(steps.find("USING"), std::string::npos) << where << ": " << steps;
   }
   EXPECT_EQ(plan("state = ? ORDER BY id DESC LIMIT ?").find("TEMP B-TREE"), std::string::npos);
+}
+
+// Likewise for alerts, whose fingerprint index no query used.
+TEST(SqliteStoreOpen, EveryAlertQueryKeepsAnIndexWithoutTheFingerprintOne) {
+  TempDir dir;
+  const std::string path = dir.file("tocsin.db");
+  SqliteStore store(path);
+  sqlite::Database db(path);
+  EXPECT_EQ(db.query_int64("SELECT count(*) FROM sqlite_schema WHERE name = 'alerts_by_fingerprint'"), 0);
+  for (const char* where :
+       {"state = ? ORDER BY id DESC LIMIT ?", "resource = ? ORDER BY id DESC LIMIT ?",
+        "incident_id = ? ORDER BY id DESC LIMIT ?", "incident_id = ? ORDER BY id",
+        "state = 'firing' OR state = 'flapping' OR state = 'suppressed' ORDER BY id"}) {
+    const std::string steps = query_plan(db, std::string{"SELECT id FROM alerts WHERE "} + where);
+    EXPECT_NE(steps.find("USING"), std::string::npos) << where << ": " << steps;
+  }
 }
 
 TEST(SqliteStoreOpen, ReopeningKeepsTheDataAndAppliesNoStep) {
